@@ -1,0 +1,75 @@
+/** RFC 6902 JSON Patch (add, remove, replace, test), as Hydra's PATCH /admin/clients takes. */
+import { OAuthError } from '../errors.js';
+
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'test' | string;
+  path: string;
+  value?: unknown;
+}
+
+const badPatch = (description: string) => new OAuthError('invalid_request', description);
+
+/** RFC 6901 section 4: "~1" is "/", "~0" is "~". */
+function parsePointer(path: string): string[] {
+  if (typeof path !== 'string' || !path.startsWith('/')) throw badPatch(`"${String(path)}" is not a JSON pointer.`);
+  return path
+    .slice(1)
+    .split('/')
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function applyJsonPatch(document: Record<string, unknown>, operations: JsonPatchOperation[]): unknown {
+  if (!Array.isArray(operations)) throw badPatch('The body must be a JSON Patch array.');
+  const doc = structuredClone(document) as Record<string, unknown>;
+  for (const operation of operations) {
+    if (typeof operation !== 'object' || operation === null) throw badPatch('Each patch operation must be an object.');
+    const keys = parsePointer(operation.path);
+    if (keys.some((k) => FORBIDDEN.has(k))) throw badPatch(`"${operation.path}" cannot be patched.`);
+    const last = keys.pop() as string;
+    let parent: unknown = doc;
+    for (const key of keys) {
+      parent = (parent as Record<string, unknown>)?.[key];
+      if (typeof parent !== 'object' || parent === null) throw badPatch(`"${operation.path}" does not exist.`);
+    }
+    const container = parent as Record<string, unknown> | unknown[];
+    switch (operation.op) {
+      case 'add':
+      case 'replace': {
+        if (Array.isArray(container)) {
+          const index = last === '-' ? container.length : Number(last);
+          if (!Number.isInteger(index) || index < 0 || index > container.length)
+            throw badPatch(`Bad index in "${operation.path}".`);
+          if (operation.op === 'add') container.splice(index, 0, operation.value);
+          else if (index < container.length) container[index] = operation.value;
+          else throw badPatch(`"${operation.path}" does not exist.`);
+        } else {
+          if (operation.op === 'replace' && !(last in container)) throw badPatch(`"${operation.path}" does not exist.`);
+          container[last] = operation.value;
+        }
+        break;
+      }
+      case 'remove': {
+        if (Array.isArray(container)) {
+          const index = Number(last);
+          if (!Number.isInteger(index) || index < 0 || index >= container.length)
+            throw badPatch(`"${operation.path}" does not exist.`);
+          container.splice(index, 1);
+        } else {
+          if (!(last in container)) throw badPatch(`"${operation.path}" does not exist.`);
+          delete container[last];
+        }
+        break;
+      }
+      case 'test': {
+        const actual = Array.isArray(container) ? container[Number(last)] : container[last];
+        if (JSON.stringify(actual) !== JSON.stringify(operation.value)) throw badPatch(`The test at "${operation.path}" failed.`);
+        break;
+      }
+      default:
+        throw badPatch(`The patch operation "${String(operation.op)}" is not supported.`);
+    }
+  }
+  return doc;
+}

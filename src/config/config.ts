@@ -1,0 +1,258 @@
+/**
+ * Gatehouse configuration: every setting, its default and its meaning, in one table.
+ * The README's configuration section is generated from `settings` (npm run docs:config).
+ */
+import { GatehouseError } from '../errors.js';
+
+export class ConfigError extends GatehouseError {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+type Parser<T> = (raw: string, variable: string) => T;
+
+interface Setting<T> {
+  env: string;
+  description: string;
+  /** Default as shown in the docs; `undefined` means unset. */
+  default: string | undefined;
+  parse: Parser<T>;
+}
+
+const str: Parser<string> = (raw) => raw;
+
+const port: Parser<number> = (raw, variable) => {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 0 || n > 65535) {
+    throw new ConfigError(variable, `"${raw}" is not a TCP port (0-65535)`);
+  }
+  return n;
+};
+
+const seconds: Parser<number> = (raw, variable) => {
+  const match = /^(\d+)(s|m|h|d)?$/.exec(raw.trim());
+  if (!match) throw new ConfigError(variable, `"${raw}" is not a duration (e.g. 3600, 10m, 24h, 30d)`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  const value = Number(match[1]) * unit;
+  if (value <= 0) throw new ConfigError(variable, 'must be greater than zero');
+  return value;
+};
+
+const url: Parser<string> = (raw, variable) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `"${raw}" is not an absolute URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(variable, 'must be an http or https URL');
+  }
+  return raw.replace(/\/+$/, '');
+};
+
+const issuer: Parser<string> = (raw, variable) => {
+  const value = url(raw, variable);
+  const parsed = new URL(value);
+  // RFC 8414 section 2: the issuer has no query or fragment.
+  if (parsed.search || parsed.hash) throw new ConfigError(variable, 'must not have a query or fragment');
+  return value;
+};
+
+const databaseUrl: Parser<string> = (raw, variable) => {
+  if (!/^postgres(ql)?:\/\//.test(raw)) {
+    throw new ConfigError(variable, 'must be a postgres:// or postgresql:// connection string');
+  }
+  return raw;
+};
+
+const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw, variable) => {
+    if (!values.includes(raw as T)) throw new ConfigError(variable, `must be one of ${values.join(', ')}`);
+    return raw as T;
+  };
+
+const scopeName: Parser<string> = (raw, variable) => {
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(raw)) {
+    throw new ConfigError(variable, 'must be a letter followed by letters, digits or underscores');
+  }
+  return raw;
+};
+
+const setting = <T, D extends string | undefined>(s: Setting<T> & { default: D }) => s;
+
+export const settings = {
+  port: setting({ env: 'PORT', default: '4444', description: 'Public listener port.', parse: port }),
+  host: setting({ env: 'HOST', default: '0.0.0.0', description: 'Public listener address.', parse: str }),
+  adminPort: setting({ env: 'ADMIN_PORT', default: '4445', description: 'Admin listener port.', parse: port }),
+  adminHost: setting({
+    env: 'ADMIN_HOST',
+    default: '127.0.0.1',
+    description: 'Admin listener address. Keep it private: the admin API can approve clients.',
+    parse: str,
+  }),
+  issuer: setting({
+    env: 'ISSUER',
+    default: undefined,
+    description: 'Issuer URL, the base of every public URL. Defaults to `http://localhost:$PORT`.',
+    parse: issuer,
+  }),
+  databaseUrl: setting({
+    env: 'DATABASE_URL',
+    default: undefined,
+    description: 'PostgreSQL connection string. Unset: an embedded PGlite database in `DATA_DIR`.',
+    parse: databaseUrl,
+  }),
+  databasePoolSize: setting({
+    env: 'DATABASE_POOL_SIZE',
+    default: '10',
+    description: 'Connections in the PostgreSQL pool.',
+    parse: (raw, variable) => {
+      const n = port(raw, variable);
+      if (n < 1) throw new ConfigError(variable, 'must be at least 1');
+      return n;
+    },
+  }),
+  dataDir: setting({
+    env: 'DATA_DIR',
+    default: './data',
+    description: 'Directory of the embedded database and generated development secrets.',
+    parse: str,
+  }),
+  secretsSystem: setting({
+    env: 'SECRETS_SYSTEM',
+    default: undefined,
+    description:
+      'Comma-separated secrets (32+ characters each) that encrypt signing keys at rest and sign cookies; the first one is used for new data, the others still decrypt (rotation). Unset: generated into `DATA_DIR` with a warning.',
+    parse: (raw, variable) => {
+      const secrets = list(raw, variable);
+      if (secrets.length === 0) throw new ConfigError(variable, 'must contain at least one secret');
+      for (const s of secrets) {
+        if (s.length < 32) throw new ConfigError(variable, 'each secret must be at least 32 characters long');
+      }
+      return secrets;
+    },
+  }),
+  adminToken: setting({
+    env: 'ADMIN_TOKEN',
+    default: undefined,
+    description: 'Bearer token required on the admin port. Unset: the admin port is open to whoever can reach it.',
+    parse: (raw, variable) => {
+      if (raw.length < 16) throw new ConfigError(variable, 'must be at least 16 characters long');
+      return raw;
+    },
+  }),
+  urlsLogin: setting({
+    env: 'URLS_LOGIN',
+    default: undefined,
+    description: 'Login UI that receives `login_challenge`. Defaults to the built-in `$ISSUER/ui/login`.',
+    parse: url,
+  }),
+  urlsConsent: setting({
+    env: 'URLS_CONSENT',
+    default: undefined,
+    description: 'Consent UI that receives `consent_challenge`. Defaults to the built-in `$ISSUER/ui/consent`.',
+    parse: url,
+  }),
+  urlsLogout: setting({
+    env: 'URLS_LOGOUT',
+    default: undefined,
+    description: 'Logout UI that receives `logout_challenge`. Defaults to the built-in `$ISSUER/ui/logout`.',
+    parse: url,
+  }),
+  urlsPostLogout: setting({
+    env: 'URLS_POST_LOGOUT_REDIRECT',
+    default: undefined,
+    description: 'Where a logout without a valid `post_logout_redirect_uri` ends. Defaults to `$ISSUER/ui/signed-out`.',
+    parse: url,
+  }),
+  urlsError: setting({
+    env: 'URLS_ERROR',
+    default: undefined,
+    description: 'Error page for errors that cannot be sent to a client. Defaults to the built-in page.',
+    parse: url,
+  }),
+  accessTokenTtl: setting({
+    env: 'TTL_ACCESS_TOKEN',
+    default: '24h',
+    description: 'Access token lifetime.',
+    parse: seconds,
+  }),
+  refreshTokenTtl: setting({
+    env: 'TTL_REFRESH_TOKEN',
+    default: '30d',
+    description: 'Refresh token lifetime.',
+    parse: seconds,
+  }),
+  authorizationCodeTtl: setting({
+    env: 'TTL_AUTH_CODE',
+    default: '10m',
+    description: 'Authorization code lifetime.',
+    parse: seconds,
+  }),
+  idTokenTtl: setting({ env: 'TTL_ID_TOKEN', default: '1h', description: 'ID token lifetime.', parse: seconds }),
+  flowTtl: setting({
+    env: 'TTL_LOGIN_CONSENT_REQUEST',
+    default: '30m',
+    description: 'How long a login, consent or logout challenge stays usable.',
+    parse: seconds,
+  }),
+  loginSessionTtl: setting({
+    env: 'TTL_LOGIN_SESSION',
+    default: '30d',
+    description: 'Upper bound of a remembered login session (`remember_for: 0` means this long).',
+    parse: seconds,
+  }),
+  idTokenAlgorithm: setting({
+    env: 'ID_TOKEN_ALG',
+    default: 'RS256',
+    description: 'Default ID token signing algorithm (a client may ask for the other one).',
+    parse: oneOf('RS256', 'ES256'),
+  }),
+  accountIdScope: setting({
+    env: 'ACCOUNT_ID_SCOPE',
+    default: 'GatehouseID',
+    description: 'Name of the scope (and the field) that shares the account id.',
+    parse: scopeName,
+  }),
+  logLevel: setting({
+    env: 'LOG_LEVEL',
+    default: 'info',
+    description: 'pino log level.',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  }),
+};
+
+type Settings = typeof settings;
+type ValueOf<K extends keyof Settings> = ReturnType<Settings[K]['parse']>;
+type Optional = {
+  [K in keyof Settings]: Settings[K]['default'] extends string ? never : K;
+}[keyof Settings];
+
+export type Config = { [K in Exclude<keyof Settings, Optional>]: ValueOf<K> } & {
+  [K in Optional]: ValueOf<K> | undefined;
+} & { issuer: string };
+
+/** Reads the configuration from an environment; throws ConfigError naming the bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const raw = env[s.env];
+    const value = raw !== undefined && raw !== '' ? raw : s.default;
+    out[key] = value === undefined ? undefined : s.parse(value, s.env);
+  }
+  const config = out as Config;
+  config.issuer ??= `http://localhost:${config.port}`;
+  return config;
+}

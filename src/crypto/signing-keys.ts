@@ -1,0 +1,146 @@
+/**
+ * ID token signing keys: generated on first start, stored encrypted, shared by every node
+ * through the database. Rotation adds a new active key and retires the previous one, which
+ * stays published in the JWKS so tokens it signed still verify.
+ */
+import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { json } from '../db/schema.js';
+import { conflict, notFound } from '../errors.js';
+import type { SecretBox } from './encryption.js';
+import { newId } from './tokens.js';
+
+export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+/** The key set name, as Hydra's admin API addresses keys by set. */
+export const ID_TOKEN_KEY_SET = 'gatehouse.openid.id-token';
+
+export interface ActiveKey {
+  kid: string;
+  alg: SigningAlgorithm;
+  key: Awaited<ReturnType<typeof importJWK>>;
+}
+
+export interface PublicKeyInfo {
+  kid: string;
+  alg: string;
+  state: 'active' | 'retired';
+  created_at: Date;
+  retired_at: Date | null;
+  jwk: JWK;
+}
+
+// How long another node may keep signing with a key after it was rotated elsewhere.
+const CACHE_MS = 10_000;
+
+export class SigningKeys {
+  private cache: { at: number; keys: Map<SigningAlgorithm, ActiveKey> } | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Creates an active key for every algorithm that has none (first start). */
+  async ensure(): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      // Two nodes starting at once must not both create keys.
+      await sql`select pg_advisory_xact_lock(7270001)`.execute(trx);
+      const rows = await trx.selectFrom('signing_keys').select('alg').where('state', '=', 'active').execute();
+      for (const alg of SIGNING_ALGORITHMS) {
+        if (!rows.some((r) => r.alg === alg)) await this.insertKey(trx, alg);
+      }
+    });
+  }
+
+  /** Adds new active keys (all algorithms, or one) and retires the ones they replace. */
+  async rotate(alg?: SigningAlgorithm): Promise<PublicKeyInfo[]> {
+    const algs = alg ? [alg] : [...SIGNING_ALGORITHMS];
+    const created: string[] = [];
+    await this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(7270001)`.execute(trx);
+      await trx
+        .updateTable('signing_keys')
+        .set({ state: 'retired', retired_at: new Date(this.now()) })
+        .where('state', '=', 'active')
+        .where('alg', 'in', algs)
+        .execute();
+      for (const a of algs) created.push(await this.insertKey(trx, a));
+    });
+    this.cache = undefined;
+    return (await this.list()).filter((k) => created.includes(k.kid));
+  }
+
+  /** Removes a retired key from the JWKS for good; an active key cannot be deleted. */
+  async remove(kid: string): Promise<void> {
+    const row = await this.db.selectFrom('signing_keys').select('state').where('kid', '=', kid).executeTakeFirst();
+    if (!row) throw notFound(`No key with kid "${kid}".`);
+    if (row.state === 'active') {
+      throw conflict('The active key cannot be deleted; rotate first.');
+    }
+    await this.db.deleteFrom('signing_keys').where('kid', '=', kid).execute();
+  }
+
+  async list(): Promise<PublicKeyInfo[]> {
+    const rows = await this.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'alg', 'state', 'created_at', 'retired_at', 'public_jwk'])
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(({ public_jwk, ...row }) => ({ ...row, jwk: public_jwk as JWK }));
+  }
+
+  /** The published key set: active and retired public keys. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    return { keys: (await this.list()).map((k) => k.jwk) };
+  }
+
+  async active(alg: SigningAlgorithm): Promise<ActiveKey> {
+    if (!this.cache || this.now() - this.cache.at > CACHE_MS) {
+      const rows = await this.db
+        .selectFrom('signing_keys')
+        .select(['kid', 'alg', 'private_jwk'])
+        .where('state', '=', 'active')
+        .orderBy('created_at', 'asc')
+        .execute();
+      const keys = new Map<SigningAlgorithm, ActiveKey>();
+      for (const row of rows) {
+        const jwk = JSON.parse(this.box.decrypt(row.private_jwk, `signing-key:${row.kid}`)) as JWK;
+        // Ordered oldest first: the newest active key of an algorithm wins.
+        keys.set(row.alg as SigningAlgorithm, {
+          kid: row.kid,
+          alg: row.alg as SigningAlgorithm,
+          key: await importJWK(jwk, row.alg),
+        });
+      }
+      this.cache = { at: this.now(), keys };
+    }
+    const key = this.cache.keys.get(alg);
+    if (!key) {
+      this.cache = undefined;
+      throw new Error(`no active ${alg} signing key`);
+    }
+    return key;
+  }
+
+  private async insertKey(trx: Db, alg: SigningAlgorithm): Promise<string> {
+    const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
+    const kid = newId();
+    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+    await trx
+      .insertInto('signing_keys')
+      .values({
+        kid,
+        alg,
+        private_jwk: this.box.encrypt(JSON.stringify(privateJwk), `signing-key:${kid}`),
+        public_jwk: json(publicJwk),
+        state: 'active',
+      })
+      .execute();
+    return kid;
+  }
+}

@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as core from './0001_core.js';
+
+/** Listed in code so the compiled server needs no migration folder scan. */
+export const migrations: Record<string, Migration> = {
+  '0001_core': core,
+};

@@ -1,0 +1,305 @@
+/**
+ * The authorization endpoint as a state machine, as in Hydra: a new request becomes a login
+ * challenge; the login UI's answer comes back as a login_verifier and becomes a consent
+ * challenge; the consent UI's answer comes back as a consent_verifier and becomes the code.
+ * Each step checks the browser's per-flow CSRF cookie, so a verifier link sent to someone
+ * else's browser is useless.
+ */
+import { hashSecret, newId, newSecret, safeEqual } from '../crypto/tokens.js';
+import { type AuthorizationRequest, type Client, type Flow, json, type RequestError } from '../db/schema.js';
+import { invalidRequest, OAuthError } from '../errors.js';
+import { redirectWith, resolveTarget, validateRequest } from '../oauth/authorize/request.js';
+import { readIdTokenHint } from '../oauth/id-token.js';
+import type { Params } from '../oauth/params.js';
+import { includesAll } from '../oauth/scopes.js';
+import { AUTHORIZE_PATH, type CookieChange, type FlowDeps, flowCsrfCookie, SESSION_COOKIE, uiUrl, withParam } from './context.js';
+
+export interface AuthorizeInput {
+  params: Params;
+  /** GET /oauth (Galxe) implies response_type=code. */
+  impliedResponseType: boolean;
+  requestUrl: string;
+  /** The verified value of the session cookie, if any. */
+  sessionId: string | undefined;
+  cookies: Record<string, string | undefined>;
+}
+
+export interface AuthorizeOutcome {
+  location: string;
+  cookies: CookieChange[];
+}
+
+/** An error to send back to the client's (already trusted) redirect URI. */
+export class ClientRedirectError extends OAuthError {
+  constructor(
+    readonly original: OAuthError,
+    readonly redirectUri: string,
+    readonly state: string | undefined,
+  ) {
+    super(original.error, original.description, { status: 303, debug: original.debug });
+  }
+}
+
+const REMEMBER_FOREVER_S = 10 * 365 * 86400;
+
+export class Authorization {
+  constructor(private readonly deps: FlowDeps) {}
+
+  async handle(input: AuthorizeInput): Promise<AuthorizeOutcome> {
+    const { params } = input;
+    const loginVerifier = params.get('login_verifier');
+    if (loginVerifier !== undefined) return this.afterLogin(loginVerifier, input);
+    const consentVerifier = params.get('consent_verifier');
+    if (consentVerifier !== undefined) return this.afterConsent(consentVerifier, input);
+
+    const target = await resolveTarget(params, (id) => this.deps.clients.find(id));
+    try {
+      const request = validateRequest(params, target, this.deps.scopes, input.impliedResponseType);
+      const hint = params.get('id_token_hint');
+      if (hint !== undefined) {
+        const claims = await readIdTokenHint(this.deps.keys, this.deps.config.issuer, hint);
+        if (!claims?.sub) throw invalidRequest('The id_token_hint is not a valid ID token issued here.');
+        request.id_token_hint_subject = claims.sub;
+      }
+      return await this.startLogin(target.client, request, input);
+    } catch (err) {
+      if (err instanceof OAuthError && !(err instanceof ClientRedirectError) && err.status < 500) {
+        throw new ClientRedirectError(err, target.redirectUri, params.get('state'));
+      }
+      throw err;
+    }
+  }
+
+  private async startLogin(client: Client, request: AuthorizationRequest, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+    const now = this.deps.now();
+    const session = await this.reusableSession(request, input.sessionId, now);
+    if (request.prompt.includes('none') && !session) {
+      throw new OAuthError('login_required', 'The person is not signed in, and prompt=none forbids asking.');
+    }
+    const challenge = newSecret('challenge');
+    const csrf = newSecret('challenge');
+    const id = newId();
+    await this.deps.flows.insert({
+      id,
+      client_id: client.id,
+      state: 'login_requested',
+      request: json(request),
+      request_url: input.requestUrl,
+      csrf_hash: hashSecret(csrf),
+      login_challenge_hash: hashSecret(challenge),
+      subject: session?.subject ?? null,
+      // A new session id is reserved now so that the login UI sees it (Hydra's session_id).
+      login_session_id: session?.id ?? newId(),
+      login_skip: session !== undefined,
+      auth_time: session?.authenticated_at ?? null,
+      expires_at: new Date(now + this.deps.config.flowTtl * 1000),
+    });
+    return {
+      location: withParam(uiUrl(this.deps.config, 'login'), 'login_challenge', challenge),
+      cookies: [{ name: flowCsrfCookie(id), value: csrf, path: AUTHORIZE_PATH, maxAge: this.deps.config.flowTtl, signed: false }],
+    };
+  }
+
+  /** The login session that may be reused without asking the person to sign in again. */
+  private async reusableSession(request: AuthorizationRequest, sessionId: string | undefined, now: number) {
+    if (!sessionId || request.prompt.includes('login')) return undefined;
+    const session = await this.deps.flows.findSession(sessionId, new Date(now));
+    if (!session) return undefined;
+    if (request.max_age !== null && now - session.authenticated_at.getTime() > request.max_age * 1000) return undefined;
+    if (request.id_token_hint_subject !== null && request.id_token_hint_subject !== session.subject) return undefined;
+    return session;
+  }
+
+  private async afterLogin(verifier: string, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+    const flow = await this.flowForVerifier('login_verifier_hash', verifier, input);
+    const request = flow.request;
+    if (flow.state === 'login_rejected') {
+      await this.deps.flows.transition(flow.id, ['login_rejected'], { state: 'done' });
+      return { ...this.errorToClient(flow, flow.login_error), cookies: [this.clearCsrf(flow)] };
+    }
+    if (flow.state !== 'login_accepted') throw invalidRequest('This login verifier has already been used.');
+    const client = await this.approvedClient(flow.client_id);
+    const now = this.deps.now();
+    const sessionCookies = await this.recordLogin(flow, input, now);
+    const finalCookies = [...sessionCookies, this.clearCsrf(flow)];
+
+    // Consent: skipped for first-party clients, remembered for others unless prompt=consent.
+    const subject = flow.subject as string;
+    let remembered: Flow | undefined;
+    if (!request.prompt.includes('consent')) {
+      remembered = await this.deps.flows.findRememberedConsent(subject, client.id, new Date(now));
+    }
+    const skip =
+      remembered !== undefined &&
+      includesAll(remembered.granted_scope, request.scope) &&
+      includesAll(remembered.granted_audience, request.audience);
+    if (client.skip_consent) {
+      const updated = await this.deps.flows.transition(flow.id, ['login_accepted'], {
+        state: 'consent_accepted',
+        consent_skip: true,
+        granted_scope: json(request.scope),
+        granted_audience: json(request.audience),
+        consent_handled_at: new Date(now),
+      });
+      if (!updated) throw invalidRequest('This login verifier has already been used.');
+      return { ...(await this.issueCode(updated)), cookies: finalCookies };
+    }
+    if (request.prompt.includes('none') && !skip) {
+      await this.deps.flows.transition(flow.id, ['login_accepted'], { state: 'done' });
+      const outcome = this.errorToClient(flow, {
+        error: 'consent_required',
+        error_description: 'The person has not consented, and prompt=none forbids asking.',
+      });
+      return { ...outcome, cookies: finalCookies };
+    }
+    const challenge = newSecret('challenge');
+    const updated = await this.deps.flows.transition(flow.id, ['login_accepted'], {
+      state: 'consent_requested',
+      consent_challenge_hash: hashSecret(challenge),
+      consent_skip: skip,
+      // The consent screen gets a fresh lifetime.
+      expires_at: new Date(now + this.deps.config.flowTtl * 1000),
+    });
+    if (!updated) throw invalidRequest('This login verifier has already been used.');
+    // The consent step comes back with the same CSRF cookie, so it is kept.
+    return {
+      location: withParam(uiUrl(this.deps.config, 'consent'), 'consent_challenge', challenge),
+      cookies: sessionCookies,
+    };
+  }
+
+  /** Stores the login session and sets (or clears) the session cookie. */
+  private async recordLogin(flow: Flow, input: AuthorizeInput, now: number): Promise<CookieChange[]> {
+    const sessionId = flow.login_session_id as string;
+    if (flow.login_skip) return [];
+    const rememberFor = flow.login_remember_for;
+    const ttl = rememberFor > 0 ? rememberFor : this.deps.config.loginSessionTtl;
+    await this.deps.flows.insertSession({
+      id: sessionId,
+      subject: flow.subject as string,
+      authenticated_at: flow.auth_time ?? new Date(now),
+      remember: flow.login_remember,
+      expires_at: new Date(now + ttl * 1000),
+    });
+    if (flow.login_remember) {
+      // remember_for 0: until the browser closes (a session cookie), as in Hydra.
+      return [
+        { name: SESSION_COOKIE, value: sessionId, path: '/', maxAge: rememberFor > 0 ? rememberFor : undefined, signed: true },
+      ];
+    }
+    // Not remembered: a previous person's session on this browser must not linger.
+    return input.sessionId ? [{ name: SESSION_COOKIE, value: null, path: '/', signed: true }] : [];
+  }
+
+  private async afterConsent(verifier: string, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+    const flow = await this.flowForVerifier('consent_verifier_hash', verifier, input);
+    if (flow.state === 'consent_rejected') {
+      await this.deps.flows.transition(flow.id, ['consent_rejected'], { state: 'done' });
+      return { ...this.errorToClient(flow, flow.consent_error), cookies: [this.clearCsrf(flow)] };
+    }
+    if (flow.state !== 'consent_accepted') throw invalidRequest('This consent verifier has already been used.');
+    await this.approvedClient(flow.client_id);
+    const outcome = await this.issueCode(flow);
+    return { ...outcome, cookies: [this.clearCsrf(flow)] };
+  }
+
+  /** Ends the flow with a code for the client (RFC 6749 4.1.2, RFC 9207 `iss`). */
+  private async issueCode(flow: Flow): Promise<AuthorizeOutcome> {
+    const now = this.deps.now();
+    const request = flow.request;
+    const code = newSecret('authorizationCode');
+    const grantId = newId();
+    // A remembered consent lives on in its flow row until it expires or is revoked.
+    const rememberedUntil = flow.consent_remember
+      ? now + (flow.consent_remember_for > 0 ? flow.consent_remember_for : REMEMBER_FOREVER_S) * 1000
+      : now + this.deps.config.authorizationCodeTtl * 1000;
+    await this.deps.db.transaction().execute(async (trx) => {
+      const done = await this.deps.flows.transition(
+        flow.id,
+        ['consent_accepted'],
+        { state: 'done', expires_at: new Date(rememberedUntil) },
+        trx,
+      );
+      if (!done) throw invalidRequest('This consent verifier has already been used.');
+      await this.deps.grants.insertGrant(
+        {
+          id: grantId,
+          client_id: flow.client_id,
+          subject: flow.subject,
+          scope: flow.granted_scope.join(' '),
+          audience: json(flow.granted_audience),
+          flow_id: flow.id,
+          session_id: flow.login_session_id,
+          auth_time: flow.auth_time,
+          acr: flow.acr,
+          amr: json(flow.amr),
+          access_token_claims: json(flow.session_access_token),
+          id_token_claims: json(flow.session_id_token),
+        },
+        trx,
+      );
+      await this.deps.grants.insertCode(
+        {
+          hash: hashSecret(code),
+          grant_id: grantId,
+          client_id: flow.client_id,
+          redirect_uri: request.redirect_uri,
+          redirect_uri_sent: request.redirect_uri_sent,
+          code_challenge: request.code_challenge,
+          code_challenge_method: request.code_challenge_method,
+          nonce: request.nonce,
+          expires_at: new Date(now + this.deps.config.authorizationCodeTtl * 1000),
+        },
+        trx,
+      );
+    });
+    return {
+      location: redirectWith(request.redirect_uri, { code, state: request.state, iss: this.deps.config.issuer }),
+      cookies: [],
+    };
+  }
+
+  private errorToClient(flow: Flow, error: RequestError | null): AuthorizeOutcome {
+    const e = error ?? { error: 'access_denied', error_description: 'The request was denied.' };
+    const request = flow.request;
+    return {
+      location: redirectWith(request.redirect_uri, {
+        error: e.error,
+        error_description: e.error_hint ? `${e.error_description} ${e.error_hint}` : e.error_description,
+        state: request.state,
+        iss: this.deps.config.issuer,
+      }),
+      cookies: [],
+    };
+  }
+
+  private async flowForVerifier(
+    key: 'login_verifier_hash' | 'consent_verifier_hash',
+    verifier: string,
+    input: AuthorizeInput,
+  ): Promise<Flow> {
+    const flow = await this.deps.flows.findBy(key, hashSecret(verifier));
+    if (!flow || flow.expires_at.getTime() <= this.deps.now() || flow.state === 'done') {
+      throw invalidRequest('The authorization request has expired or was already completed. Please start again.');
+    }
+    const csrf = input.cookies[flowCsrfCookie(flow.id)];
+    if (!csrf || !safeEqual(hashSecret(csrf), flow.csrf_hash)) {
+      throw invalidRequest('This sign-in was started in another browser, or its cookie is missing. Please start again.', {
+        debug: 'flow CSRF cookie missing or wrong',
+      });
+    }
+    return flow;
+  }
+
+  private async approvedClient(id: string): Promise<Client> {
+    const client = await this.deps.clients.find(id);
+    if (client?.status !== 'approved') {
+      throw new OAuthError('unauthorized_client', 'This application is no longer allowed to sign people in.', { status: 403 });
+    }
+    return client;
+  }
+
+  private clearCsrf(flow: Flow): CookieChange {
+    return { name: flowCsrfCookie(flow.id), value: null, path: AUTHORIZE_PATH, signed: false };
+  }
+}

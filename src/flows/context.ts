@@ -1,0 +1,81 @@
+/** What the login, consent and logout flows need, passed in (no singletons). */
+import type { ClientStore } from '../clients/store.js';
+import type { Config } from '../config/config.js';
+import type { SigningKeys } from '../crypto/signing-keys.js';
+import { hashSecret } from '../crypto/tokens.js';
+import type { Db } from '../db/database.js';
+import type { Flow } from '../db/schema.js';
+import { OAuthError } from '../errors.js';
+import type { EventSink } from '../events/events.js';
+import type { GrantStore } from '../grants/store.js';
+import type { ScopeCatalogue } from '../oauth/scopes.js';
+import type { FlowStore } from './store.js';
+
+export type FlowConfig = Pick<
+  Config,
+  | 'issuer'
+  | 'flowTtl'
+  | 'loginSessionTtl'
+  | 'authorizationCodeTtl'
+  | 'urlsLogin'
+  | 'urlsConsent'
+  | 'urlsLogout'
+  | 'urlsPostLogout'
+>;
+
+export interface FlowDeps {
+  db: Db;
+  flows: FlowStore;
+  clients: ClientStore;
+  grants: GrantStore;
+  keys: SigningKeys;
+  scopes: ScopeCatalogue;
+  events: EventSink;
+  config: FlowConfig;
+  now: () => number;
+}
+
+/** A cookie to set (value) or clear (null). Signed cookies are tamper-evident. */
+export interface CookieChange {
+  name: string;
+  value: string | null;
+  path: string;
+  /** Seconds; undefined makes a browser-session cookie. */
+  maxAge?: number | undefined;
+  signed: boolean;
+}
+
+export const SESSION_COOKIE = 'gatehouse_session';
+export const LOGOUT_CSRF_COOKIE = 'gatehouse_logout_csrf';
+export const AUTHORIZE_PATH = '/oauth2/auth';
+export const LOGOUT_PATH = '/oauth2/sessions/logout';
+
+/** Each flow has its own CSRF cookie so that flows in several tabs do not clash. */
+export const flowCsrfCookie = (flowId: string) => `gatehouse_csrf_${flowId.slice(0, 8)}`;
+
+export const uiUrl = (config: FlowConfig, which: 'login' | 'consent' | 'logout') =>
+  ({ login: config.urlsLogin, consent: config.urlsConsent, logout: config.urlsLogout })[which] ?? `${config.issuer}/ui/${which}`;
+
+export const withParam = (base: string, name: string, value: string): string => {
+  const url = new URL(base);
+  url.searchParams.set(name, value);
+  return url.toString();
+};
+
+/** 404 for an unknown challenge; a challenge past its life is as good as unknown. */
+export async function findFlowByChallenge(
+  deps: FlowDeps,
+  key: 'login_challenge_hash' | 'consent_challenge_hash',
+  challenge: string | undefined,
+): Promise<Flow> {
+  const what = key === 'login_challenge_hash' ? 'login' : 'consent';
+  if (!challenge) throw new OAuthError('invalid_request', `The ${what}_challenge parameter is missing.`);
+  const flow = await deps.flows.findBy(key, hashSecret(challenge));
+  if (!flow || flow.expires_at.getTime() <= deps.now()) {
+    throw new OAuthError('not_found', `The ${what} request does not exist or has expired.`);
+  }
+  return flow;
+}
+
+export const alreadyHandled = (what: 'login' | 'consent' | 'logout') =>
+  new OAuthError('already_handled', `The ${what} request has already been handled.`, { status: 410 });

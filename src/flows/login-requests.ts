@@ -1,0 +1,142 @@
+/**
+ * Hydra's login request API: what the login UI reads and how it answers. The built-in UI
+ * and the admin HTTP routes both call these functions.
+ */
+import { toClientJson } from '../clients/clients.js';
+import { hashSecret, newSecret } from '../crypto/tokens.js';
+import { type Flow, json, type RequestError } from '../db/schema.js';
+import { invalidRequest, OAuthError } from '../errors.js';
+import { AUTHORIZE_PATH, alreadyHandled, type FlowDeps, findFlowByChallenge } from './context.js';
+
+export interface LoginAcceptBody {
+  subject: string;
+  remember?: boolean;
+  remember_for?: number;
+  acr?: string;
+  amr?: string[];
+  context?: Record<string, unknown>;
+  extend_session_lifespan?: boolean;
+  identity_provider_session_id?: string;
+  force_subject_identifier?: string;
+}
+
+export interface RejectBody {
+  error?: string;
+  error_description?: string;
+  error_hint?: string;
+  error_debug?: string;
+  status_code?: number;
+}
+
+export interface RedirectTo {
+  redirect_to: string;
+}
+
+export function oidcContext(flow: Flow) {
+  const r = flow.request;
+  return {
+    acr_values: r.acr_values,
+    display: r.display ?? undefined,
+    login_hint: r.login_hint ?? undefined,
+    ui_locales: r.ui_locales,
+    ...(r.id_token_hint_subject ? { id_token_hint_claims: { sub: r.id_token_hint_subject } } : {}),
+  };
+}
+
+export class LoginRequests {
+  constructor(private readonly deps: FlowDeps) {}
+
+  async get(challenge: string | undefined) {
+    const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
+    if (flow.state !== 'login_requested') throw alreadyHandled('login');
+    const client = await this.deps.clients.find(flow.client_id);
+    if (!client) throw new OAuthError('not_found', 'The login request’s client no longer exists.');
+    return {
+      challenge: challenge as string,
+      client: toClientJson(client),
+      request_url: flow.request_url,
+      requested_scope: flow.request.scope,
+      requested_access_token_audience: flow.request.audience,
+      session_id: flow.login_session_id ?? undefined,
+      skip: flow.login_skip,
+      subject: flow.subject ?? '',
+      oidc_context: oidcContext(flow),
+      /** Not Hydra's: the authorization request's prompt, so a UI can honour prompt=login. */
+      prompt: flow.request.prompt,
+    };
+  }
+
+  async accept(challenge: string | undefined, body: LoginAcceptBody): Promise<RedirectTo> {
+    const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
+    if (flow.state !== 'login_requested') throw alreadyHandled('login');
+    const subject = body.subject;
+    if (typeof subject !== 'string' || subject.length === 0 || subject.length > 255) {
+      throw invalidRequest('subject must be a non-empty string of at most 255 characters.');
+    }
+    if (flow.login_skip && subject !== flow.subject) {
+      // Hydra's rule: a remembered session cannot be switched to another person here.
+      throw invalidRequest('Field "subject" does not match the subject of the previous authentication.');
+    }
+    const rememberFor = body.remember_for ?? 0;
+    if (!Number.isInteger(rememberFor) || rememberFor < 0) throw invalidRequest('remember_for must be a whole number ≥ 0.');
+    const amr = body.amr ?? [];
+    if (!Array.isArray(amr) || amr.some((a) => typeof a !== 'string')) throw invalidRequest('amr must be an array of strings.');
+    if (body.acr !== undefined && typeof body.acr !== 'string') throw invalidRequest('acr must be a string.');
+    const context = body.context ?? {};
+    if (typeof context !== 'object' || context === null || Array.isArray(context))
+      throw invalidRequest('context must be an object.');
+    if (JSON.stringify(context).length > 16 * 1024) throw invalidRequest('context is larger than 16 KiB.');
+
+    const verifier = newSecret('challenge');
+    const now = new Date(this.deps.now());
+    const updated = await this.deps.flows.transition(flow.id, ['login_requested'], {
+      state: 'login_accepted',
+      subject,
+      login_remember: body.remember ?? false,
+      login_remember_for: rememberFor,
+      acr: body.acr ?? null,
+      amr: json(amr),
+      context: json(context),
+      // A skipped login keeps the original authentication time (OIDC auth_time).
+      auth_time: flow.login_skip && flow.auth_time ? flow.auth_time : now,
+      login_verifier_hash: hashSecret(verifier),
+    });
+    if (!updated) throw alreadyHandled('login');
+    this.deps.events.emit({ type: 'login.accepted', subject, clientId: flow.client_id });
+    return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
+  }
+
+  async reject(challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
+    const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
+    if (flow.state !== 'login_requested') throw alreadyHandled('login');
+    const error = requestError(body);
+    const verifier = newSecret('challenge');
+    const updated = await this.deps.flows.transition(flow.id, ['login_requested'], {
+      state: 'login_rejected',
+      login_error: json(error),
+      login_verifier_hash: hashSecret(verifier),
+    });
+    if (!updated) throw alreadyHandled('login');
+    this.deps.events.emit({ type: 'login.rejected', clientId: flow.client_id, error: error.error });
+    return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
+  }
+}
+
+/** Hydra's reject body, with access_denied as the default error. */
+export function requestError(body: RejectBody): RequestError {
+  const text = (value: unknown, name: string, max: number): string | undefined => {
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string' || value.length > max)
+      throw invalidRequest(`${name} must be a string of at most ${max} characters.`);
+    return value;
+  };
+  const error = text(body.error, 'error', 100) ?? 'access_denied';
+  if (!/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/.test(error)) throw invalidRequest('error has characters RFC 6749 does not allow.');
+  return {
+    error,
+    error_description: text(body.error_description, 'error_description', 1000) ?? 'The resource owner denied the request.',
+    ...(text(body.error_hint, 'error_hint', 1000) ? { error_hint: body.error_hint as string } : {}),
+    ...(text(body.error_debug, 'error_debug', 1000) ? { error_debug: body.error_debug as string } : {}),
+    ...(body.status_code !== undefined ? { status_code: Number(body.status_code) } : {}),
+  };
+}

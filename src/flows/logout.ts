@@ -1,0 +1,190 @@
+/**
+ * OpenID Connect RP-Initiated Logout 1.0 with Hydra's logout challenge: the logout UI
+ * confirms, the session ends, and the browser goes back to a registered post-logout URI.
+ */
+import { toClientJson } from '../clients/clients.js';
+import { hashSecret, newSecret } from '../crypto/tokens.js';
+import type { Client, LogoutRequest } from '../db/schema.js';
+import { invalidRequest, OAuthError } from '../errors.js';
+import { redirectWith } from '../oauth/authorize/request.js';
+import { readIdTokenHint } from '../oauth/id-token.js';
+import type { Params } from '../oauth/params.js';
+import {
+  alreadyHandled,
+  type CookieChange,
+  type FlowDeps,
+  LOGOUT_CSRF_COOKIE,
+  LOGOUT_PATH,
+  SESSION_COOKIE,
+  uiUrl,
+  withParam,
+} from './context.js';
+
+export interface LogoutInput {
+  params: Params;
+  requestUrl: string;
+  sessionId: string | undefined;
+  cookies: Record<string, string | undefined>;
+}
+
+export interface LogoutOutcome {
+  location: string;
+  cookies: CookieChange[];
+}
+
+export class Logout {
+  constructor(private readonly deps: FlowDeps) {}
+
+  private get postLogoutDefault(): string {
+    return this.deps.config.urlsPostLogout ?? `${this.deps.config.issuer}/ui/signed-out`;
+  }
+
+  /** GET /oauth2/sessions/logout */
+  async handle(input: LogoutInput): Promise<LogoutOutcome> {
+    const verifier = input.params.get('logout_verifier');
+    if (verifier !== undefined) return this.finish(verifier, input);
+
+    const client = await this.resolveClient(input.params);
+    const postLogout = input.params.get('post_logout_redirect_uri');
+    if (postLogout !== undefined) {
+      if (!client) throw invalidRequest('post_logout_redirect_uri needs an id_token_hint or client_id naming the client.');
+      if (!client.post_logout_redirect_uris.includes(postLogout)) {
+        throw invalidRequest('post_logout_redirect_uri is not registered for this client.');
+      }
+    }
+    const state = input.params.get('state');
+    if (state !== undefined && state.length > 2048) throw invalidRequest('The state is too long.');
+    const now = this.deps.now();
+    const session = input.sessionId ? await this.deps.flows.findSession(input.sessionId, new Date(now)) : undefined;
+    if (!session) {
+      // Nobody is signed in here: nothing to confirm.
+      return { location: this.returnUrl(postLogout, state), cookies: [] };
+    }
+    const challenge = newSecret('challenge');
+    await this.deps.flows.insertLogout({
+      challenge_hash: hashSecret(challenge),
+      subject: session.subject,
+      session_id: session.id,
+      client_id: client?.id ?? null,
+      rp_initiated: true,
+      request_url: input.requestUrl,
+      post_logout_redirect_uri: postLogout ?? null,
+      state: state ?? null,
+      status: 'requested',
+      expires_at: new Date(now + this.deps.config.flowTtl * 1000),
+    });
+    // The signed cookie binds the logout to this browser: only it can complete the verifier.
+    return {
+      location: withParam(uiUrl(this.deps.config, 'logout'), 'logout_challenge', challenge),
+      cookies: [
+        {
+          name: LOGOUT_CSRF_COOKIE,
+          value: hashSecret(challenge),
+          path: LOGOUT_PATH,
+          maxAge: this.deps.config.flowTtl,
+          signed: true,
+        },
+      ],
+    };
+  }
+
+  /** The client named by id_token_hint or client_id (which must agree), if any. */
+  private async resolveClient(params: Params): Promise<Client | undefined> {
+    const hint = params.get('id_token_hint');
+    const clientId = params.get('client_id');
+    let hintClient: string | undefined;
+    if (hint !== undefined) {
+      const claims = await readIdTokenHint(this.deps.keys, this.deps.config.issuer, hint);
+      if (!claims) throw invalidRequest('The id_token_hint is not a valid ID token issued here.');
+      const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+      hintClient = (claims.azp as string | undefined) ?? aud[0];
+      if (clientId !== undefined && !aud.includes(clientId)) throw invalidRequest('client_id does not match the id_token_hint.');
+    }
+    const id = clientId ?? hintClient;
+    if (id === undefined) return undefined;
+    const client = await this.deps.clients.find(id);
+    if (!client) throw invalidRequest('The client is not registered.');
+    return client;
+  }
+
+  private async finish(verifier: string, input: LogoutInput): Promise<LogoutOutcome> {
+    const request = await this.deps.flows.findLogout('verifier_hash', hashSecret(verifier));
+    if (!request || request.expires_at.getTime() <= this.deps.now()) {
+      throw invalidRequest('The logout request has expired or was already completed.');
+    }
+    if (input.cookies[LOGOUT_CSRF_COOKIE] !== request.challenge_hash) {
+      throw invalidRequest('This sign-out was started in another browser, or its cookie is missing.');
+    }
+    const done = await this.deps.flows.transitionLogout(request.challenge_hash, ['accepted'], { status: 'done' });
+    if (!done) throw invalidRequest('The logout request has already been completed.');
+    if (request.session_id) await this.deps.flows.deleteSessions({ id: request.session_id });
+    this.deps.events.emit({
+      type: 'session.revoked',
+      subject: request.subject ?? undefined,
+      sessionId: request.session_id ?? undefined,
+    });
+    return {
+      location: this.returnUrl(request.post_logout_redirect_uri ?? undefined, request.state ?? undefined),
+      cookies: [
+        { name: SESSION_COOKIE, value: null, path: '/', signed: true },
+        { name: LOGOUT_CSRF_COOKIE, value: null, path: LOGOUT_PATH, signed: true },
+      ],
+    };
+  }
+
+  private returnUrl(postLogout: string | undefined, state: string | undefined): string {
+    return postLogout ? redirectWith(postLogout, { state }) : this.postLogoutDefault;
+  }
+
+  // Admin API
+
+  private async findRequest(challenge: string | undefined): Promise<LogoutRequest> {
+    if (!challenge) throw invalidRequest('The logout_challenge parameter is missing.');
+    const request = await this.deps.flows.findLogout('challenge_hash', hashSecret(challenge));
+    if (!request || request.expires_at.getTime() <= this.deps.now()) {
+      throw new OAuthError('not_found', 'The logout request does not exist or has expired.');
+    }
+    return request;
+  }
+
+  async get(challenge: string | undefined) {
+    const request = await this.findRequest(challenge);
+    if (request.status !== 'requested') throw alreadyHandled('logout');
+    const client = request.client_id ? await this.deps.clients.find(request.client_id) : undefined;
+    return {
+      challenge: challenge as string,
+      subject: request.subject ?? '',
+      sid: request.session_id ?? '',
+      request_url: request.request_url,
+      rp_initiated: request.rp_initiated,
+      ...(client ? { client: toClientJson(client) } : {}),
+    };
+  }
+
+  async accept(challenge: string | undefined): Promise<{ redirect_to: string }> {
+    const request = await this.findRequest(challenge);
+    const verifier = newSecret('challenge');
+    const updated = await this.deps.flows.transitionLogout(request.challenge_hash, ['requested'], {
+      status: 'accepted',
+      verifier_hash: hashSecret(verifier),
+    });
+    if (!updated) throw alreadyHandled('logout');
+    return { redirect_to: `${this.deps.config.issuer}${LOGOUT_PATH}?logout_verifier=${verifier}` };
+  }
+
+  async reject(challenge: string | undefined): Promise<void> {
+    const request = await this.findRequest(challenge);
+    const updated = await this.deps.flows.transitionLogout(request.challenge_hash, ['requested'], { status: 'rejected' });
+    if (!updated) throw alreadyHandled('logout');
+  }
+
+  /** DELETE /admin/oauth2/auth/sessions/login: by subject (every session) or by sid. */
+  async revokeLoginSessions(filter: { subject?: string | undefined; sid?: string | undefined }): Promise<void> {
+    if (!filter.subject && !filter.sid) throw invalidRequest('Name a subject or a sid.');
+    await this.deps.flows.deleteSessions({
+      ...(filter.subject ? { subject: filter.subject } : {}),
+      ...(filter.sid ? { id: filter.sid } : {}),
+    });
+    this.deps.events.emit({ type: 'session.revoked', subject: filter.subject, sessionId: filter.sid });
+  }
+}

@@ -1,0 +1,125 @@
+/** Queries on flows (login + consent requests), login sessions and logout requests. */
+import type { Insertable, Updateable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type {
+  Flow,
+  FlowState,
+  FlowsTable,
+  LoginSession,
+  LoginSessionsTable,
+  LogoutRequest,
+  LogoutRequestsTable,
+} from '../db/schema.js';
+
+type FlowKey = 'login_challenge_hash' | 'login_verifier_hash' | 'consent_challenge_hash' | 'consent_verifier_hash';
+
+export class FlowStore {
+  constructor(private readonly db: Db) {}
+
+  async insert(flow: Insertable<FlowsTable>): Promise<void> {
+    await this.db.insertInto('flows').values(flow).execute();
+  }
+
+  findBy(key: FlowKey, hash: string): Promise<Flow | undefined> {
+    return this.db.selectFrom('flows').selectAll().where(key, '=', hash).executeTakeFirst();
+  }
+
+  /**
+   * Moves a flow from one state to the next; undefined when it was not in `from` any more
+   * (a concurrent request won), which makes every challenge and verifier single use.
+   */
+  transition(
+    id: string,
+    from: FlowState[],
+    changes: Updateable<FlowsTable> & { state: FlowState },
+    db: Db = this.db,
+  ): Promise<Flow | undefined> {
+    return db.updateTable('flows').set(changes).where('id', '=', id).where('state', 'in', from).returningAll().executeTakeFirst();
+  }
+
+  /** The newest remembered, unrevoked, unexpired consent of a subject for a client. */
+  findRememberedConsent(subject: string, clientId: string, now: Date): Promise<Flow | undefined> {
+    return this.db
+      .selectFrom('flows')
+      .selectAll()
+      .where('subject', '=', subject)
+      .where('client_id', '=', clientId)
+      .where('state', '=', 'done')
+      .where('consent_remember', '=', true)
+      .where('consent_revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('consent_handled_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  listRememberedConsents(subject: string, now: Date, loginSessionId?: string): Promise<Flow[]> {
+    let query = this.db
+      .selectFrom('flows')
+      .selectAll()
+      .where('subject', '=', subject)
+      .where('state', '=', 'done')
+      .where('consent_remember', '=', true)
+      .where('consent_revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('consent_handled_at', 'desc');
+    if (loginSessionId !== undefined) query = query.where('login_session_id', '=', loginSessionId);
+    return query.execute();
+  }
+
+  async revokeConsents(subject: string, clientId: string | undefined, now: Date): Promise<void> {
+    let query = this.db
+      .updateTable('flows')
+      .set({ consent_revoked_at: now })
+      .where('subject', '=', subject)
+      .where('consent_revoked_at', 'is', null);
+    if (clientId !== undefined) query = query.where('client_id', '=', clientId);
+    await query.execute();
+  }
+
+  // Login sessions
+
+  async insertSession(session: Insertable<LoginSessionsTable>): Promise<void> {
+    await this.db.insertInto('login_sessions').values(session).execute();
+  }
+
+  findSession(id: string, now: Date): Promise<LoginSession | undefined> {
+    return this.db.selectFrom('login_sessions').selectAll().where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
+  }
+
+  async updateSession(id: string, changes: Updateable<LoginSessionsTable>): Promise<void> {
+    await this.db.updateTable('login_sessions').set(changes).where('id', '=', id).execute();
+  }
+
+  async deleteSessions(filter: { id?: string; subject?: string }): Promise<number> {
+    let query = this.db.deleteFrom('login_sessions');
+    if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+    if (filter.subject !== undefined) query = query.where('subject', '=', filter.subject);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  // Logout requests
+
+  async insertLogout(request: Insertable<LogoutRequestsTable>): Promise<void> {
+    await this.db.insertInto('logout_requests').values(request).execute();
+  }
+
+  findLogout(key: 'challenge_hash' | 'verifier_hash', hash: string): Promise<LogoutRequest | undefined> {
+    return this.db.selectFrom('logout_requests').selectAll().where(key, '=', hash).executeTakeFirst();
+  }
+
+  transitionLogout(
+    challengeHash: string,
+    from: LogoutRequest['status'][],
+    changes: Updateable<LogoutRequestsTable> & { status: LogoutRequest['status'] },
+  ): Promise<LogoutRequest | undefined> {
+    return this.db
+      .updateTable('logout_requests')
+      .set(changes)
+      .where('challenge_hash', '=', challengeHash)
+      .where('status', 'in', from)
+      .returningAll()
+      .executeTakeFirst();
+  }
+}

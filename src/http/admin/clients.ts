@@ -1,0 +1,94 @@
+/** /admin/clients: Hydra's client CRUD, plus status and secret rotation. */
+
+import type {} from '@fastify/swagger';
+import type { Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { type ClientInput, toClientJson } from '../../clients/clients.js';
+import type { JsonPatchOperation } from '../../clients/json-patch.js';
+import type { Gatehouse } from '../../gatehouse.js';
+import { ClientBody, ClientIdParams, ClientListQuery, JsonPatch, StatusBody } from './schemas.js';
+
+type IdParams = Static<typeof ClientIdParams>;
+const tags = ['clients'];
+
+export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
+  app.get<{ Querystring: Static<typeof ClientListQuery> }>(
+    '/admin/clients',
+    { schema: { tags, summary: 'List clients', querystring: ClientListQuery } },
+    async (request, reply) => {
+      const q = request.query;
+      const limit = q.page_size ?? 250;
+      const clients = await gh.clients.list({
+        limit: limit + 1,
+        ...(q.page_token ? { after: q.page_token } : {}),
+        ...(q.client_name ? { name: q.client_name } : {}),
+        ...(q.owner ? { owner: q.owner } : {}),
+        ...(q.status ? { status: q.status } : {}),
+      });
+      const page = clients.slice(0, limit);
+      if (clients.length > limit) {
+        // Hydra's keyset pagination: the Link header carries the next page_token.
+        const next = new URLSearchParams({
+          ...(q as Record<string, string>),
+          page_size: String(limit),
+          page_token: page.at(-1)?.id ?? '',
+        });
+        reply.header('Link', `</admin/clients?${next}>; rel="next"`);
+      }
+      return page.map(toClientJson);
+    },
+  );
+
+  app.post<{ Body: Static<typeof ClientBody> }>(
+    '/admin/clients',
+    { schema: { tags, summary: 'Create a client (approved unless the body says otherwise)', body: ClientBody } },
+    async (request, reply) =>
+      reply.status(201).send(await gh.clients.create(request.body as ClientInput, { status: 'approved' })),
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/admin/clients/:id',
+    { schema: { tags, summary: 'Get a client', params: ClientIdParams } },
+    async (request) => toClientJson(await gh.clients.get(request.params.id)),
+  );
+
+  app.put<{ Params: IdParams; Body: Static<typeof ClientBody> }>(
+    '/admin/clients/:id',
+    { schema: { tags, summary: 'Replace a client', params: ClientIdParams, body: ClientBody } },
+    async (request) => gh.clients.replace(request.params.id, request.body as ClientInput),
+  );
+
+  app.patch<{ Params: IdParams; Body: Static<typeof JsonPatch> }>(
+    '/admin/clients/:id',
+    { schema: { tags, summary: 'Patch a client (RFC 6902 JSON Patch)', params: ClientIdParams, body: JsonPatch } },
+    async (request) => gh.clients.patch(request.params.id, request.body as JsonPatchOperation[]),
+  );
+
+  app.delete<{ Params: IdParams }>(
+    '/admin/clients/:id',
+    { schema: { tags, summary: 'Delete a client', params: ClientIdParams } },
+    async (request, reply) => {
+      await gh.clients.remove(request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  app.put<{ Params: IdParams; Body: Static<typeof StatusBody> }>(
+    '/admin/clients/:id/status',
+    {
+      schema: {
+        tags,
+        summary: 'Approve, reject, suspend or reinstate a client; leaving "approved" revokes its tokens',
+        params: ClientIdParams,
+        body: StatusBody,
+      },
+    },
+    async (request) => gh.clients.setStatus(request.params.id, request.body.status, request.body.reason),
+  );
+
+  app.post<{ Params: IdParams }>(
+    '/admin/clients/:id/secret',
+    { schema: { tags, summary: 'Rotate the client secret; the new one is shown once', params: ClientIdParams } },
+    async (request) => gh.clients.rotateSecret(request.params.id),
+  );
+}

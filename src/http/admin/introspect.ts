@@ -1,0 +1,28 @@
+/** POST /admin/oauth2/introspect (RFC 7662), as Hydra serves it on the admin port. */
+
+import type {} from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { invalidRequest } from '../../errors.js';
+import type { Gatehouse } from '../../gatehouse.js';
+import { introspectionResponse } from '../../oauth/introspection.js';
+import { type RawParams, readParams } from '../../oauth/params.js';
+import { parseScope } from '../../oauth/scopes.js';
+import { requireForm } from '../public/form.js';
+
+export async function introspectRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
+  app.post(
+    '/admin/oauth2/introspect',
+    { schema: { tags: ['tokens'], summary: 'Introspect a token (RFC 7662)' } },
+    async (request) => {
+      requireForm(request);
+      const params = readParams(request.body as RawParams);
+      const token = params.get('token');
+      if (token === undefined) throw invalidRequest('The request has no token.');
+      const active = await gh.tokens.active(token);
+      // Hydra's `scope` parameter: the token is active only if it was granted all of these.
+      const required = parseScope(params.get('scope'));
+      if (active && required.some((s) => !active.scope.includes(s))) return { active: false };
+      return introspectionResponse(active, gh.config.issuer);
+    },
+  );
+}

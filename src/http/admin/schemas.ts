@@ -1,0 +1,123 @@
+/** TypeBox schemas of the admin API: validation, types and the OpenAPI document from one source. */
+import type {} from '@fastify/swagger';
+import { Type } from '@sinclair/typebox';
+
+const open = { additionalProperties: true } as const;
+
+export const ErrorBody = Type.Object(
+  { error: Type.String(), error_description: Type.String(), status_code: Type.Optional(Type.Integer()) },
+  { $id: 'Error' },
+);
+
+export const ClientBody = Type.Object(
+  {
+    client_id: Type.Optional(Type.String({ maxLength: 128 })),
+    client_secret: Type.Optional(Type.String({ maxLength: 512 })),
+    client_name: Type.Optional(Type.String({ maxLength: 200 })),
+    redirect_uris: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
+    post_logout_redirect_uris: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
+    grant_types: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+    response_types: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
+    scope: Type.Optional(Type.String({ maxLength: 4096 })),
+    audience: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
+    token_endpoint_auth_method: Type.Optional(Type.String()),
+    application_type: Type.Optional(Type.String()),
+    skip_consent: Type.Optional(Type.Boolean()),
+    id_token_signed_response_alg: Type.Optional(Type.String()),
+    logo_uri: Type.Optional(Type.String()),
+    client_uri: Type.Optional(Type.String()),
+    policy_uri: Type.Optional(Type.String()),
+    tos_uri: Type.Optional(Type.String()),
+    owner: Type.Optional(Type.String()),
+    contacts: Type.Optional(Type.Union([Type.Array(Type.String(), { maxItems: 20 }), Type.Null()])),
+    metadata: Type.Optional(Type.Union([Type.Object({}, open), Type.Null()])),
+    status: Type.Optional(
+      Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected'), Type.Literal('suspended')]),
+    ),
+    status_reason: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { ...open, $id: 'ClientInput' },
+);
+
+export const JsonPatch = Type.Array(
+  Type.Object({
+    op: Type.String(),
+    path: Type.String(),
+    value: Type.Optional(Type.Unknown()),
+    from: Type.Optional(Type.String()),
+  }),
+  { maxItems: 100 },
+);
+
+export const ClientIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+export const ClientListQuery = Type.Object({
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  page_token: Type.Optional(Type.String({ maxLength: 128 })),
+  client_name: Type.Optional(Type.String({ maxLength: 200 })),
+  owner: Type.Optional(Type.String({ maxLength: 200 })),
+  status: Type.Optional(
+    Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected'), Type.Literal('suspended')]),
+  ),
+});
+
+export const StatusBody = Type.Object({
+  status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected'), Type.Literal('suspended')]),
+  reason: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+
+export const challengeQuery = (name: string) => Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 256 }) });
+
+export const LoginAccept = Type.Object(
+  {
+    subject: Type.String({ minLength: 1, maxLength: 255 }),
+    remember: Type.Optional(Type.Boolean()),
+    remember_for: Type.Optional(Type.Integer({ minimum: 0 })),
+    acr: Type.Optional(Type.String({ maxLength: 255 })),
+    amr: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 })),
+    context: Type.Optional(Type.Object({}, open)),
+    extend_session_lifespan: Type.Optional(Type.Boolean()),
+    identity_provider_session_id: Type.Optional(Type.String()),
+    force_subject_identifier: Type.Optional(Type.String()),
+  },
+  open,
+);
+
+export const Reject = Type.Object(
+  {
+    error: Type.Optional(Type.String({ maxLength: 100 })),
+    error_description: Type.Optional(Type.String({ maxLength: 1000 })),
+    error_hint: Type.Optional(Type.String({ maxLength: 1000 })),
+    error_debug: Type.Optional(Type.String({ maxLength: 1000 })),
+    status_code: Type.Optional(Type.Integer()),
+  },
+  open,
+);
+
+export const ConsentAccept = Type.Object(
+  {
+    grant_scope: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 100 })),
+    grant_access_token_audience: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 50 })),
+    remember: Type.Optional(Type.Boolean()),
+    remember_for: Type.Optional(Type.Integer({ minimum: 0 })),
+    session: Type.Optional(
+      Type.Object({ access_token: Type.Optional(Type.Object({}, open)), id_token: Type.Optional(Type.Object({}, open)) }, open),
+    ),
+    handled_at: Type.Optional(Type.String()),
+    context: Type.Optional(Type.Object({}, open)),
+  },
+  open,
+);
+
+export const RedirectTo = Type.Object({ redirect_to: Type.String() });
+
+export const KeySetParams = Type.Object({ set: Type.String({ maxLength: 128 }) });
+export const KeyParams = Type.Object({ set: Type.String({ maxLength: 128 }), kid: Type.String({ maxLength: 128 }) });
+export const KeyCreate = Type.Object(
+  {
+    alg: Type.Optional(Type.Union([Type.Literal('RS256'), Type.Literal('ES256')])),
+    use: Type.Optional(Type.Literal('sig')),
+    kid: Type.Optional(Type.String()),
+  },
+  open,
+);

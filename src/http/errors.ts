@@ -1,0 +1,94 @@
+/**
+ * The one place errors become responses: RFC 6749 5.2 JSON (with the WWW-Authenticate
+ * challenge RFC 6749 and RFC 6750 ask for), a 4.1.2.1 redirect to a trusted redirect URI,
+ * or a readable HTML page. Nothing else leaves: no stack, no internal message.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { asOAuthError, invalidRequest, OAuthError } from '../errors.js';
+import { ClientRedirectError } from '../flows/authorization.js';
+import { redirectWith } from '../oauth/authorize/request.js';
+import { AuthenticationFailed } from '../oauth/client-authentication.js';
+import { BearerError } from '../oauth/token-lookup.js';
+import { errorPage } from '../ui/pages.js';
+import { htmlHeaders } from './security.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Errors of this route are shown as a page to a person, not as JSON. */
+    htmlErrors?: boolean;
+  }
+}
+
+/** Fastify's own client errors (bad JSON, wrong content type, body too large, …). */
+function fromFastify(err: FastifyError): OAuthError | undefined {
+  if (err.validation) {
+    return invalidRequest(`The request is invalid: ${err.message.replace(/^(body|querystring|params|headers)\/?/, '$1 ')}`);
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const description =
+      status === 413
+        ? 'The request body is too large.'
+        : status === 415
+          ? 'The request body has a content type this endpoint does not accept.'
+          : 'The request is malformed.';
+    return new OAuthError(status === 413 ? 'invalid_request' : 'invalid_request', description, { status, debug: err.message });
+  }
+  return undefined;
+}
+
+const quote = (value: string) => value.replace(/["\\]/g, '');
+
+export function installErrorHandler(app: FastifyInstance, options: { admin: boolean; issuer: string }): void {
+  app.setErrorHandler((rawError: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const error = rawError instanceof OAuthError ? rawError : (fromFastify(rawError as FastifyError) ?? asOAuthError(rawError));
+    if (error.status >= 500) {
+      request.log.error({ err: rawError }, 'request failed');
+    } else if (error.debug) {
+      request.log.info({ error: error.error, debug: error.debug }, 'request refused');
+    }
+
+    if (error instanceof ClientRedirectError) {
+      return reply.redirect(
+        redirectWith(error.redirectUri, {
+          error: error.error,
+          error_description: error.description,
+          state: error.state,
+          iss: options.issuer,
+        }),
+        303,
+      );
+    }
+    if (request.routeOptions.config?.htmlErrors) {
+      const nonce = randomBytes(16).toString('base64');
+      return reply
+        .status(error.status)
+        .headers(htmlHeaders(nonce))
+        .type('text/html; charset=utf-8')
+        .send(errorPage(error.error, error.description, nonce));
+    }
+    if (error instanceof AuthenticationFailed && error.usedBasic) {
+      reply.header('WWW-Authenticate', 'Basic realm="gatehouse", charset="UTF-8"');
+    }
+    if (error instanceof BearerError) {
+      const details =
+        error.error === 'invalid_request' && error.status === 401
+          ? ''
+          : `, error="${error.error}", error_description="${quote(error.description)}"`;
+      reply.header('WWW-Authenticate', `Bearer realm="gatehouse"${details}`);
+    }
+    reply.header('Cache-Control', 'no-store');
+    return reply
+      .status(error.status)
+      .type('application/json; charset=utf-8')
+      .send({ ...error.toJSON(), ...(options.admin ? { status_code: error.status } : {}) });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .status(404)
+      .type('application/json; charset=utf-8')
+      .send({ error: 'not_found', error_description: `No route for ${request.method} ${request.url.split('?')[0]}.` });
+  });
+}

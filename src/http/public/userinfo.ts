@@ -1,0 +1,23 @@
+/** GET|POST /userinfo (OIDC Core 5.3). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { standardClaims } from '../../accounts/user-fields.js';
+import type { Gatehouse } from '../../gatehouse.js';
+import { type RawParams, readParams } from '../../oauth/params.js';
+import { BearerError, readBearer } from '../../oauth/token-lookup.js';
+
+const RESERVED = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti']);
+
+export async function userinfoRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = request.method === 'POST' ? readParams(request.body as RawParams) : undefined;
+    const token = await gh.tokens.bearer(readBearer(request.headers.authorization, body?.get('access_token')));
+    if (!token.scope.includes('openid') || !token.subject) {
+      throw new BearerError('insufficient_scope', 'The access token was not granted the openid scope.', 403);
+    }
+    const account = await gh.accounts.find(token.subject);
+    const extra = Object.fromEntries(Object.entries(token.idTokenClaims).filter(([k]) => !RESERVED.has(k)));
+    return reply.send({ ...extra, ...standardClaims(account, token.scope), sub: token.subject });
+  };
+  app.get('/userinfo', handle);
+  app.post('/userinfo', handle);
+}

@@ -1,0 +1,119 @@
+/**
+ * The two listeners, as Hydra has them: the public app (OAuth, OIDC, UI, resource API) and
+ * the admin app (admin API, metrics), each with its own plugins, error handler and routes.
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { safeEqual } from '../crypto/tokens.js';
+import { OAuthError } from '../errors.js';
+import type { Gatehouse } from '../gatehouse.js';
+import { clientRoutes } from './admin/clients.js';
+import { flowRoutes } from './admin/flows.js';
+import { introspectRoutes } from './admin/introspect.js';
+import { keyRoutes } from './admin/keys.js';
+import { installErrorHandler } from './errors.js';
+import { installFormParser } from './forms.js';
+import { healthRoutes } from './health.js';
+import type { Metrics } from './metrics.js';
+import { authorizeRoutes } from './public/authorize.js';
+import { discoveryRoutes } from './public/discovery.js';
+import { galxeRoutes } from './public/galxe.js';
+import { logoutRoutes } from './public/logout.js';
+import { revokeRoutes } from './public/revoke.js';
+import { tokenRoutes } from './public/token.js';
+import { uiRoutes } from './public/ui.js';
+import { userinfoRoutes } from './public/userinfo.js';
+import { installSecurityHeaders } from './security.js';
+
+export interface ServerOptions {
+  logger?: FastifyServerOptions['logger'] | FastifyServerOptions['loggerInstance'];
+  metrics?: Metrics;
+}
+
+function baseOptions(options: ServerOptions): FastifyServerOptions {
+  const logger = options.logger;
+  return {
+    ...(logger && typeof logger === 'object' && 'child' in logger
+      ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
+      : { logger: (logger as FastifyServerOptions['logger']) ?? false }),
+    bodyLimit: 256 * 1024,
+    // Behind a proxy the issuer decides URLs; client addresses come from X-Forwarded-For.
+    trustProxy: true,
+    return503OnClosing: true,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  };
+}
+
+export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify(baseOptions(options));
+  installErrorHandler(app, { admin: false, issuer: gh.config.issuer });
+  installSecurityHeaders(app);
+  installFormParser(app);
+  options.metrics?.instrument(app, 'public');
+  await app.register(fastifyCookie, { secret: gh.box.cookieSecrets() });
+
+  for (const routes of [
+    authorizeRoutes,
+    tokenRoutes,
+    revokeRoutes,
+    userinfoRoutes,
+    discoveryRoutes,
+    logoutRoutes,
+    galxeRoutes,
+    healthRoutes,
+  ]) {
+    await routes(app, gh);
+  }
+  await uiRoutes(app);
+  return app;
+}
+
+export async function buildAdminApp(
+  gh: Gatehouse,
+  options: ServerOptions & { adminToken?: string | undefined } = {},
+): Promise<FastifyInstance> {
+  const app = Fastify(baseOptions(options));
+  installErrorHandler(app, { admin: true, issuer: gh.config.issuer });
+  installSecurityHeaders(app);
+  installFormParser(app);
+  options.metrics?.instrument(app, 'admin');
+
+  const token = options.adminToken;
+  if (token) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url.startsWith('/health/')) return;
+      const header = request.headers.authorization ?? '';
+      const presented = /^Bearer (.+)$/i.exec(header)?.[1];
+      if (!presented || !safeEqual(presented, token)) {
+        reply.header('WWW-Authenticate', 'Bearer realm="gatehouse-admin"');
+        throw new OAuthError('unauthorized', 'The admin API needs the ADMIN_TOKEN as a bearer token.');
+      }
+    });
+  }
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Gatehouse admin API',
+        version: '1',
+        description: 'Hydra-compatible administration of clients, flows, tokens and keys.',
+      },
+      ...(token
+        ? { components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } }, security: [{ admin: [] }] }
+        : {}),
+    },
+  });
+  for (const routes of [clientRoutes, flowRoutes, introspectRoutes, keyRoutes, healthRoutes]) {
+    await routes(app, gh);
+  }
+  app.get('/admin/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.metrics) {
+    const registry = options.metrics.registry;
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(registry.contentType).send(await registry.metrics()),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,86 @@
+/**
+ * Client authentication at the token, revocation endpoints (RFC 6749 2.3): HTTP Basic,
+ * credentials in the body, or none for a public client. Exactly one method per request.
+ */
+import { hashSecret, safeEqual } from '../crypto/tokens.js';
+import type { Client } from '../db/schema.js';
+import { invalidClient, invalidRequest, OAuthError } from '../errors.js';
+import type { EventSink } from '../events/events.js';
+import type { Params } from './params.js';
+
+export interface ClientCredentials {
+  method: 'client_secret_basic' | 'client_secret_post' | 'none';
+  clientId: string;
+  secret?: string;
+}
+
+/** RFC 6749 2.3.1: Basic credentials are form-urlencoded before base64. */
+function parseBasic(header: string): { clientId: string; secret: string } {
+  const encoded = header.slice(6).trim();
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (!/^[A-Za-z0-9+/]+=*$/.test(encoded) || colon < 0) {
+    throw invalidClient('The Authorization header is not valid Basic credentials.', { status: 401 });
+  }
+  try {
+    const clientId = decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' '));
+    const secret = decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' '));
+    return { clientId, secret };
+  } catch {
+    throw invalidClient('The Basic credentials are not form-urlencoded.', { status: 401 });
+  }
+}
+
+export function readClientCredentials(authorization: string | undefined, params: Params): ClientCredentials {
+  const bodyId = params.get('client_id');
+  const bodySecret = params.get('client_secret');
+  if (authorization !== undefined && /^basic /i.test(authorization)) {
+    if (bodySecret !== undefined) throw invalidRequest('The client used more than one authentication method.');
+    const { clientId, secret } = parseBasic(authorization);
+    if (bodyId !== undefined && bodyId !== clientId) throw invalidRequest('client_id differs from the authenticated client.');
+    return { method: 'client_secret_basic', clientId, secret };
+  }
+  if (bodyId === undefined) throw invalidClient('The client did not authenticate (no client_id).', { status: 401 });
+  if (bodySecret !== undefined) return { method: 'client_secret_post', clientId: bodyId, secret: bodySecret };
+  return { method: 'none', clientId: bodyId };
+}
+
+export class ClientAuthenticator {
+  constructor(
+    private readonly findClient: (id: string) => Promise<Client | undefined>,
+    private readonly events: EventSink,
+  ) {}
+
+  /** The authenticated, approved client; invalid_client (401) otherwise. */
+  async authenticate(authorization: string | undefined, params: Params): Promise<Client> {
+    const credentials = readClientCredentials(authorization, params);
+    const client = await this.findClient(credentials.clientId);
+    const fail = (debug: string): never => {
+      if (client) this.events.emit({ type: 'client.authentication_failed', clientId: client.id });
+      throw new AuthenticationFailed(credentials.method === 'client_secret_basic', debug);
+    };
+    if (!client) return fail('unknown client');
+    const registered = client.token_endpoint_auth_method;
+    if (registered === 'none') {
+      if (credentials.method !== 'none') return fail('public client sent a secret');
+    } else {
+      // Basic and post both present the same shared secret; a client may use either.
+      if (credentials.method === 'none' || credentials.secret === undefined) return fail('confidential client sent no secret');
+      if (!client.secret_hash || !safeEqual(hashSecret(credentials.secret), client.secret_hash)) return fail('wrong secret');
+    }
+    if (client.status !== 'approved') {
+      throw invalidClient('The client is not approved.', { status: 401, debug: `client status ${client.status}` });
+    }
+    return client;
+  }
+}
+
+/** invalid_client, with the Basic challenge when the client tried Basic (RFC 6749 5.2). */
+export class AuthenticationFailed extends OAuthError {
+  constructor(
+    readonly usedBasic: boolean,
+    debug: string,
+  ) {
+    super('invalid_client', 'Client authentication failed.', { status: 401, debug });
+  }
+}

@@ -1,0 +1,99 @@
+/** RFC 6749 4.1.3 with RFC 7636 4.6: redeem an authorization code, once. */
+import { verifyPkce } from '../../crypto/pkce.js';
+import { hashSecret } from '../../crypto/tokens.js';
+import type { Db } from '../../db/database.js';
+import { invalidGrant, invalidRequest, type OAuthError } from '../../errors.js';
+import type { EventSink } from '../../events/events.js';
+import type { GrantStore } from '../../grants/store.js';
+import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
+import type { GrantHandler } from './grant.js';
+
+export interface AuthorizationCodeDeps {
+  db: Db;
+  grants: GrantStore;
+  issuer: TokenIssuer;
+  events: EventSink;
+  now: () => number;
+}
+
+/**
+ * Read, check, mint, then one short transaction that spends the code and stores the tokens
+ * together. The spend is the atomic `consumed_at IS NULL` update: of two concurrent
+ * redemptions exactly one gets there, and the other is handled as a replay.
+ */
+export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandler {
+  const unusable = () => invalidGrant('The code is invalid, expired or already used.');
+
+  /** RFC 6749 4.1.2: a code used twice revokes every token it issued. */
+  async function replayed(hash: string, clientId: string, now: Date): Promise<never> {
+    const used = await deps.grants.findCode(hash);
+    if (used?.consumed_at && used.client_id === clientId) {
+      if (await deps.grants.revokeGrant(used.grant_id, 'authorization code replayed', now)) {
+        deps.events.emit({ type: 'code.replayed', clientId, grantId: used.grant_id });
+      }
+    }
+    throw unusable();
+  }
+
+  return {
+    grantType: 'authorization_code',
+    parameters: ['code', 'redirect_uri', 'code_verifier'],
+    async handle({ client, params, lenientRedirectUri }) {
+      const code = params.get('code');
+      if (code === undefined) throw invalidRequest('The request has no code.');
+      const verifier = params.get('code_verifier');
+      const redirectUri = params.get('redirect_uri');
+      const hash = hashSecret(code);
+      const now = new Date(deps.now());
+
+      const row = await deps.grants.findCode(hash);
+      if (!row) throw unusable();
+      if (row.consumed_at) return replayed(hash, client.id, now);
+
+      const refusal = ((): OAuthError | undefined => {
+        if (row.client_id !== client.id) return invalidGrant('The code was issued to another client.');
+        if (row.expires_at <= now) return invalidGrant('The code has expired.');
+        // Galxe's documented exchange has no redirect_uri; allowed when only one could be meant.
+        const omittedOk = lenientRedirectUri && client.redirect_uris.length === 1 && client.redirect_uris[0] === row.redirect_uri;
+        if (redirectUri !== undefined ? redirectUri !== row.redirect_uri : row.redirect_uri_sent && !omittedOk) {
+          // RFC 6749 4.1.3: required, and identical, when the authorization request had it.
+          return invalidGrant('redirect_uri does not match the one of the authorization request.');
+        }
+        if (row.code_challenge !== null && row.code_challenge_method !== null) {
+          if (verifier === undefined) return invalidGrant('The code was issued with PKCE; code_verifier is required.');
+          if (!verifyPkce(verifier, row.code_challenge, row.code_challenge_method)) {
+            return invalidGrant('The code_verifier does not match the code_challenge.');
+          }
+        } else if (verifier !== undefined) {
+          // RFC 9700 4.8.2: a verifier for a code issued without a challenge is a downgrade attempt.
+          return invalidGrant('The code was issued without PKCE, but a code_verifier was sent.');
+        }
+        return undefined;
+      })();
+      if (refusal) {
+        // A failed redemption spends the code too: it must never be tried again.
+        if (row.client_id === client.id) await deps.grants.consumeCode(hash, now);
+        throw refusal;
+      }
+
+      const grant = await deps.grants.findGrant(row.grant_id);
+      if (!grant || grant.revoked_at) throw invalidGrant('The authorization was revoked.');
+      const scope = grant.scope ? grant.scope.split(' ') : [];
+      const prepared = await deps.issuer.prepare({
+        client,
+        grant,
+        scope,
+        refreshToken: earnsRefreshToken(client, scope),
+        idToken: scope.includes('openid'),
+        nonce: row.nonce,
+      });
+      const spent = await deps.db.transaction().execute(async (trx) => {
+        if (!(await deps.grants.consumeCode(hash, now, trx))) return false;
+        await deps.issuer.store(prepared, trx);
+        return true;
+      });
+      if (!spent) return replayed(hash, client.id, now);
+      return prepared.response;
+    },
+  };
+}

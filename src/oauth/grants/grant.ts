@@ -1,0 +1,18 @@
+/** The shape every grant module has; the token endpoint dispatches through a registry of them. */
+import type { Client } from '../../db/schema.js';
+import type { Params } from '../params.js';
+import type { TokenResponse } from '../token-issuer.js';
+
+export interface GrantContext {
+  client: Client;
+  params: Params;
+  /** The Galxe-compatible alias lets redirect_uri be left out (see authorization-code.ts). */
+  lenientRedirectUri: boolean;
+}
+
+export interface GrantHandler {
+  grantType: string;
+  /** Parameters this grant reads, besides grant_type and client authentication. */
+  parameters: readonly string[];
+  handle(ctx: GrantContext): Promise<TokenResponse>;
+}

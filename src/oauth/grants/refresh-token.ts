@@ -1,0 +1,69 @@
+/**
+ * RFC 6749 6 with rotation (OAuth 2.1 4.3.1, RFC 9700 4.14.2): each refresh token works
+ * once; presenting a rotated one again means it was stolen, and the whole family is revoked.
+ */
+import { hashSecret } from '../../crypto/tokens.js';
+import type { Db } from '../../db/database.js';
+import { invalidGrant, invalidRequest, invalidScope } from '../../errors.js';
+import type { EventSink } from '../../events/events.js';
+import type { GrantStore } from '../../grants/store.js';
+import { includesAll, parseScope } from '../scopes.js';
+import type { TokenIssuer } from '../token-issuer.js';
+import type { GrantHandler } from './grant.js';
+
+export interface RefreshTokenDeps {
+  db: Db;
+  grants: GrantStore;
+  issuer: TokenIssuer;
+  events: EventSink;
+  now: () => number;
+}
+
+export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
+  const unusable = () => invalidGrant('The refresh token is invalid, expired, revoked or already used.');
+
+  async function reused(grantId: string, clientId: string, now: Date): Promise<never> {
+    if (await deps.grants.revokeGrant(grantId, 'refresh token reused', now)) {
+      deps.events.emit({ type: 'refresh_token.reused', clientId, grantId });
+    }
+    throw unusable();
+  }
+
+  return {
+    grantType: 'refresh_token',
+    parameters: ['refresh_token', 'scope'],
+    async handle({ client, params }) {
+      const token = params.get('refresh_token');
+      if (token === undefined) throw invalidRequest('The request has no refresh_token.');
+      const askedScope = params.has('scope') ? parseScope(params.get('scope')) : undefined;
+      const hash = hashSecret(token);
+      const now = new Date(deps.now());
+
+      const row = await deps.grants.findToken(hash);
+      if (row?.kind !== 'refresh' || !row.grant_id || row.client_id !== client.id) throw unusable();
+      if (row.rotated_at) return reused(row.grant_id, client.id, now);
+      if (row.revoked_at || row.grant_revoked_at || row.expires_at <= now) throw unusable();
+      const grant = await deps.grants.findGrant(row.grant_id);
+      if (!grant || grant.revoked_at) throw unusable();
+
+      const granted = row.scope ? row.scope.split(' ') : [];
+      // RFC 6749 6: a narrower scope may be asked for; it may not exceed the original grant.
+      if (askedScope && !includesAll(granted, askedScope)) {
+        throw invalidScope('The requested scope exceeds the scope originally granted.');
+      }
+      const scope = askedScope ?? granted;
+      const prepared = await deps.issuer.prepare({ client, grant, scope, refreshToken: true, idToken: scope.includes('openid') });
+      // The new refresh token keeps the original scope, so narrowing one access token loses nothing.
+      const refreshRow = prepared.rows.find((r) => r.kind === 'refresh');
+      if (refreshRow) refreshRow.scope = granted.join(' ');
+
+      const rotated = await deps.db.transaction().execute(async (trx) => {
+        if (!(await deps.grants.rotateRefreshToken(hash, now, trx))) return false;
+        await deps.issuer.store(prepared, trx);
+        return true;
+      });
+      if (!rotated) return reused(row.grant_id, client.id, now);
+      return prepared.response;
+    },
+  };
+}
