@@ -3,7 +3,7 @@
  * embedded PGlite in DATA_DIR. Same dialect, same migrations.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type Logger, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -73,9 +73,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * PGlite's files must be opened by one process at a time; a second one would corrupt them.
  * The lock names the holder's pid; a lock left by a dead process is taken over.
  */
+const heldByThisProcess = new Set<string>();
+
 function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
-  const lockFile = join(dataDir, '.gatehouse.lock');
+  const lockFile = resolvePath(dataDir, '.gatehouse.lock');
+  if (heldByThisProcess.has(lockFile)) {
+    throw new DatabaseLockedError(`the embedded database in ${dataDir} is already open in this process`);
+  }
   try {
     const holder = Number(readFileSync(lockFile, 'utf8'));
     if (holder && holder !== process.pid && isAlive(holder)) {
@@ -87,7 +92,11 @@ function lockDataDir(dataDir: string): () => void {
     if (err instanceof DatabaseLockedError) throw err;
   }
   writeFileSync(lockFile, String(process.pid));
-  return () => rmSync(lockFile, { force: true });
+  heldByThisProcess.add(lockFile);
+  return () => {
+    heldByThisProcess.delete(lockFile);
+    rmSync(lockFile, { force: true });
+  };
 }
 
 function isAlive(pid: number): boolean {

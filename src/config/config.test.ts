@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, settings } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies every default and derives the issuer from PORT', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4444,
+      host: '0.0.0.0',
+      adminPort: 4445,
+      adminHost: '127.0.0.1',
+      issuer: 'http://localhost:4444',
+      dataDir: './data',
+      accessTokenTtl: 86400,
+      refreshTokenTtl: 30 * 86400,
+      authorizationCodeTtl: 600,
+      accountIdScope: 'GatehouseID',
+      idTokenAlgorithm: 'RS256',
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(loadConfig({ PORT: '8080' }).issuer).toBe('http://localhost:8080');
+  });
+
+  it('parses durations, lists and trims a trailing slash from URLs', () => {
+    const config = loadConfig({
+      TTL_ACCESS_TOKEN: '15m',
+      SECRETS_SYSTEM: `${'a'.repeat(32)}, ${'b'.repeat(40)}`,
+      ISSUER: 'https://id.example.com/',
+    });
+    expect(config.accessTokenTtl).toBe(900);
+    expect(config.secretsSystem).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+    expect(config.issuer).toBe('https://id.example.com');
+  });
+
+  it.each([
+    ['PORT', 'abc', 'not a TCP port'],
+    ['PORT', '70000', 'not a TCP port'],
+    ['ISSUER', 'ftp://x', 'http or https'],
+    ['ISSUER', 'https://x.example/?a=1', 'query or fragment'],
+    ['DATABASE_URL', 'mysql://x', 'postgres://'],
+    ['SECRETS_SYSTEM', 'short', 'at least 32'],
+    ['TTL_ACCESS_TOKEN', '10 minutes', 'not a duration'],
+    ['ACCOUNT_ID_SCOPE', 'has space', 'letter followed'],
+    ['LOG_LEVEL', 'loud', 'must be one of'],
+    ['ADMIN_TOKEN', 'short', 'at least 16'],
+  ])('refuses %s=%s naming the variable', (variable, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toContain(message);
+    expect((error as Error).message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it('documents every setting', () => {
+    for (const s of Object.values(settings)) {
+      expect(s.env).toMatch(/^[A-Z_]+$/);
+      expect(s.description.length).toBeGreaterThan(10);
+    }
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * `gatehouse serve`: configuration, database, services, both listeners, the background
+ * clean-up, and a graceful stop on SIGINT / SIGTERM.
+ */
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { loadSystemSecrets } from './config/secrets.js';
+import { type Database, openDatabase } from './db/database.js';
+import { GatehouseError } from './errors.js';
+import { createGatehouse, type Gatehouse } from './gatehouse.js';
+import { Metrics } from './http/metrics.js';
+import { buildAdminApp, buildPublicApp } from './http/server.js';
+
+export interface RunningServer {
+  gh: Gatehouse;
+  close(): Promise<void>;
+}
+
+const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
+
+export function openConfiguredDatabase(config: Config): Promise<Database> {
+  return config.databaseUrl
+    ? openDatabase({ kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize })
+    : openDatabase({ kind: 'pglite', dataDir: resolve(config.dataDir, 'pglite') });
+}
+
+export async function serve(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  const secrets = loadSystemSecrets(config);
+  if (secrets.generated) {
+    logger.warn(
+      { file: secrets.file },
+      'SECRETS_SYSTEM is not set: using a secret generated into DATA_DIR. Set SECRETS_SYSTEM in production, the same on every node.',
+    );
+  }
+  const database = await openConfiguredDatabase(config);
+  let gh: Gatehouse;
+  try {
+    gh = await createGatehouse({ config, database, secrets: secrets.secrets });
+  } catch (err) {
+    await database.close().catch(() => {});
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new GatehouseError(
+      `cannot prepare the ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded'} database: ${reason}`,
+    );
+  }
+  logger.info({ database: database.kind }, 'database ready');
+
+  gh.events.on((event) => logger.info({ event }, `event ${event.type}`));
+  const metrics = new Metrics(gh.events);
+  const publicApp = await buildPublicApp(gh, { logger: logger.child({ listener: 'public' }), metrics });
+  const adminApp = await buildAdminApp(gh, {
+    logger: logger.child({ listener: 'admin' }),
+    metrics,
+    adminToken: config.adminToken,
+  });
+  if (!config.adminToken) logger.warn('ADMIN_TOKEN is not set: anyone who can reach the admin port can administer Gatehouse.');
+
+  await publicApp.listen({ port: config.port, host: config.host });
+  await adminApp.listen({ port: config.adminPort, host: config.adminHost });
+  logger.info({ issuer: config.issuer, admin: `http://${config.adminHost}:${config.adminPort}` }, 'Gatehouse is listening');
+
+  // Expired codes, tokens, flows and sessions go in the background, never on a request's path.
+  const cleanup = setInterval(() => {
+    gh.grants
+      .deleteExpired(new Date(gh.now()))
+      .then((removed) => removed > 0 && logger.debug({ removed }, 'expired rows removed'))
+      .catch((err) => logger.warn({ err }, 'clean-up failed; will retry'));
+  }, CLEANUP_INTERVAL_MS);
+  cleanup.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    gh,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(cleanup);
+        await Promise.allSettled([publicApp.close(), adminApp.close()]);
+        await database.close();
+        logger.info('Gatehouse stopped');
+      })();
+      return closing;
+    },
+  };
+}
