@@ -96,9 +96,30 @@ export const invalidToken = (description: string, options?: OAuthErrorOptions) =
 export const notFound = (description: string) => new OAuthError('not_found', description);
 export const conflict = (description: string) => new OAuthError('conflict', description);
 
-/** Anything that is not an OAuthError is hidden behind server_error. */
+// Node socket errors and PostgreSQL classes 08 (connection exception) and 57P (shutdown).
+const UNAVAILABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|08...|57P0[1-3])$/;
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && UNAVAILABLE.test(code)) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error|PGlite is closed|pool after calling end|driver has already been destroyed/i.test(
+    message,
+  );
+}
+
+/**
+ * Anything that is not an OAuthError is hidden: a database that cannot be reached is a
+ * temporary condition (503, the client may retry); everything else is server_error.
+ */
 export function asOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  if (isDatabaseUnavailable(err)) {
+    return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable; try again shortly.', {
+      debug: err instanceof Error ? err.message : String(err),
+      cause: err,
+    });
+  }
   return new OAuthError('server_error', 'The server met an unexpected condition.', {
     debug: err instanceof Error ? err.message : String(err),
     cause: err,

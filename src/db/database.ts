@@ -64,6 +64,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     close: async () => {
       await db.destroy();
+      // Kysely destroys only a driver it has used; the files must be released either way.
+      if (!pglite.closed) await pglite.close();
       release();
     },
   };

@@ -80,6 +80,11 @@ export async function buildAdminApp(
   installFormParser(app);
   options.metrics?.instrument(app, 'admin');
 
+  // A POST or PUT without a body (Hydra's reject, key rotation) is an empty object.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
+  });
+
   const token = options.adminToken;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
