@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { json } from '../db/schema.js';
-import { conflict, notFound } from '../errors.js';
+import { conflict, invalidRequest, notFound } from '../errors.js';
 import type { SecretBox } from './encryption.js';
 import { newId } from './tokens.js';
 
@@ -56,19 +56,28 @@ export class SigningKeys {
     });
   }
 
-  /** Adds new active keys (all algorithms, or one) and retires the ones they replace. */
-  async rotate(alg?: SigningAlgorithm): Promise<PublicKeyInfo[]> {
+  /**
+   * Adds new active keys (all algorithms, or one) and retires the ones they replace. A `kid`
+   * (one algorithm only) names the new key, as Hydra's createJsonWebKeySet does.
+   */
+  async rotate(alg?: SigningAlgorithm, kid?: string): Promise<PublicKeyInfo[]> {
     const algs = alg ? [alg] : [...SIGNING_ALGORITHMS];
+    if (kid !== undefined && (algs.length !== 1 || !/^[A-Za-z0-9._~-]{1,128}$/.test(kid))) {
+      throw invalidRequest('kid must be 1-128 characters of A-Z a-z 0-9 . _ ~ - and needs an alg.');
+    }
     const created: string[] = [];
     await this.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(7270001)`.execute(trx);
+      if (kid !== undefined && (await trx.selectFrom('signing_keys').select('kid').where('kid', '=', kid).executeTakeFirst())) {
+        throw conflict(`A key with kid "${kid}" already exists.`);
+      }
       await trx
         .updateTable('signing_keys')
         .set({ state: 'retired', retired_at: new Date(this.now()) })
         .where('state', '=', 'active')
         .where('alg', 'in', algs)
         .execute();
-      for (const a of algs) created.push(await this.insertKey(trx, a));
+      for (const a of algs) created.push(await this.insertKey(trx, a, kid));
     });
     this.cache = undefined;
     return (await this.list()).filter((k) => created.includes(k.kid));
@@ -126,9 +135,8 @@ export class SigningKeys {
     return key;
   }
 
-  private async insertKey(trx: Db, alg: SigningAlgorithm): Promise<string> {
+  private async insertKey(trx: Db, alg: SigningAlgorithm, kid = newId()): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
-    const kid = newId();
     const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
     await trx

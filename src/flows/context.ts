@@ -77,5 +77,18 @@ export async function findFlowByChallenge(
   return flow;
 }
 
-export const alreadyHandled = (what: 'login' | 'consent' | 'logout') =>
-  new OAuthError('already_handled', `The ${what} request has already been handled.`, { status: 410 });
+/** 410; with `redirectTo` (Hydra's GET answer) the UI can send the browser back to start over. */
+export class AlreadyHandled extends OAuthError {
+  constructor(
+    what: 'login' | 'consent' | 'logout',
+    readonly redirectTo?: string,
+  ) {
+    super('already_handled', `The ${what} request has already been handled.`, { status: 410 });
+  }
+
+  override toJSON() {
+    return { ...super.toJSON(), ...(this.redirectTo !== undefined ? { redirect_to: this.redirectTo } : {}) };
+  }
+}
+
+export const alreadyHandled = (what: 'login' | 'consent' | 'logout', redirectTo?: string) => new AlreadyHandled(what, redirectTo);

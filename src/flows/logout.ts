@@ -149,7 +149,7 @@ export class Logout {
 
   async get(challenge: string | undefined) {
     const request = await this.findRequest(challenge);
-    if (request.status !== 'requested') throw alreadyHandled('logout');
+    if (request.status !== 'requested') throw alreadyHandled('logout', request.request_url);
     const client = request.client_id ? await this.deps.clients.find(request.client_id) : undefined;
     return {
       challenge: challenge as string,

@@ -47,7 +47,8 @@ export async function keyRoutes(app: FastifyInstance, gh: Gatehouse): Promise<vo
     },
     async (request, reply) => {
       checkSet(request.params.set);
-      const created = await gh.keys.rotate(request.body?.alg);
+      // Hydra's kid names the new key; "" (what its CLI sends) means "generate one".
+      const created = await gh.keys.rotate(request.body?.alg, request.body?.kid || undefined);
       gh.events.emit({ type: 'key.rotated', kids: created.map((k) => k.kid) });
       return reply.status(201).send({ keys: created.map((k) => k.jwk) });
     },
