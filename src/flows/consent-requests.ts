@@ -8,7 +8,7 @@ import { type Flow, json } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import { includesAll } from '../oauth/scopes.js';
 import { AUTHORIZE_PATH, alreadyHandled, type FlowDeps, findFlowByChallenge } from './context.js';
-import { oidcContext, type RedirectTo, type RejectBody, requestError } from './login-requests.js';
+import { MAX_REMEMBER_FOR, oidcContext, type RedirectTo, type RejectBody, requestError } from './login-requests.js';
 
 export interface ConsentAcceptBody {
   grant_scope?: string[];
@@ -27,7 +27,8 @@ export class ConsentRequests {
 
   async get(challenge: string | undefined) {
     const flow = await findFlowByChallenge(this.deps, 'consent_challenge_hash', challenge);
-    if (flow.state !== 'consent_requested') throw alreadyHandled('consent');
+    // As Hydra: 410 with the authorization URL, where the browser can start over.
+    if (flow.state !== 'consent_requested') throw alreadyHandled('consent', flow.request_url);
     const client = await this.deps.clients.find(flow.client_id);
     if (!client) throw new OAuthError('not_found', 'The consent request’s client no longer exists.');
     return {
@@ -60,7 +61,9 @@ export class ConsentRequests {
     const audience = stringList(body.grant_access_token_audience, 'grant_access_token_audience');
     if (!includesAll(flow.request.audience, audience)) throw invalidRequest('grant_access_token_audience was not requested.');
     const rememberFor = body.remember_for ?? 0;
-    if (!Number.isInteger(rememberFor) || rememberFor < 0) throw invalidRequest('remember_for must be a whole number ≥ 0.');
+    if (!Number.isInteger(rememberFor) || rememberFor < 0 || rememberFor > MAX_REMEMBER_FOR) {
+      throw invalidRequest(`remember_for must be a whole number of seconds from 0 to ${MAX_REMEMBER_FOR}.`);
+    }
     const accessClaims = claims(body.session?.access_token, 'session.access_token');
     const idClaims = claims(body.session?.id_token, 'session.id_token');
     const verifier = newSecret('challenge');

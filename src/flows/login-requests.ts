@@ -28,6 +28,9 @@ export interface RejectBody {
   status_code?: number;
 }
 
+/** remember_for is stored in an integer column: about 68 years of seconds. */
+export const MAX_REMEMBER_FOR = 2_147_483_647;
+
 export interface RedirectTo {
   redirect_to: string;
 }
@@ -48,7 +51,8 @@ export class LoginRequests {
 
   async get(challenge: string | undefined) {
     const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
-    if (flow.state !== 'login_requested') throw alreadyHandled('login');
+    // As Hydra: 410 with the authorization URL, where the browser can start over.
+    if (flow.state !== 'login_requested') throw alreadyHandled('login', flow.request_url);
     const client = await this.deps.clients.find(flow.client_id);
     if (!client) throw new OAuthError('not_found', 'The login request’s client no longer exists.');
     return {
@@ -78,7 +82,9 @@ export class LoginRequests {
       throw invalidRequest('Field "subject" does not match the subject of the previous authentication.');
     }
     const rememberFor = body.remember_for ?? 0;
-    if (!Number.isInteger(rememberFor) || rememberFor < 0) throw invalidRequest('remember_for must be a whole number ≥ 0.');
+    if (!Number.isInteger(rememberFor) || rememberFor < 0 || rememberFor > MAX_REMEMBER_FOR) {
+      throw invalidRequest(`remember_for must be a whole number of seconds from 0 to ${MAX_REMEMBER_FOR}.`);
+    }
     const amr = body.amr ?? [];
     if (!Array.isArray(amr) || amr.some((a) => typeof a !== 'string')) throw invalidRequest('amr must be an array of strings.');
     if (body.acr !== undefined && typeof body.acr !== 'string') throw invalidRequest('acr must be a string.');

@@ -4,7 +4,7 @@
  * or a readable HTML page. Nothing else leaves: no stack, no internal message.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { asOAuthError, invalidRequest, OAuthError } from '../errors.js';
 import { ClientRedirectError } from '../flows/authorization.js';
 import { redirectWith } from '../oauth/authorize/request.js';
@@ -39,6 +39,25 @@ function fromFastify(err: FastifyError): OAuthError | undefined {
 }
 
 const quote = (value: string) => value.replace(/["\\]/g, '');
+
+/**
+ * The router's own errors (a path segment that is not valid percent-encoding, or longer than
+ * maxParamLength) never reach setErrorHandler; without this Fastify answers them in its own
+ * shape, with its internal error code.
+ */
+export function frameworkErrors(options: { admin: boolean }): FastifyServerOptions['frameworkErrors'] {
+  return (rawError, request, reply) => {
+    const status =
+      rawError.statusCode !== undefined && rawError.statusCode >= 400 && rawError.statusCode < 500 ? rawError.statusCode : 500;
+    const error = status < 500 ? invalidRequest('The request URL is malformed or too long.', { status }) : asOAuthError(rawError);
+    if (status >= 500) request.log.error({ err: rawError }, 'request failed');
+    (reply as FastifyReply)
+      .status(status)
+      .header('Cache-Control', 'no-store')
+      .type('application/json; charset=utf-8')
+      .send({ ...error.toJSON(), ...(options.admin ? { status_code: status } : {}) });
+  };
+}
 
 export function installErrorHandler(app: FastifyInstance, options: { admin: boolean; issuer: string }): void {
   app.setErrorHandler((rawError: unknown, request: FastifyRequest, reply: FastifyReply) => {

@@ -12,9 +12,10 @@ import { clientRoutes } from './admin/clients.js';
 import { flowRoutes } from './admin/flows.js';
 import { introspectRoutes } from './admin/introspect.js';
 import { keyRoutes } from './admin/keys.js';
-import { installErrorHandler } from './errors.js';
+import { frameworkErrors, installErrorHandler } from './errors.js';
 import { installFormParser } from './forms.js';
 import { healthRoutes } from './health.js';
+import { installInputGuard } from './input.js';
 import type { Metrics } from './metrics.js';
 import { authorizeRoutes } from './public/authorize.js';
 import { discoveryRoutes } from './public/discovery.js';
@@ -47,10 +48,11 @@ function baseOptions(options: ServerOptions): FastifyServerOptions {
 }
 
 export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify(baseOptions(options));
+  const app = Fastify({ ...baseOptions(options), frameworkErrors: frameworkErrors({ admin: false }) });
   installErrorHandler(app, { admin: false, issuer: gh.config.issuer });
   installSecurityHeaders(app);
   installFormParser(app);
+  installInputGuard(app);
   options.metrics?.instrument(app, 'public');
   await app.register(fastifyCookie, { secret: gh.box.cookieSecrets() });
 
@@ -74,10 +76,11 @@ export async function buildAdminApp(
   gh: Gatehouse,
   options: ServerOptions & { adminToken?: string | undefined } = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify(baseOptions(options));
+  const app = Fastify({ ...baseOptions(options), frameworkErrors: frameworkErrors({ admin: true }) });
   installErrorHandler(app, { admin: true, issuer: gh.config.issuer });
   installSecurityHeaders(app);
   installFormParser(app);
+  installInputGuard(app);
   options.metrics?.instrument(app, 'admin');
 
   // A POST or PUT without a body (Hydra's reject, key rotation) is an empty object.

@@ -19,22 +19,30 @@ function parseBasic(header: string): { clientId: string; secret: string } {
   const encoded = header.slice(6).trim();
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
+  // RFC 6749 5.2: a client that tried Basic gets a 401 with the Basic challenge, malformed or not.
+  const malformed = (description: string): never => {
+    throw new AuthenticationFailed(true, 'malformed Basic credentials', description);
+  };
   if (!/^[A-Za-z0-9+/]+=*$/.test(encoded) || colon < 0) {
-    throw invalidClient('The Authorization header is not valid Basic credentials.', { status: 401 });
+    return malformed('The Authorization header is not valid Basic credentials.');
   }
+  let clientId: string;
+  let secret: string;
   try {
-    const clientId = decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' '));
-    const secret = decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' '));
-    return { clientId, secret };
+    clientId = decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' '));
+    secret = decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' '));
   } catch {
-    throw invalidClient('The Basic credentials are not form-urlencoded.', { status: 401 });
+    return malformed('The Basic credentials are not form-urlencoded.');
   }
+  // RFC 6749 A.1: a client_id is VSCHAR; a control character (NUL above all) is never one.
+  if (/\p{Cc}/u.test(clientId)) return malformed('The Basic credentials contain control characters.');
+  return { clientId, secret };
 }
 
 export function readClientCredentials(authorization: string | undefined, params: Params): ClientCredentials {
   const bodyId = params.get('client_id');
   const bodySecret = params.get('client_secret');
-  if (authorization !== undefined && /^basic /i.test(authorization)) {
+  if (authorization !== undefined && /^basic(?: |$)/i.test(authorization)) {
     if (bodySecret !== undefined) throw invalidRequest('The client used more than one authentication method.');
     const { clientId, secret } = parseBasic(authorization);
     if (bodyId !== undefined && bodyId !== clientId) throw invalidRequest('client_id differs from the authenticated client.');
@@ -80,7 +88,8 @@ export class AuthenticationFailed extends OAuthError {
   constructor(
     readonly usedBasic: boolean,
     debug: string,
+    description = 'Client authentication failed.',
   ) {
-    super('invalid_client', 'Client authentication failed.', { status: 401, debug });
+    super('invalid_client', description, { status: 401, debug });
   }
 }

@@ -18,6 +18,8 @@ export function readParams(raw: RawParams | undefined | null, maxLength = MAX_PA
   const values = new Map<string, string>();
   for (const [name, value] of Object.entries(raw ?? {})) {
     if (Array.isArray(value)) {
+      // A JSON body can hold anything in an array; only strings are parameter values.
+      if (value.some((v) => typeof v !== 'string')) throw invalidRequest(`The "${name}" parameter must be a string.`);
       if (value.filter((v) => v !== '').length > 1) {
         throw invalidRequest(`The "${name}" parameter must not be included more than once.`);
       }
