@@ -44,7 +44,7 @@ describe('server pages in Chromium', () => {
     await page.setContent(`<iframe src="${t.issuer}/ui/signed-out" width="600" height="400"></iframe>`);
     await page.waitForTimeout(1000);
     const child = page.frames().find((f) => f !== page.mainFrame());
-    const text = child ? await child.evaluate(() => document.body?.innerText ?? '').catch(() => '') : '';
+    const text = child ? await child.evaluate(() => document.body?.textContent ?? '').catch(() => '') : '';
     expect(text).not.toContain('You are signed out');
     await page.close();
   });
