@@ -58,6 +58,11 @@ export interface AccountsTable {
   email_verified: boolean;
   phone: string | null;
   phone_verified: boolean;
+  /** Encrypted with SECRETS_SYSTEM; null until 2FA is enrolled. */
+  totp_secret: Default<string | null>;
+  totp_enabled_at: Default<Date | null>;
+  /** The last TOTP time step accepted, so a code cannot be used twice (RFC 6238 5.2). */
+  totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -211,6 +216,54 @@ export interface TokensTable {
   rotated_at: NullableTimestamp;
 }
 
+export interface RecoveryCodesTable {
+  account_id: string;
+  code_hash: string;
+  used_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export type CodePurpose = 'login' | 'register';
+export type CodeChannel = 'email' | 'sms' | 'whatsapp';
+
+export interface OneTimeCodesTable {
+  id: string;
+  purpose: CodePurpose;
+  channel: CodeChannel;
+  /** Normalised: lower-case email, or E.164 phone number. */
+  destination: string;
+  code_hash: string;
+  login_challenge_hash: string | null;
+  attempts: Default<number>;
+  max_attempts: number;
+  ip: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  resend_after: Timestamp;
+  verified_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+}
+
+export interface OutboxTable {
+  id: string;
+  channel: string;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Date;
+  count: number;
+}
+
+export interface UsedCaptchasTable {
+  signature: string;
+  expires_at: Date;
+}
+
 export interface Database {
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
@@ -221,6 +274,11 @@ export interface Database {
   grants: GrantsTable;
   authorization_codes: AuthorizationCodesTable;
   tokens: TokensTable;
+  recovery_codes: RecoveryCodesTable;
+  one_time_codes: OneTimeCodesTable;
+  outbox: OutboxTable;
+  rate_limits: RateLimitsTable;
+  used_captchas: UsedCaptchasTable;
 }
 
 export type Client = Selectable<ClientsTable>;
@@ -232,5 +290,7 @@ export type Account = Selectable<AccountsTable>;
 export type LoginSession = Selectable<LoginSessionsTable>;
 export type LogoutRequest = Selectable<LogoutRequestsTable>;
 export type SigningKey = Selectable<SigningKeysTable>;
+export type OneTimeCode = Selectable<OneTimeCodesTable>;
+export type OutboxMessage = Selectable<OutboxTable>;
 // Generated is re-exported for query modules that insert rows with defaults.
 export type { Generated };
