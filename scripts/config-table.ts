@@ -6,7 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { settings } from '../src/config/config.js';
 
 export function configTable(): string {
-  const rows = Object.values(settings).map((s) => `| \`${s.env}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.description} |`);
+  const rows = Object.values(settings).map(
+    (s) => `| \`${s.env}\` | ${s.default === undefined ? '—' : `\`${s.default}\``} | ${s.description} |`,
+  );
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
 }
 

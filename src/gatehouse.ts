@@ -2,18 +2,26 @@
  * The composition root: every service, wired with its dependencies. The HTTP layer, the CLI
  * and the tests all start from here; nothing below imports a singleton.
  */
+import { Accounts } from './accounts/accounts.js';
+import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
+import { RateLimiter } from './accounts/rate-limit.js';
 import { AccountStore } from './accounts/store.js';
+import { Totp } from './accounts/totp.js';
+import { createCaptcha } from './captcha/create-captcha.js';
 import { Clients } from './clients/clients.js';
 import { ClientStore } from './clients/store.js';
 import type { Config } from './config/config.js';
 import { SecretBox } from './crypto/encryption.js';
 import { SigningKeys } from './crypto/signing-keys.js';
 import { type Database, migrateToLatest } from './db/database.js';
+import { createDelivery } from './delivery/create-delivery.js';
+import { OutboxStore } from './delivery/outbox.js';
 import { EventBus } from './events/events.js';
 import { Authorization } from './flows/authorization.js';
 import { ConsentRequests } from './flows/consent-requests.js';
 import type { FlowDeps } from './flows/context.js';
 import { LoginRequests } from './flows/login-requests.js';
+import { LoginSessions } from './flows/login-sessions.js';
 import { Logout } from './flows/logout.js';
 import { FlowStore } from './flows/store.js';
 import { GrantStore } from './grants/store.js';
@@ -34,7 +42,18 @@ export interface GatehouseOptions {
   now?: () => number;
   /** Run migrations and create signing keys (default true). */
   prepare?: boolean;
+  /** Where services report what an operator should see (dev outbox, unreachable providers). */
+  logger?: ServiceLogger;
+  /** The HTTP client for providers on the internet (Twilio, captcha siteverify); tests pass stand-ins. */
+  fetch?: typeof fetch;
 }
+
+export interface ServiceLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+const silent: ServiceLogger = { info: () => {}, warn: () => {} };
 
 export type Gatehouse = Awaited<ReturnType<typeof createGatehouse>>;
 
@@ -64,9 +83,37 @@ export async function createGatehouse(options: GatehouseOptions) {
     clientCredentialsGrant({ issuer, scopes }),
   ]);
 
+  const logger = options.logger ?? silent;
+  const secret = options.secrets[0] as string;
+  const providers = options.fetch ? { fetch: options.fetch } : {};
+  // The built-in login app's services (issue 3): codes, 2FA, delivery, captcha, limits.
+  const login = {
+    accounts: new Accounts({ db, now }),
+    codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config }),
+    totp: new Totp({ db, box, now, issuer: 'Gatehouse' }),
+    limiter: new RateLimiter(db, now),
+    delivery: createDelivery(config, { db, logger, now, ...providers }),
+    outbox: new OutboxStore(db, now),
+    captcha: createCaptcha(config, { db, secret, now, logger, ...providers }),
+    sessions: new LoginSessions(flowDeps),
+  };
+
+  /** Removes what has expired everywhere; the server runs it in the background. */
+  async function deleteExpired(at: Date = new Date(now())): Promise<number> {
+    const counts = await Promise.all([
+      grants.deleteExpired(at),
+      login.codes.deleteExpired(at),
+      login.limiter.deleteExpired(at),
+      login.outbox.deleteOlderThan(7),
+    ]);
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
   return {
     config,
     database,
+    login,
+    deleteExpired,
     db,
     now,
     events,

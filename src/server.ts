@@ -36,7 +36,7 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
   const database = await openConfiguredDatabase(config);
   let gh: Gatehouse;
   try {
-    gh = await createGatehouse({ config, database, secrets: secrets.secrets });
+    gh = await createGatehouse({ config, database, secrets: secrets.secrets, logger });
   } catch (err) {
     await database.close().catch(() => {});
     const reason = err instanceof Error ? err.message : String(err);
@@ -62,8 +62,7 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
 
   // Expired codes, tokens, flows and sessions go in the background, never on a request's path.
   const cleanup = setInterval(() => {
-    gh.grants
-      .deleteExpired(new Date(gh.now()))
+    gh.deleteExpired()
       .then((removed) => removed > 0 && logger.debug({ removed }, 'expired rows removed'))
       .catch((err) => logger.warn({ err }, 'clean-up failed; will retry'));
   }, CLEANUP_INTERVAL_MS);

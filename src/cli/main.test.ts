@@ -141,7 +141,9 @@ describe('gatehouse serve and migrate on the embedded database', () => {
       ready = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
     }
     expect(ready?.status).toBe(200);
-    const discovery = (await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as { issuer: string };
+    const discovery = (await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+    };
     expect(discovery.issuer).toBe(`http://localhost:${port}`);
 
     const locked = io(env);

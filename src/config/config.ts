@@ -226,6 +226,103 @@ export const settings = {
     description: 'Name of the scope (and the field) that shares the account id.',
     parse: scopeName,
   }),
+  smtpUrl: setting({
+    env: 'SMTP_URL',
+    default: undefined,
+    description: 'SMTP server for email (e.g. `smtps://user:pass@smtp.example.com:465`). Unset: emails go to the dev outbox.',
+    parse: (raw, variable) => {
+      if (!/^smtps?:\/\//.test(raw)) throw new ConfigError(variable, 'must be an smtp:// or smtps:// URL');
+      return raw;
+    },
+  }),
+  smtpFrom: setting({
+    env: 'SMTP_FROM',
+    default: 'Gatehouse <no-reply@localhost>',
+    description: 'Sender of the emails Gatehouse sends.',
+    parse: str,
+  }),
+  smsProvider: setting({
+    env: 'SMS_PROVIDER',
+    default: undefined,
+    description: '`twilio` to send SMS (and WhatsApp) through Twilio. Unset: messages go to the dev outbox.',
+    parse: oneOf('twilio'),
+  }),
+  twilioAccountSid: setting({ env: 'TWILIO_ACCOUNT_SID', default: undefined, description: 'Twilio account SID.', parse: str }),
+  twilioAuthToken: setting({ env: 'TWILIO_AUTH_TOKEN', default: undefined, description: 'Twilio auth token.', parse: str }),
+  twilioFrom: setting({
+    env: 'TWILIO_FROM',
+    default: undefined,
+    description: 'Sender of SMS: a Twilio phone number (E.164) or messaging service SID (`MG…`).',
+    parse: str,
+  }),
+  twilioWhatsappFrom: setting({
+    env: 'TWILIO_WHATSAPP_FROM',
+    default: undefined,
+    description: 'WhatsApp sender number (E.164). Set it to offer WhatsApp delivery.',
+    parse: str,
+  }),
+  twilioApiUrl: setting({
+    env: 'TWILIO_API_URL',
+    default: 'https://api.twilio.com',
+    description: 'Base URL of the Twilio API (overridable for tests and proxies).',
+    parse: url,
+  }),
+  captcha: setting({
+    env: 'CAPTCHA',
+    default: 'altcha',
+    description:
+      'Captcha before any SMS or WhatsApp send: `altcha` (self-hosted proof of work), `turnstile`, `hcaptcha`, or `none` (development only).',
+    parse: oneOf('altcha', 'turnstile', 'hcaptcha', 'none'),
+  }),
+  captchaSiteKey: setting({
+    env: 'CAPTCHA_SITE_KEY',
+    default: undefined,
+    description: 'Turnstile / hCaptcha site key.',
+    parse: str,
+  }),
+  captchaSecret: setting({
+    env: 'CAPTCHA_SECRET',
+    default: undefined,
+    description: 'Turnstile / hCaptcha secret key.',
+    parse: str,
+  }),
+  captchaVerifyUrl: setting({
+    env: 'CAPTCHA_VERIFY_URL',
+    default: undefined,
+    description: 'Override of the Turnstile / hCaptcha siteverify URL (tests, proxies).',
+    parse: url,
+  }),
+  otpTtl: setting({
+    env: 'TTL_LOGIN_CODE',
+    default: '10m',
+    description: 'How long a one-time login code is valid.',
+    parse: seconds,
+  }),
+  otpMaxAttempts: setting({
+    env: 'LOGIN_CODE_MAX_ATTEMPTS',
+    default: '5',
+    description: 'Wrong tries before a one-time code is void.',
+    parse: (raw, variable) => {
+      if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 20)
+        throw new ConfigError(variable, 'must be a whole number from 1 to 20');
+      return Number(raw);
+    },
+  }),
+  otpResendCooldown: setting({
+    env: 'LOGIN_CODE_RESEND_COOLDOWN',
+    default: '60s',
+    description: 'How long before another code can be sent to the same address.',
+    parse: seconds,
+  }),
+  defaultCountry: setting({
+    env: 'DEFAULT_COUNTRY',
+    default: undefined,
+    description: 'ISO country (e.g. `US`) for phone numbers typed without a `+` prefix.',
+    parse: (raw, variable) => {
+      if (!/^[A-Z]{2}$/.test(raw)) throw new ConfigError(variable, 'must be a two-letter ISO country code such as US');
+      return raw;
+    },
+  }),
   logLevel: setting({
     env: 'LOG_LEVEL',
     default: 'info',
@@ -254,5 +351,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const config = out as Config;
   config.issuer ??= `http://localhost:${config.port}`;
+  checkTogether(config);
   return config;
+}
+
+/** Settings that only make sense together. */
+function checkTogether(config: Config): void {
+  if (config.smsProvider === 'twilio') {
+    for (const [key, env] of [
+      ['twilioAccountSid', 'TWILIO_ACCOUNT_SID'],
+      ['twilioAuthToken', 'TWILIO_AUTH_TOKEN'],
+      ['twilioFrom', 'TWILIO_FROM'],
+    ] as const) {
+      if (!config[key]) throw new ConfigError(env, 'is required when SMS_PROVIDER=twilio');
+    }
+  }
+  if (config.captcha === 'turnstile' || config.captcha === 'hcaptcha') {
+    if (!config.captchaSiteKey) throw new ConfigError('CAPTCHA_SITE_KEY', `is required when CAPTCHA=${config.captcha}`);
+    if (!config.captchaSecret) throw new ConfigError('CAPTCHA_SECRET', `is required when CAPTCHA=${config.captcha}`);
+  }
 }

@@ -87,6 +87,16 @@ export class FlowStore {
     return this.db.selectFrom('login_sessions').selectAll().where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
   }
 
+  listSessions(subject: string, now: Date): Promise<LoginSession[]> {
+    return this.db
+      .selectFrom('login_sessions')
+      .selectAll()
+      .where('subject', '=', subject)
+      .where('expires_at', '>', now)
+      .orderBy('authenticated_at', 'desc')
+      .execute();
+  }
+
   async updateSession(id: string, changes: Updateable<LoginSessionsTable>): Promise<void> {
     await this.db.updateTable('login_sessions').set(changes).where('id', '=', id).execute();
   }

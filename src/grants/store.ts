@@ -112,6 +112,23 @@ export class GrantStore {
     await tokens.execute();
   }
 
+  /** Clients holding live grants of a subject, with the scope of the newest grant. */
+  async activeClients(subject: string, now: Date): Promise<{ client_id: string; scope: string; created_at: Date }[]> {
+    const rows = await this.db
+      .selectFrom('grants')
+      .innerJoin('tokens', 'tokens.grant_id', 'grants.id')
+      .select(['grants.client_id', 'grants.scope', 'grants.created_at'])
+      .where('grants.subject', '=', subject)
+      .where('grants.revoked_at', 'is', null)
+      .where('tokens.revoked_at', 'is', null)
+      .where('tokens.expires_at', '>', now)
+      .orderBy('grants.created_at', 'desc')
+      .execute();
+    const seen = new Map<string, (typeof rows)[number]>();
+    for (const row of rows) if (!seen.has(row.client_id)) seen.set(row.client_id, row);
+    return [...seen.values()];
+  }
+
   /** Deletes what has expired; returns how many rows went. */
   async deleteExpired(now: Date): Promise<number> {
     const results = await Promise.all([

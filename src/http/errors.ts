@@ -3,15 +3,15 @@
  * challenge RFC 6749 and RFC 6750 ask for), a 4.1.2.1 redirect to a trusted redirect URI,
  * or a readable HTML page. Nothing else leaves: no stack, no internal message.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { asOAuthError, invalidRequest, OAuthError } from '../errors.js';
 import { ClientRedirectError } from '../flows/authorization.js';
+import { AlreadyHandled } from '../flows/context.js';
 import { redirectWith } from '../oauth/authorize/request.js';
 import { AuthenticationFailed } from '../oauth/client-authentication.js';
 import { BearerError } from '../oauth/token-lookup.js';
-import { errorPage } from '../ui/pages.js';
-import { htmlHeaders } from './security.js';
+import { layout, pageHeaders } from '../ui/layout.js';
+import { errorPage } from '../ui/pages/messages.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -22,6 +22,16 @@ declare module 'fastify' {
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large, …). */
 function fromFastify(err: FastifyError): OAuthError | undefined {
+  if (err.code?.startsWith('FST_CSRF_')) {
+    return new OAuthError(
+      'invalid_request',
+      'This form has expired or did not come from this site. Go back, reload the page and try again.',
+      {
+        status: 403,
+        debug: err.code,
+      },
+    );
+  }
   if (err.validation) {
     return invalidRequest(`The request is invalid: ${err.message.replace(/^(body|querystring|params|headers)\/?/, '$1 ')}`);
   }
@@ -80,12 +90,13 @@ export function installErrorHandler(app: FastifyInstance, options: { admin: bool
       );
     }
     if (request.routeOptions.config?.htmlErrors) {
-      const nonce = randomBytes(16).toString('base64');
+      // A handled challenge knows where the browser can start over (Hydra's redirect_to).
+      const restart = error instanceof AlreadyHandled ? error.redirectTo : undefined;
       return reply
         .status(error.status)
-        .headers(htmlHeaders(nonce))
+        .headers(pageHeaders())
         .type('text/html; charset=utf-8')
-        .send(errorPage(error.error, error.description, nonce));
+        .send(layout({ title: 'Something went wrong', body: errorPage(error.error, error.description, restart) }));
     }
     if (error instanceof AuthenticationFailed && error.usedBasic) {
       reply.header('WWW-Authenticate', 'Basic realm="gatehouse", charset="UTF-8"');

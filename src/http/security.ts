@@ -1,21 +1,5 @@
-/** Response headers: no caching of anything secret, and a strict policy for HTML pages. */
+/** Response headers on everything: no sniffing, no referrer, no caching unless a route says so. (Pages add their policy: ui/layout.ts.) */
 import type { FastifyInstance } from 'fastify';
-
-export function htmlHeaders(nonce: string): Record<string, string> {
-  return {
-    'Content-Security-Policy': [
-      "default-src 'none'",
-      `style-src 'nonce-${nonce}'`,
-      `script-src 'nonce-${nonce}'`,
-      "img-src 'self' https: data:",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-      "base-uri 'none'",
-    ].join('; '),
-    'X-Frame-Options': 'DENY',
-    'Cache-Control': 'no-store',
-  };
-}
 
 export function installSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (_request, reply, payload) => {

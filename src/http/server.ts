@@ -3,23 +3,31 @@
  * the admin app (admin API, metrics), each with its own plugins, error handler and routes.
  */
 import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { captchaRoutes } from '../captcha/routes.js';
 import { safeEqual } from '../crypto/tokens.js';
+import { outboxInUse } from '../delivery/create-delivery.js';
 import { OAuthError } from '../errors.js';
 import type { Gatehouse } from '../gatehouse.js';
 import { clientRoutes } from './admin/clients.js';
 import { flowRoutes } from './admin/flows.js';
 import { introspectRoutes } from './admin/introspect.js';
 import { keyRoutes } from './admin/keys.js';
+import { outboxRoutes } from './admin/outbox.js';
 import { frameworkErrors, installErrorHandler } from './errors.js';
 import { installFormParser } from './forms.js';
 import { healthRoutes } from './health.js';
 import { installInputGuard } from './input.js';
 import type { Metrics } from './metrics.js';
+import { accountAppRoutes } from './public/account-app.js';
+import { assetRoutes } from './public/assets.js';
 import { authorizeRoutes } from './public/authorize.js';
+import { consentAppRoutes } from './public/consent-app.js';
 import { discoveryRoutes } from './public/discovery.js';
 import { galxeRoutes } from './public/galxe.js';
+import { loginAppRoutes } from './public/login-app.js';
 import { logoutRoutes } from './public/logout.js';
 import { revokeRoutes } from './public/revoke.js';
 import { tokenRoutes } from './public/token.js';
@@ -55,6 +63,15 @@ export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {})
   installInputGuard(app);
   options.metrics?.instrument(app, 'public');
   await app.register(fastifyCookie, { secret: gh.box.cookieSecrets() });
+  // Double-submit CSRF tokens for the pages' forms, the cookie signed with SECRETS_SYSTEM.
+  await app.register(fastifyCsrf, {
+    cookieKey: 'gatehouse_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: gh.config.issuer.startsWith('https:'), signed: true },
+    getToken: (request) => {
+      const token = (request.body as Record<string, unknown> | undefined)?._csrf;
+      return typeof token === 'string' ? token : undefined;
+    },
+  });
 
   for (const routes of [
     authorizeRoutes,
@@ -65,10 +82,15 @@ export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {})
     logoutRoutes,
     galxeRoutes,
     healthRoutes,
+    loginAppRoutes,
+    consentAppRoutes,
+    accountAppRoutes,
   ]) {
     await routes(app, gh);
   }
   await uiRoutes(app);
+  await assetRoutes(app);
+  await captchaRoutes(app, gh.login.captcha);
   return app;
 }
 
@@ -116,6 +138,7 @@ export async function buildAdminApp(
   for (const routes of [clientRoutes, flowRoutes, introspectRoutes, keyRoutes, healthRoutes]) {
     await routes(app, gh);
   }
+  await outboxRoutes(app, { outbox: gh.login.outbox, enabled: outboxInUse(gh.login.delivery) });
   app.get('/admin/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.metrics) {
     const registry = options.metrics.registry;

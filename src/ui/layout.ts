@@ -1,27 +1,66 @@
-/** The page frame shared by every server-rendered page. */
-import { html, type SafeHtml, trusted } from './html.js';
+/** The page frame shared by every server-rendered page, and the headers that go with it. */
+import { html, type SafeHtml } from './html.js';
 
-const STYLE = `
-:root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#f6f8fa;--card:#fff;--accent:#3b5bdb;--danger:#c92a2a}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9da7b3;--bg:#0d1117;--card:#161b22;--accent:#748ffc;--danger:#ff6b6b}}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:28rem;margin:8vh auto;padding:2rem;background:var(--card);border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
-h1{font-size:1.35rem;margin:0 0 1rem}p{margin:.5rem 0}.muted{color:var(--muted);font-size:.9rem}
-.error h1{color:var(--danger)}code{font-size:.85em;word-break:break-all}a{color:var(--accent)}
-`;
+const LOGO = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"><path d="M4 21V9l8-6 8 6v12"/><path d="M9 21v-6h6v6"/></svg>`;
 
-export function layout(title: string, body: SafeHtml, nonce: string): string {
+export interface PageOptions {
+  title: string;
+  body: SafeHtml;
+  wide?: boolean;
+  /** Extra scripts (same origin), e.g. the captcha widget. */
+  scripts?: string[];
+}
+
+export function layout(options: PageOptions): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${title} · Gatehouse</title>
-<style nonce="${nonce}">${trusted(STYLE)}</style>
+<title>${options.title} · Gatehouse</title>
+<link rel="stylesheet" href="/ui/assets/app.css">
+<link rel="icon" href="data:,">
+${(options.scripts ?? []).map((src) => html`<script src="${src}" type="module" defer></script>`)}
 </head>
 <body>
-<main>${body}</main>
+<main${options.wide ? html` class="wide"` : ''}>
+<div class="brand">${LOGO}<span>Gatehouse</span></div>
+${options.body}
+</main>
 </body>
 </html>`.value;
+}
+
+export interface PolicyOptions {
+  /** Origins a form on the page may end up at after redirects (the application's callback). */
+  formTargets?: string[];
+  /** Origins of third-party captcha scripts and frames. */
+  thirdParty?: string[];
+}
+
+/**
+ * A strict policy: nothing inline, same-origin scripts and styles, no framing. form-action
+ * also governs the redirects after a form post (the consent answer ends at the application),
+ * so those origins are named.
+ */
+export function pageHeaders(options: PolicyOptions = {}): Record<string, string> {
+  const formTargets = [...new Set(options.formTargets ?? [])].join(' ');
+  const third = (options.thirdParty ?? []).join(' ');
+  return {
+    'Content-Security-Policy': [
+      "default-src 'none'",
+      `script-src 'self'${third ? ` ${third}` : ''}`,
+      `style-src 'self'${third ? ` ${third}` : ''}`,
+      "img-src 'self' https: data:",
+      `connect-src 'self'${third ? ` ${third}` : ''}`,
+      `frame-src${third ? ` ${third}` : " 'none'"}`,
+      "worker-src 'self'",
+      `form-action 'self'${formTargets ? ` ${formTargets}` : ''}`,
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ].join('; '),
+    'X-Frame-Options': 'DENY',
+    'Cache-Control': 'no-store',
+  };
 }

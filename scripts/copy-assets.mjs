@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// tsc compiles only TypeScript: copy the UI's static files next to the compiled pages.
+import { cpSync } from 'node:fs';
+
+cpSync(new URL('../src/ui/assets', import.meta.url), new URL('../dist/ui/assets', import.meta.url), { recursive: true });

@@ -1,0 +1,179 @@
+/**
+ * The account page: a signed-in person sees their addresses, turns TOTP 2FA on or off,
+ * revokes applications, and ends sessions. The login session cookie is the only credential.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Account, LoginSession } from '../../db/schema.js';
+import { SESSION_COOKIE } from '../../flows/context.js';
+import type { Gatehouse } from '../../gatehouse.js';
+import { accountPage, recoveryCodesPage, totpSetupPage } from '../../ui/pages/account.js';
+import { signedOutPage } from '../../ui/pages/messages.js';
+import { applyCookies, signedCookie } from '../cookies.js';
+import { csrfToken, formOf, limitByAddress, queryOf, sendPage } from './ui-support.js';
+
+export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
+  const secure = gh.config.issuer.startsWith('https:');
+  const config = { htmlErrors: true };
+  const csrf = { preHandler: app.csrfProtection };
+
+  /** The signed-in person, or undefined after sending the browser to sign in. */
+  async function signedIn(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ session: LoginSession; account: Account } | undefined> {
+    const session = await gh.login.sessions.find(signedCookie(request, SESSION_COOKIE));
+    const account = session ? await gh.login.accounts.find(session.subject) : undefined;
+    if (!session || !account) {
+      await reply.redirect('/ui/login', 303);
+      return undefined;
+    }
+    return { session, account };
+  }
+
+  async function showAccount(
+    reply: FastifyReply,
+    who: { session: LoginSession; account: Account },
+    flash?: string,
+    status = 200,
+  ) {
+    const { account, session } = who;
+    const now = new Date(gh.now());
+    const [consents, active, sessions] = await Promise.all([
+      gh.consentRequests.listSessions(account.id),
+      gh.grants.activeClients(account.id, now),
+      gh.login.sessions.list(account.id),
+    ]);
+    // Applications with a remembered consent or a live token: either can be revoked.
+    const apps = new Map<string, { clientId: string; name: string; scope: string[] }>();
+    for (const c of consents) {
+      apps.set(c.consent_request.client.client_id, {
+        clientId: c.consent_request.client.client_id,
+        name: c.consent_request.client.client_name || c.consent_request.client.client_id,
+        scope: c.grant_scope,
+      });
+    }
+    for (const grant of active) {
+      if (apps.has(grant.client_id)) continue;
+      const client = await gh.clientStore.find(grant.client_id);
+      apps.set(grant.client_id, {
+        clientId: grant.client_id,
+        name: client?.name || grant.client_id,
+        scope: grant.scope ? grant.scope.split(' ') : [],
+      });
+    }
+    return sendPage(
+      reply,
+      accountPage({
+        csrf: csrfToken(reply),
+        email: account.email,
+        phone: account.phone,
+        accountId: account.id,
+        twoFactor: {
+          enabled: gh.login.totp.isEnabled(account),
+          recoveryCodesLeft: gh.login.totp.isEnabled(account) ? await gh.login.totp.remainingRecoveryCodes(account.id) : 0,
+        },
+        apps: [...apps.values()],
+        sessions: sessions.map((s) => ({ id: s.id, authenticatedAt: s.authenticated_at, current: s.id === session.id })),
+        flash,
+      }),
+      { title: 'Your account', wide: true, status },
+    );
+  }
+
+  app.get('/ui/account', { config }, async (request, reply) => {
+    const who = await signedIn(request, reply);
+    if (!who) return reply;
+    const flash = {
+      revoked: 'Access removed. The application can no longer use its tokens.',
+      '2fa-off': 'Two-factor authentication is off.',
+      ended: 'That session is signed out.',
+    }[queryOf(request).get('done') ?? ''];
+    return showAccount(reply, who, flash);
+  });
+
+  app.post('/ui/account/apps/revoke', { config, ...csrf }, async (request, reply) => {
+    const who = await signedIn(request, reply);
+    if (!who) return reply;
+    const clientId = formOf(request).get('client_id');
+    if (clientId) await gh.consentRequests.revokeSessions(who.account.id, clientId, false);
+    return reply.redirect('/ui/account?done=revoked', 303);
+  });
+
+  app.post('/ui/account/sessions/revoke', { config, ...csrf }, async (request, reply) => {
+    const who = await signedIn(request, reply);
+    if (!who) return reply;
+    const id = formOf(request).get('session_id');
+    if (id) await gh.login.sessions.end(who.account.id, id);
+    return reply.redirect('/ui/account?done=ended', 303);
+  });
+
+  app.post('/ui/account/signout', { config, ...csrf }, async (request, reply) => {
+    const who = await signedIn(request, reply);
+    if (!who) return reply;
+    await gh.login.sessions.end(who.account.id, who.session.id);
+    applyCookies(reply, [gh.login.sessions.clearCookie()], secure);
+    return sendPage(reply, signedOutPage(), { title: 'Signed out' });
+  });
+
+  app.get('/ui/account/2fa', { config }, async (request, reply) => {
+    const who = await signedIn(request, reply);
+    if (!who) return reply;
+    if (gh.login.totp.isEnabled(who.account)) return reply.redirect('/ui/account', 303);
+    const enrolment = await gh.login.totp.startEnrolment(
+      who.account.id,
+      who.account.email ?? who.account.phone ?? who.account.id,
+    );
+    return sendPage(
+      reply,
+      totpSetupPage({ csrf: csrfToken(reply), secret: enrolment.secret, qrSvg: enrolment.qrSvg, errors: {} }),
+      {
+        title: 'Set up two-factor authentication',
+      },
+    );
+  });
+
+  app.post('/ui/account/2fa', { config, ...csrf }, async (request, reply) => {
+    await limitByAddress(gh, request, '2fa-setup');
+    const who = await signedIn(request, reply);
+    if (!who) return reply;
+    const form = formOf(request);
+    const secret = form.get('secret') ?? '';
+    const code = (form.get('code') ?? '').replace(/\s+/g, '');
+    let codes: string[] | undefined;
+    try {
+      codes = await gh.login.totp.confirmEnrolment(who.account.id, secret, code);
+    } catch {
+      codes = undefined;
+    }
+    if (!codes) {
+      const enrolment = await gh.login.totp.startEnrolment(
+        who.account.id,
+        who.account.email ?? who.account.phone ?? who.account.id,
+      );
+      return sendPage(
+        reply,
+        totpSetupPage({
+          csrf: csrfToken(reply),
+          secret: enrolment.secret,
+          qrSvg: enrolment.qrSvg,
+          errors: { code: 'That code is not right. Scan the new QR code and try again.' },
+        }),
+        { title: 'Set up two-factor authentication', status: 400 },
+      );
+    }
+    return sendPage(reply, recoveryCodesPage(codes), { title: 'Save your recovery codes' });
+  });
+
+  app.post('/ui/account/2fa/disable', { config, ...csrf }, async (request, reply) => {
+    await limitByAddress(gh, request, '2fa-setup');
+    const who = await signedIn(request, reply);
+    if (!who) return reply;
+    const code = (formOf(request).get('code') ?? '').replace(/\s+/g, '');
+    // Turning protection off takes the protection itself.
+    if (!(await gh.login.totp.verify(who.account.id, code))) {
+      return showAccount(reply, who, 'That authenticator code is not right; two-factor authentication is still on.', 400);
+    }
+    await gh.login.totp.disable(who.account.id);
+    return reply.redirect('/ui/account?done=2fa-off', 303);
+  });
+}

@@ -1,0 +1,448 @@
+/**
+ * The built-in login app: sign in or register with a one-time code by email, SMS or
+ * WhatsApp (a captcha first for phones), then TOTP when enrolled. It answers the login
+ * request through the same service the admin API wraps; without a login_challenge it signs
+ * the person in to their account page.
+ *
+ * The code in progress is tied to the browser by a signed cookie, so a verified code cannot
+ * be finished from another browser; every page answers the same whether or not an account
+ * exists, until the code has proved the address.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InputError, normalizeEmail, normalizePhone } from '../../accounts/identifiers.js';
+import { CodeError, type OneTimeCodes, RateLimited } from '../../accounts/one-time-codes.js';
+import { hashSecret } from '../../crypto/tokens.js';
+import type { Account, CodeChannel, OneTimeCode } from '../../db/schema.js';
+import { DeliveryError } from '../../delivery/delivery.js';
+import { codeMessage } from '../../delivery/templates.js';
+import { SESSION_COOKIE } from '../../flows/context.js';
+import type { Gatehouse } from '../../gatehouse.js';
+import type { FieldErrors } from '../../ui/forms.js';
+import { codePage, noAccountPage, twoFactorPage } from '../../ui/pages/code.js';
+import { type LoginPageModel, loginPage, pageUrl } from '../../ui/pages/login.js';
+import { applyCookies, signedCookie } from '../cookies.js';
+import { csrfToken, formOf, limitByAddress, originsOf, queryOf, sendError, sendPage } from './ui-support.js';
+
+const OTP_COOKIE = 'gatehouse_otp';
+type Mode = 'login' | 'register';
+
+/** Where a page of the flow may end up after a post: the application's callbacks. */
+interface FlowContext {
+  challenge: string | undefined;
+  clientName: string | undefined;
+  formTargets: string[];
+  loginHint: string | undefined;
+}
+
+export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
+  const secure = gh.config.issuer.startsWith('https:');
+  const config = { htmlErrors: true };
+  const csrf = { preHandler: app.csrfProtection };
+
+  async function flowContext(challenge: string | undefined): Promise<FlowContext> {
+    if (!challenge) return { challenge: undefined, clientName: undefined, formTargets: [], loginHint: undefined };
+    const request = await gh.loginRequests.get(challenge);
+    return {
+      challenge,
+      clientName: request.client.client_name || request.client.client_id,
+      formTargets: originsOf(request.client.redirect_uris),
+      loginHint: request.oidc_context.login_hint,
+    };
+  }
+
+  function renderLogin(
+    reply: FastifyReply,
+    model: Omit<LoginPageModel, 'csrf' | 'phoneChannels' | 'captcha'>,
+    ctx: FlowContext,
+    status = 200,
+  ) {
+    const captcha = gh.login.captcha.widget();
+    return sendPage(
+      reply,
+      loginPage({
+        ...model,
+        csrf: csrfToken(reply),
+        phoneChannels: gh.login.delivery.channels().filter((c) => c !== 'email'),
+        captcha,
+      }),
+      {
+        title: model.mode === 'register' ? 'Create your account' : 'Sign in',
+        status,
+        formTargets: ctx.formTargets,
+        ...(model.method === 'phone' && captcha.scriptUrl ? { scripts: [captcha.scriptUrl] } : {}),
+        ...(captcha.kind === 'turnstile' ? { thirdParty: ['https://challenges.cloudflare.com'] } : {}),
+        ...(captcha.kind === 'hcaptcha' ? { thirdParty: ['https://hcaptcha.com', 'https://*.hcaptcha.com'] } : {}),
+      },
+    );
+  }
+
+  const show = (mode: Mode) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = queryOf(request);
+    const challenge = query.get('login_challenge');
+    const method = query.get('method') === 'phone' ? 'phone' : 'email';
+    if (challenge) {
+      const loginRequest = await gh.loginRequests.get(challenge);
+      // A remembered session: Hydra asks the login app to confirm it without asking the person.
+      if (loginRequest.skip) {
+        const { redirect_to } = await gh.loginRequests.accept(challenge, { subject: loginRequest.subject });
+        return reply.redirect(redirect_to, 303);
+      }
+    } else if (await gh.login.sessions.find(signedCookie(request, SESSION_COOKIE))) {
+      return reply.redirect('/ui/account', 303);
+    }
+    const ctx = await flowContext(challenge);
+    return renderLogin(
+      reply,
+      { mode, method, loginChallenge: challenge, clientName: ctx.clientName, values: {}, errors: {}, loginHint: ctx.loginHint },
+      ctx,
+    );
+  };
+
+  const submit = (mode: Mode) => async (request: FastifyRequest, reply: FastifyReply) => {
+    await limitByAddress(gh, request, 'login');
+    const form = formOf(request);
+    const challenge = form.get('login_challenge');
+    const ctx = await flowContext(challenge);
+    const method = form.get('method') === 'phone' ? 'phone' : 'email';
+    const values = {
+      email: form.get('email'),
+      phone: form.get('phone'),
+      channel: form.get('channel'),
+      remember: form.get('remember') === '1',
+    };
+    const errors: FieldErrors = {};
+    const again = (status: number, message?: string) =>
+      renderLogin(
+        reply,
+        { mode, method, loginChallenge: challenge, clientName: ctx.clientName, values, errors, message },
+        ctx,
+        status,
+      );
+
+    let destination = '';
+    let channel: CodeChannel = 'email';
+    try {
+      if (method === 'email') {
+        destination = normalizeEmail(values.email ?? '');
+      } else {
+        destination = normalizePhone(values.phone ?? '', gh.config.defaultCountry);
+        channel = values.channel === 'whatsapp' && gh.login.delivery.channels().includes('whatsapp') ? 'whatsapp' : 'sms';
+      }
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      errors[err.field] = err.message;
+    }
+    // The captcha comes before any SMS or WhatsApp send; email needs none.
+    if (method === 'phone' && !errors.phone) {
+      const widget = gh.login.captcha.widget();
+      if (!(await gh.login.captcha.verify(form.get(widget.field), request.ip))) {
+        errors.captcha = 'Please complete the check that you are a person.';
+      }
+    }
+    if (Object.values(errors).some(Boolean)) return again(400);
+
+    let issued: Awaited<ReturnType<OneTimeCodes['issue']>>;
+    try {
+      issued = await gh.login.codes.issue({
+        purpose: mode,
+        channel,
+        destination,
+        loginChallengeHash: challenge ? hashSecret(challenge) : null,
+        ip: request.ip,
+      });
+    } catch (err) {
+      if (err instanceof RateLimited)
+        return again(429, `Too many codes were asked for. Try again in ${waitText(err.retryAfterSeconds)}.`);
+      throw err;
+    }
+    try {
+      await sendCode(request, destination, channel, mode, issued.code);
+    } catch (err) {
+      if (err instanceof DeliveryError) return again(502, 'We could not send the code. Check the address and try again.');
+      throw err;
+    }
+    setOtpCookie(reply, issued.id, values.remember);
+    return reply.redirect(codeUrl(challenge), 303);
+  };
+
+  async function sendCode(request: FastifyRequest, to: string, channel: CodeChannel, purpose: Mode, code: string) {
+    const locale = request.headers['accept-language']?.split(',')[0]?.split('-')[0]?.trim() || 'en';
+    const message = codeMessage(locale, { code, minutes: Math.round(gh.config.otpTtl / 60), purpose, channel });
+    await gh.login.delivery.send({ channel, to, subject: message.subject, text: message.text });
+  }
+
+  function setOtpCookie(reply: FastifyReply, id: string, remember: boolean) {
+    applyCookies(
+      reply,
+      [{ name: OTP_COOKIE, value: `${id}.${remember ? 1 : 0}`, path: '/ui', maxAge: gh.config.otpTtl, signed: true }],
+      secure,
+    );
+  }
+
+  /** The code this browser is working on, if it is still usable. */
+  async function currentCode(
+    request: FastifyRequest,
+    challenge: string | undefined,
+  ): Promise<{ code: OneTimeCode; remember: boolean } | undefined> {
+    const [id, remember] = (signedCookie(request, OTP_COOKIE) ?? '').split('.');
+    if (!id) return undefined;
+    const code = await gh.login.codes.find(id);
+    if (!code || code.consumed_at || code.expires_at.getTime() <= gh.now()) return undefined;
+    // A code belongs to the sign-in it was asked for.
+    if (code.login_challenge_hash !== (challenge ? hashSecret(challenge) : null)) return undefined;
+    return { code, remember: remember === '1' };
+  }
+
+  const startOver = (challenge: string | undefined) => pageUrl('login', 'email', challenge);
+
+  app.get('/ui/login', { config }, show('login'));
+  app.get('/ui/register', { config }, show('register'));
+  app.post('/ui/login', { config, ...csrf }, submit('login'));
+  app.post('/ui/register', { config, ...csrf }, submit('register'));
+
+  app.get('/ui/code', { config }, async (request, reply) => {
+    const challenge = queryOf(request).get('login_challenge');
+    const ctx = await flowContext(challenge);
+    const current = await currentCode(request, challenge);
+    if (!current) return reply.redirect(startOver(challenge), 303);
+    const sent = queryOf(request).get('sent') === '1';
+    return sendPage(
+      reply,
+      codePage({
+        destination: current.code.destination,
+        channel: current.code.channel,
+        loginChallenge: challenge,
+        csrf: csrfToken(reply),
+        errors: {},
+        startOver: startOver(challenge),
+        ...(sent ? { info: 'We sent a new code.' } : {}),
+      }),
+      { title: 'Enter your code', formTargets: ctx.formTargets },
+    );
+  });
+
+  app.post('/ui/code', { config, ...csrf }, async (request, reply) => {
+    await limitByAddress(gh, request, 'code');
+    const form = formOf(request);
+    const challenge = form.get('login_challenge');
+    const ctx = await flowContext(challenge);
+    const current = await currentCode(request, challenge);
+    if (!current) return reply.redirect(startOver(challenge), 303);
+    const { code } = current;
+    let verified: OneTimeCode;
+    try {
+      verified = await gh.login.codes.verify(code.id, (form.get('code') ?? '').replace(/\s+/g, ''));
+    } catch (err) {
+      if (!(err instanceof CodeError)) throw err;
+      const message = {
+        wrong:
+          err.attemptsLeft > 0
+            ? `That code is not right. ${err.attemptsLeft} ${err.attemptsLeft === 1 ? 'try' : 'tries'} left.`
+            : 'That code is not right, and that was the last try. Send a new code.',
+        expired: 'This code has expired. Send a new one.',
+        too_many_attempts: 'Too many wrong tries. Send a new code.',
+        used: 'This code was already used. Send a new one.',
+        unknown: 'This code is no longer valid. Send a new one.',
+      }[err.reason];
+      return sendPage(
+        reply,
+        codePage({
+          destination: code.destination,
+          channel: code.channel,
+          loginChallenge: challenge,
+          csrf: csrfToken(reply),
+          errors: { code: message },
+          startOver: startOver(challenge),
+        }),
+        { title: 'Enter your code', status: 400, formTargets: ctx.formTargets },
+      );
+    }
+    const account = await accountFor(verified);
+    if (!account) {
+      if (verified.purpose === 'register') return proceed(reply, challenge, verified, await register(verified), current.remember);
+      return sendPage(
+        reply,
+        noAccountPage({
+          destination: verified.destination,
+          loginChallenge: challenge,
+          csrf: csrfToken(reply),
+          startOver: startOver(challenge),
+        }),
+        { title: 'No account yet', formTargets: ctx.formTargets },
+      );
+    }
+    return proceed(reply, challenge, verified, account, current.remember);
+  });
+
+  app.post('/ui/code/resend', { config, ...csrf }, async (request, reply) => {
+    await limitByAddress(gh, request, 'code');
+    const challenge = formOf(request).get('login_challenge');
+    const ctx = await flowContext(challenge);
+    const current = await currentCode(request, challenge);
+    if (!current) return reply.redirect(startOver(challenge), 303);
+    let issued: Awaited<ReturnType<OneTimeCodes['resend']>>;
+    try {
+      issued = await gh.login.codes.resend(current.code.id, request.ip);
+    } catch (err) {
+      if (!(err instanceof RateLimited)) throw err;
+      return sendPage(
+        reply,
+        codePage({
+          destination: current.code.destination,
+          channel: current.code.channel,
+          loginChallenge: challenge,
+          csrf: csrfToken(reply),
+          errors: {},
+          message: `You can ask for a new code in ${waitText(err.retryAfterSeconds)}.`,
+          startOver: startOver(challenge),
+        }),
+        { title: 'Enter your code', status: 429, formTargets: ctx.formTargets },
+      );
+    }
+    try {
+      await sendCode(request, current.code.destination, current.code.channel, current.code.purpose, issued.code);
+    } catch (err) {
+      if (err instanceof DeliveryError)
+        return sendError(
+          reply,
+          502,
+          'delivery_failed',
+          'We could not send the code. Try again in a moment.',
+          startOver(challenge),
+        );
+      throw err;
+    }
+    setOtpCookie(reply, issued.id, current.remember);
+    return reply.redirect(`${codeUrl(challenge)}${challenge ? '&' : '?'}sent=1`, 303);
+  });
+
+  // The address is proved; the person chose to create an account from the sign-in page.
+  app.post('/ui/register/confirm', { config, ...csrf }, async (request, reply) => {
+    const challenge = formOf(request).get('login_challenge');
+    const current = await currentCode(request, challenge);
+    if (!current?.code.verified_at) return reply.redirect(startOver(challenge), 303);
+    const account = (await accountFor(current.code)) ?? (await register(current.code));
+    return proceed(reply, challenge, current.code, account, current.remember);
+  });
+
+  app.get('/ui/2fa', { config }, async (request, reply) => {
+    const query = queryOf(request);
+    const challenge = query.get('login_challenge');
+    const ctx = await flowContext(challenge);
+    const current = await currentCode(request, challenge);
+    if (!current?.code.verified_at) return reply.redirect(startOver(challenge), 303);
+    return sendPage(
+      reply,
+      twoFactorPage({
+        loginChallenge: challenge,
+        csrf: csrfToken(reply),
+        errors: {},
+        recovery: query.get('kind') === 'recovery',
+      }),
+      { title: 'Two-factor authentication', formTargets: ctx.formTargets },
+    );
+  });
+
+  app.post('/ui/2fa', { config, ...csrf }, async (request, reply) => {
+    await limitByAddress(gh, request, '2fa');
+    const form = formOf(request);
+    const challenge = form.get('login_challenge');
+    const ctx = await flowContext(challenge);
+    const current = await currentCode(request, challenge);
+    if (!current?.code.verified_at) return reply.redirect(startOver(challenge), 303);
+    const account = await accountFor(current.code);
+    if (!account) return reply.redirect(startOver(challenge), 303);
+    const recovery = form.get('kind') === 'recovery';
+    const entered = (form.get('code') ?? '').trim();
+    // TOTP codes are six digits: a per-account ceiling stops guessing across addresses.
+    const limited = await gh.login.limiter.hit(`2fa:${account.id}`, 10, 15 * 60);
+    const ok =
+      limited.allowed &&
+      (recovery
+        ? await gh.login.totp.useRecoveryCode(account.id, entered.toLowerCase())
+        : await gh.login.totp.verify(account.id, entered.replace(/\s+/g, '')));
+    if (!ok) {
+      const message = limited.allowed
+        ? 'That code is not right.'
+        : `Too many tries. Wait ${waitText(limited.retryAfterSeconds)} and try again.`;
+      return sendPage(
+        reply,
+        twoFactorPage({ loginChallenge: challenge, csrf: csrfToken(reply), errors: { code: message }, recovery }),
+        {
+          title: 'Two-factor authentication',
+          status: limited.allowed ? 400 : 429,
+          formTargets: ctx.formTargets,
+        },
+      );
+    }
+    return finish(reply, challenge, current.code, account, current.remember, true);
+  });
+
+  function accountFor(code: OneTimeCode): Promise<Account | undefined> {
+    return code.channel === 'email'
+      ? gh.login.accounts.findByEmail(code.destination)
+      : gh.login.accounts.findByPhone(code.destination);
+  }
+
+  function register(code: OneTimeCode): Promise<Account> {
+    return gh.login.accounts.register(code.channel === 'email' ? { email: code.destination } : { phone: code.destination });
+  }
+
+  async function proceed(
+    reply: FastifyReply,
+    challenge: string | undefined,
+    code: OneTimeCode,
+    account: Account,
+    remember: boolean,
+  ) {
+    if (gh.login.totp.isEnabled(account)) {
+      return reply.redirect(`/ui/2fa${challenge ? `?login_challenge=${encodeURIComponent(challenge)}` : ''}`, 303);
+    }
+    return finish(reply, challenge, code, account, remember, false);
+  }
+
+  /** Spends the code and signs the person in: answers the login request, or opens the account page. */
+  async function finish(
+    reply: FastifyReply,
+    challenge: string | undefined,
+    code: OneTimeCode,
+    account: Account,
+    remember: boolean,
+    mfa: boolean,
+  ) {
+    if (!(await gh.login.codes.consume(code.id))) {
+      return sendError(
+        reply,
+        409,
+        'code_used',
+        'This code was already used to sign in. Please start again.',
+        startOver(challenge),
+      );
+    }
+    applyCookies(reply, [{ name: OTP_COOKIE, value: null, path: '/ui', signed: true }], secure);
+    // RFC 8176 method references: "sms" for a texted code, "otp" for a one-time code, "mfa" with TOTP.
+    const amr = [code.channel === 'email' ? 'otp' : 'sms', ...(mfa ? ['otp', 'mfa'] : [])];
+    const uniqueAmr = [...new Set(amr)];
+    if (challenge) {
+      const { redirect_to } = await gh.loginRequests.accept(challenge, {
+        subject: account.id,
+        remember,
+        remember_for: remember ? gh.config.loginSessionTtl : 0,
+        amr: uniqueAmr,
+        acr: mfa ? 'mfa' : '1',
+      });
+      return reply.redirect(redirect_to, 303);
+    }
+    const { cookie } = await gh.login.sessions.start(account.id, remember);
+    applyCookies(reply, [cookie], secure);
+    return reply.redirect('/ui/account', 303);
+  }
+}
+
+const codeUrl = (challenge: string | undefined) =>
+  `/ui/code${challenge ? `?login_challenge=${encodeURIComponent(challenge)}` : ''}`;
+
+function waitText(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.ceil(seconds))} seconds`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}

@@ -1,0 +1,80 @@
+/** What every page route shares: rendering with the page policy, forms, CSRF, client address limits. */
+
+import type {} from '@fastify/csrf-protection';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../../errors.js';
+import type { Gatehouse } from '../../gatehouse.js';
+import { type Params, type RawParams, readParams } from '../../oauth/params.js';
+import type { SafeHtml } from '../../ui/html.js';
+import { layout, type PolicyOptions, pageHeaders } from '../../ui/layout.js';
+import { errorPage } from '../../ui/pages/messages.js';
+
+export interface RenderOptions extends PolicyOptions {
+  title: string;
+  status?: number;
+  wide?: boolean;
+  scripts?: string[];
+}
+
+export function sendPage(reply: FastifyReply, body: SafeHtml, options: RenderOptions) {
+  return reply
+    .status(options.status ?? 200)
+    .headers(pageHeaders(options))
+    .type('text/html; charset=utf-8')
+    .send(
+      layout({
+        title: options.title,
+        body,
+        ...(options.wide ? { wide: true } : {}),
+        ...(options.scripts ? { scripts: options.scripts } : {}),
+      }),
+    );
+}
+
+export function sendError(reply: FastifyReply, status: number, error: string, description: string, restart?: string) {
+  return sendPage(reply, errorPage(error, description, restart), { title: 'Something went wrong', status });
+}
+
+/** A form post's fields (repeated fields refused, as everywhere). */
+export function formOf(request: FastifyRequest): Params {
+  return readParams((request.body ?? {}) as RawParams);
+}
+
+export function queryOf(request: FastifyRequest): Params {
+  return readParams(request.query as RawParams);
+}
+
+/** The CSRF token for the page's forms (double-submit, with a signed cookie). */
+export const csrfToken = (reply: FastifyReply): string => reply.generateCsrf();
+
+/** Origins a redirect may reach after a form post (CSP form-action). */
+export function originsOf(uris: readonly string[]): string[] {
+  const origins = new Set<string>();
+  for (const uri of uris) {
+    try {
+      const url = new URL(uri);
+      if (url.protocol === 'https:' || url.protocol === 'http:') origins.add(url.origin);
+      else origins.add(`${url.protocol}`);
+    } catch {
+      // Registered URIs are validated; nothing to add for a malformed one.
+    }
+  }
+  return [...origins];
+}
+
+/**
+ * A per-address ceiling on form posts, shared by every node through the database. The
+ * per-identifier limits on codes live with the codes.
+ */
+export async function limitByAddress(gh: Gatehouse, request: FastifyRequest, bucket: string, limit = 30, windowSeconds = 60) {
+  const result = await gh.login.limiter.hit(`ui:${bucket}:${request.ip}`, limit, windowSeconds);
+  if (!result.allowed) {
+    throw new OAuthError(
+      'too_many_requests',
+      `Too many attempts from your network. Try again in ${result.retryAfterSeconds} seconds.`,
+      {
+        status: 429,
+      },
+    );
+  }
+}
