@@ -161,7 +161,13 @@ describe('refresh and revocation', () => {
 
 describe('userinfo', () => {
   it('answers the claims of the granted scopes from the account, and the session claims', async () => {
-    await t.gh.accounts.insert({ id: 'acct-ui', email: 'ada@example.com', email_verified: true, phone_verified: false, updated_at: new Date() });
+    await t.gh.accounts.insert({
+      id: 'acct-ui',
+      email: 'ada@example.com',
+      email_verified: true,
+      phone_verified: false,
+      updated_at: new Date(),
+    });
     const client = await createClient(t);
     const { query } = await runFlow(t, {
       client,

@@ -24,13 +24,31 @@ export class Browser {
       .join('; ');
   }
 
-  async get(url: string) {
+  get(url: string) {
+    return this.request('GET', url);
+  }
+
+  /** Posts a form, with the CSRF token of the last page that had one unless `_csrf` is given. */
+  post(url: string, form: Record<string, string>) {
+    return this.request('POST', url, { ...(this.csrf && form._csrf === undefined ? { _csrf: this.csrf } : {}), ...form });
+  }
+
+  /** The CSRF token of the last page that carried one. */
+  csrf: string | undefined;
+
+  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
     const u = new URL(url, 'http://127.0.0.1');
     const response = await this.app.inject({
-      method: 'GET',
+      method,
       url: u.pathname + u.search,
-      headers: { cookie: this.cookieHeader(u.pathname) },
+      headers: {
+        cookie: this.cookieHeader(u.pathname),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
     });
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token) this.csrf = token;
     for (const cookie of response.cookies as { name: string; value: string; path?: string; maxAge?: number; expires?: Date }[]) {
       const expired =
         cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() < Date.now()) || cookie.value === '';
