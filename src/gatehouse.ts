@@ -7,8 +7,14 @@ import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
 import { RateLimiter } from './accounts/rate-limit.js';
 import { AccountStore } from './accounts/store.js';
 import { Totp } from './accounts/totp.js';
+import { AuditLog } from './audit/audit-log.js';
+import { recordEventsIn } from './audit/record-events.js';
 import { createCaptcha } from './captcha/create-captcha.js';
 import { Clients } from './clients/clients.js';
+import { developerPortalClient, ensureFirstPartyClient } from './clients/first-party.js';
+import { InitialAccessTokens } from './clients/initial-access-tokens.js';
+import { notifyDevelopers } from './clients/notifications.js';
+import { Registration } from './clients/registration.js';
 import { ClientStore } from './clients/store.js';
 import type { Config } from './config/config.js';
 import { SecretBox } from './crypto/encryption.js';
@@ -63,7 +69,12 @@ export async function createGatehouse(options: GatehouseOptions) {
   const db = database.db;
   if (options.prepare ?? true) await migrateToLatest(db);
 
-  const events = new EventBus(now);
+  const logger = options.logger ?? silent;
+  const events = new EventBus(now, (err, event) =>
+    logger.warn({ err, event: event.type }, 'an event subscriber failed; the action itself went through'),
+  );
+  const audit = new AuditLog(db);
+  recordEventsIn(events, audit);
   const box = new SecretBox(options.secrets);
   const keys = new SigningKeys(db, box, now);
   if (options.prepare ?? true) await keys.ensure();
@@ -72,7 +83,17 @@ export async function createGatehouse(options: GatehouseOptions) {
   const grants = new GrantStore(db);
   const flows = new FlowStore(db);
   const accounts = new AccountStore(db);
-  const clients = new Clients({ store: clientStore, grants, scopes, events, now });
+  const clients = new Clients({ store: clientStore, grants, scopes, events, box, now });
+  // RFC 7591 / 7592: self-registration behind initial access tokens (gh.registration.tokens).
+  const registration = new Registration({
+    clients,
+    store: clientStore,
+    tokens: new InitialAccessTokens({ db, events, now }),
+    events,
+    issuer: config.issuer,
+  });
+  // The developer portal signs its developers in through Gatehouse itself, as a first-party client.
+  if (options.prepare ?? true) await ensureFirstPartyClient(clients, developerPortalClient(config.issuer));
 
   const flowDeps: FlowDeps = { db, flows, clients: clientStore, grants, keys, scopes, events, config, now };
   const issuer = new TokenIssuer(grants, keys, config, now);
@@ -83,7 +104,6 @@ export async function createGatehouse(options: GatehouseOptions) {
     clientCredentialsGrant({ issuer, scopes }),
   ]);
 
-  const logger = options.logger ?? silent;
   const secret = options.secrets[0] as string;
   const providers = options.fetch ? { fetch: options.fetch } : {};
   // The built-in login app's services (issue 3): codes, 2FA, delivery, captcha, limits.
@@ -98,6 +118,8 @@ export async function createGatehouse(options: GatehouseOptions) {
     sessions: new LoginSessions(flowDeps),
   };
 
+  notifyDevelopers(events, { clients: clientStore, accounts, delivery: login.delivery, issuer: config.issuer });
+
   /** Removes what has expired everywhere; the server runs it in the background. */
   async function deleteExpired(at: Date = new Date(now())): Promise<number> {
     const counts = await Promise.all([
@@ -105,6 +127,7 @@ export async function createGatehouse(options: GatehouseOptions) {
       login.codes.deleteExpired(at),
       login.limiter.deleteExpired(at),
       login.outbox.deleteOlderThan(7),
+      audit.deleteOlderThan(new Date(at.getTime() - config.auditRetention * 1000)),
     ]);
     return counts.reduce((sum, n) => sum + n, 0);
   }
@@ -117,10 +140,12 @@ export async function createGatehouse(options: GatehouseOptions) {
     db,
     now,
     events,
+    audit,
     box,
     keys,
     scopes,
     clients,
+    registration,
     clientStore,
     grants,
     flows,

@@ -2,16 +2,17 @@
  * The client registry: Hydra's client JSON in and out, validated metadata, secrets shown once
  * and stored hashed, and the approval status that gates every authorization.
  */
+import type { SecretBox } from '../crypto/encryption.js';
 import { SIGNING_ALGORITHMS } from '../crypto/signing-keys.js';
 import { hashSecret, newId, newSecret } from '../crypto/tokens.js';
-import { type Client, type ClientStatus, json, type NewClient } from '../db/schema.js';
+import { type Client, type ClientStatus, json, type NewClient, type PendingChanges } from '../db/schema.js';
 import { conflict, notFound, OAuthError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
 import type { GrantStore } from '../grants/store.js';
 import { type ApplicationType, redirectUriProblem } from '../oauth/redirect-uri.js';
 import { formatScope, parseScope, type ScopeCatalogue } from '../oauth/scopes.js';
 import { applyJsonPatch, type JsonPatchOperation } from './json-patch.js';
-import type { ClientStore } from './store.js';
+import type { ClientFilter, ClientStore } from './store.js';
 
 export const CLIENT_STATUSES: readonly ClientStatus[] = ['pending', 'approved', 'rejected', 'suspended'];
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
@@ -43,12 +44,63 @@ export interface ClientJson {
   client_secret_expires_at: 0;
   status: ClientStatus;
   status_reason?: string;
+  /** Gatehouse extensions: what the developer wrote, who registered it, changes under review. */
+  description: string;
+  developer_account_id?: string;
+  pending_changes?: PendingChanges;
   created_at: string;
   updated_at: string;
 }
 
 /** What a caller may send: every field optional, unknown fields ignored (as Hydra does). */
-export type ClientInput = Partial<Omit<ClientJson, 'subject_type' | 'client_secret_expires_at' | 'created_at' | 'updated_at'>>;
+export type ClientInput = Partial<
+  Omit<
+    ClientJson,
+    'subject_type' | 'client_secret_expires_at' | 'created_at' | 'updated_at' | 'developer_account_id' | 'pending_changes'
+  >
+>;
+
+/** What a developer may set in the portal or through RFC 7591: no status, no skip_consent, no audience. */
+export type DeveloperInput = Pick<
+  ClientInput,
+  | 'client_name'
+  | 'description'
+  | 'client_uri'
+  | 'logo_uri'
+  | 'policy_uri'
+  | 'tos_uri'
+  | 'contacts'
+  | 'redirect_uris'
+  | 'post_logout_redirect_uris'
+  | 'scope'
+  | 'token_endpoint_auth_method'
+  | 'application_type'
+  | 'grant_types'
+  | 'response_types'
+  | 'id_token_signed_response_alg'
+>;
+
+const DEVELOPER_FIELDS: readonly (keyof DeveloperInput)[] = [
+  'client_name',
+  'description',
+  'client_uri',
+  'logo_uri',
+  'policy_uri',
+  'tos_uri',
+  'contacts',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'scope',
+  'token_endpoint_auth_method',
+  'application_type',
+  'grant_types',
+  'response_types',
+  'id_token_signed_response_alg',
+];
+
+/** Fields whose change on an approved client waits for an operator (they widen what it can do). */
+export const REVIEWED_FIELDS = ['redirect_uris', 'post_logout_redirect_uris', 'scope', 'grant_types', 'response_types'] as const;
+type ReviewedField = (typeof REVIEWED_FIELDS)[number];
 
 const invalidMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
 const invalidRedirect = (description: string) => new OAuthError('invalid_redirect_uri', description);
@@ -63,6 +115,7 @@ export interface ClientsDeps {
   grants: GrantStore;
   scopes: ScopeCatalogue;
   events: EventSink;
+  box: SecretBox;
   now: () => number;
 }
 
@@ -75,28 +128,37 @@ export class Clients {
     return client;
   }
 
-  list(filter: { after?: string; limit: number; name?: string; owner?: string; status?: string }): Promise<Client[]> {
+  list(filter: ClientFilter): Promise<Client[]> {
     return this.deps.store.list(filter);
   }
 
   /** Creates a client; the returned JSON carries the secret, which is never shown again. */
-  async create(input: ClientInput, defaults: { status: ClientStatus }): Promise<ClientJson> {
+  async create(
+    input: ClientInput,
+    defaults: { status: ClientStatus; developerAccountId?: string; secret?: 'now' | 'on_approval'; registrationToken?: string },
+  ): Promise<ClientJson> {
     const id = input.client_id ?? newId();
     if (!CLIENT_ID.test(id)) throw invalidMetadata('client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
     if (await this.deps.store.find(id)) throw conflict(`A client with id "${id}" already exists.`);
     const fields = this.validate(input, undefined);
-    const secret = this.secretFor(fields.token_endpoint_auth_method, input.client_secret);
+    // A portal application gets its secret when it is approved, shown once to its developer then.
+    const secret =
+      defaults.secret === 'on_approval' ? undefined : this.secretFor(fields.token_endpoint_auth_method, input.client_secret);
     const now = new Date(this.deps.now());
+    const status = input.status ?? defaults.status;
     const client = await this.deps.store.insert({
       ...fields,
       id,
-      status: input.status ?? defaults.status,
+      status,
       status_reason: input.status_reason ?? null,
       secret_hash: secret === undefined ? null : hashSecret(secret),
+      developer_account_id: defaults.developerAccountId ?? null,
+      registration_token_hash: defaults.registrationToken ? hashSecret(defaults.registrationToken) : null,
+      status_changed_at: now,
       created_at: now,
       updated_at: now,
     });
-    this.deps.events.emit({ type: 'client.created', clientId: id, status: client.status });
+    await this.deps.events.emit({ type: 'client.created', clientId: id, status: client.status });
     return { ...toClientJson(client), ...(secret !== undefined ? { client_secret: secret } : {}) };
   }
 
@@ -122,7 +184,7 @@ export class Clients {
 
   async remove(id: string): Promise<void> {
     if (!(await this.deps.store.delete(id))) throw notFound(`The client "${id}" does not exist.`);
-    this.deps.events.emit({ type: 'client.deleted', clientId: id });
+    await this.deps.events.emit({ type: 'client.deleted', clientId: id });
   }
 
   async setStatus(id: string, status: ClientStatus, reason?: string): Promise<ClientJson> {
@@ -130,14 +192,147 @@ export class Clients {
     return this.save(existing, {}, undefined, status, reason);
   }
 
+  /** The developer's own applications, newest first. */
+  listForDeveloper(accountId: string): Promise<Client[]> {
+    return this.deps.store.listByDeveloper(accountId);
+  }
+
+  /** A client of this developer; not found otherwise (another developer's id reveals nothing). */
+  async getForDeveloper(accountId: string, id: string): Promise<Client> {
+    const client = await this.deps.store.find(id);
+    if (!client || client.developer_account_id !== accountId) throw notFound(`You have no application "${id}".`);
+    return client;
+  }
+
+  /** Registers an application from the developer portal: pending, its secret issued at approval. */
+  registerForDeveloper(accountId: string, input: DeveloperInput): Promise<ClientJson> {
+    return this.create(developerFields(input), { status: 'pending', developerAccountId: accountId, secret: 'on_approval' });
+  }
+
+  /**
+   * A developer's edit. Descriptive fields apply at once. Redirect URIs and scopes apply at
+   * once while the application is not approved (a rejected one goes back to review); on an
+   * approved one they are held as pending changes until an operator approves them, so a live
+   * application keeps working while its change waits.
+   */
+  async updateForDeveloper(accountId: string, id: string, input: DeveloperInput): Promise<ClientJson> {
+    const existing = await this.getForDeveloper(accountId, id);
+    return this.reviewedUpdate(existing, { ...toClientJson(existing), ...developerFields(input) } as ClientInput);
+  }
+
+  /** RFC 7591: a client registering itself; pending, its secret issued now (RFC 7591 returns it at once). */
+  registerDynamically(clientId: string, input: DeveloperInput, registrationToken: string): Promise<ClientJson> {
+    return this.create(
+      { ...developerFields(input), client_id: clientId },
+      { status: 'pending', secret: 'now', registrationToken },
+    );
+  }
+
+  /**
+   * RFC 7592 2.2: a dynamically registered client replaces its metadata. The developer fields
+   * the body leaves out go back to their defaults; the operator's fields (skip_consent,
+   * audience, owner, metadata) stay. The same review rule as the portal's edit applies.
+   */
+  async replaceRegistered(id: string, input: DeveloperInput): Promise<ClientJson> {
+    const existing = await this.get(id);
+    const kept: Record<string, unknown> = { ...toClientJson(existing) };
+    for (const field of DEVELOPER_FIELDS) delete kept[field];
+    return this.reviewedUpdate(existing, { ...kept, ...developerFields(input) } as ClientInput);
+  }
+
+  /**
+   * Descriptive fields apply at once; redirect URIs and scopes wait for an operator on an
+   * approved client (see updateForDeveloper). The one place this rule lives.
+   */
+  private async reviewedUpdate(existing: Client, wanted: ClientInput): Promise<ClientJson> {
+    const id = existing.id;
+    const fields = this.validate(wanted, existing);
+    // A suspended client holds its changes too: reinstating it must not bring in unreviewed ones.
+    if (existing.status === 'pending' || existing.status === 'rejected') {
+      const status = existing.status === 'rejected' ? 'pending' : undefined;
+      return this.save(existing, { ...fields, pending_changes: null }, undefined, status, undefined);
+    }
+    const held: Partial<Record<ReviewedField, unknown>> = {};
+    for (const field of REVIEWED_FIELDS) {
+      const proposed: unknown = field === 'scope' ? fields.scope : JSON.parse(fields[field]);
+      if (JSON.stringify(proposed) !== JSON.stringify(existing[field])) held[field] = proposed;
+      delete fields[field];
+    }
+    if (fields.token_endpoint_auth_method !== existing.token_endpoint_auth_method) {
+      throw invalidMetadata('An approved application cannot switch between confidential and public; register a new one.');
+    }
+    const heldFields = Object.keys(held);
+    const pending: PendingChanges | null =
+      heldFields.length > 0
+        ? { ...(held as Partial<PendingChanges>), requested_at: new Date(this.deps.now()).toISOString() }
+        : null;
+    const saved = await this.save(
+      existing,
+      { ...fields, pending_changes: pending === null ? null : json(pending) },
+      undefined,
+      undefined,
+      undefined,
+    );
+    if (pending) await this.deps.events.emit({ type: 'client.changes_requested', clientId: id, fields: heldFields });
+    return saved;
+  }
+
+  /** An operator's decision on the changes held for an approved client. */
+  async decideChanges(id: string, decision: 'approve' | 'reject', reason?: string): Promise<ClientJson> {
+    const existing = await this.get(id);
+    const pending = existing.pending_changes;
+    if (!pending) throw conflict(`The client "${id}" has no changes waiting for review.`);
+    const { requested_at: _, ...changes } = pending;
+    const fields = Object.keys(changes);
+    if (decision === 'reject') {
+      const client = await this.deps.store.update(id, { pending_changes: null, updated_at: new Date(this.deps.now()) });
+      if (!client) throw notFound(`The client "${id}" does not exist.`);
+      await this.deps.events.emit({ type: 'client.changes_rejected', clientId: id, fields, reason });
+      return toClientJson(client);
+    }
+    const validated = this.validate({ ...toClientJson(existing), ...changes } as ClientInput, existing);
+    const update: Partial<NewClient> = { pending_changes: null };
+    for (const field of REVIEWED_FIELDS) if (field in changes) Object.assign(update, { [field]: validated[field] });
+    const client = await this.deps.store.update(id, { ...update, updated_at: new Date(this.deps.now()) });
+    if (!client) throw notFound(`The client "${id}" does not exist.`);
+    await this.deps.events.emit({ type: 'client.changes_approved', clientId: id, fields });
+    return toClientJson(client);
+  }
+
+  /**
+   * The secret issued when the application was approved, to its developer, once: the stored copy
+   * is cleared in the same statement that reads it, so two tabs cannot both see it.
+   */
+  async revealSecret(accountId: string, id: string): Promise<string | undefined> {
+    await this.getForDeveloper(accountId, id);
+    const sealed = await this.deps.store.takeUnrevealedSecret(id);
+    return sealed === undefined ? undefined : this.deps.box.decrypt(sealed, `client-secret:${id}`);
+  }
+
+  /** Removes a developer's own application (and with it every token it holds). */
+  async removeForDeveloper(accountId: string, id: string): Promise<void> {
+    await this.getForDeveloper(accountId, id);
+    await this.removeWithTokens(id);
+  }
+
+  /** Removes a client after revoking every grant and token it holds (the portal, RFC 7592 2.3). */
+  async removeWithTokens(id: string): Promise<void> {
+    await this.deps.grants.revoke({ clientId: id }, 'client deleted', new Date(this.deps.now()));
+    await this.remove(id);
+  }
+
   /** Issues a new secret; the old one stops working at once. */
   async rotateSecret(id: string): Promise<ClientJson> {
     const existing = await this.get(id);
     if (existing.token_endpoint_auth_method === 'none') throw invalidMetadata('A public client has no secret.');
     const secret = newSecret('clientSecret');
-    const client = await this.deps.store.update(id, { secret_hash: hashSecret(secret), updated_at: new Date(this.deps.now()) });
+    const client = await this.deps.store.update(id, {
+      secret_hash: hashSecret(secret),
+      unrevealed_secret: null,
+      updated_at: new Date(this.deps.now()),
+    });
     if (!client) throw notFound(`The client "${id}" does not exist.`);
-    this.deps.events.emit({ type: 'client.secret_rotated', clientId: id });
+    await this.deps.events.emit({ type: 'client.secret_rotated', clientId: id });
     return { ...toClientJson(client), client_secret: secret };
   }
 
@@ -152,7 +347,7 @@ export class Clients {
     let secret: string | undefined;
     let secretHash = existing.secret_hash;
     if (method === 'none') secretHash = null;
-    else if (secretInput !== undefined || existing.secret_hash === null) {
+    else if (secretInput !== undefined || (existing.secret_hash === null && !existing.developer_account_id)) {
       secret = this.secretFor(method, secretInput);
       secretHash = secret === undefined ? null : hashSecret(secret);
     }
@@ -164,18 +359,29 @@ export class Clients {
     }
     const nextStatus = status ?? existing.status;
     const now = new Date(this.deps.now());
+    let unrevealed = existing.unrevealed_secret;
+    if (nextStatus === 'approved' && existing.developer_account_id && method !== 'none' && existing.secret_hash === null) {
+      // A portal application's first approval issues its secret, kept sealed until its developer looks.
+      const issued = newSecret('clientSecret');
+      secretHash = hashSecret(issued);
+      unrevealed = this.deps.box.encrypt(issued, `client-secret:${existing.id}`);
+    }
+    if (method === 'none') unrevealed = null;
+    const changed = nextStatus !== existing.status;
     const client = await this.deps.store.update(existing.id, {
       ...fields,
       secret_hash: secretHash,
+      unrevealed_secret: unrevealed,
       status: nextStatus,
-      status_reason: status !== undefined && status !== existing.status ? (reason ?? null) : (reason ?? existing.status_reason),
+      status_reason: changed ? (reason ?? null) : (reason ?? existing.status_reason),
+      ...(changed ? { status_changed_at: now } : {}),
       updated_at: now,
     });
     if (!client) throw notFound(`The client "${existing.id}" does not exist.`);
     if (nextStatus !== existing.status) {
       // A client that is no longer approved loses every token it holds, at once.
       if (existing.status === 'approved') await this.deps.grants.revoke({ clientId: existing.id }, `client ${nextStatus}`, now);
-      this.deps.events.emit({
+      await this.deps.events.emit({
         type: 'client.status_changed',
         clientId: existing.id,
         from: existing.status,
@@ -183,7 +389,7 @@ export class Clients {
         reason,
       });
     } else {
-      this.deps.events.emit({ type: 'client.updated', clientId: existing.id });
+      await this.deps.events.emit({ type: 'client.updated', clientId: existing.id });
     }
     return { ...toClientJson(client), ...(secret !== undefined ? { client_secret: secret } : {}) };
   }
@@ -205,12 +411,27 @@ export class Clients {
   private validate(
     input: ClientInput,
     existing: Client | undefined,
-  ): Omit<NewClient, 'id' | 'status' | 'secret_hash' | 'updated_at'> {
+  ): Omit<
+    NewClient,
+    | 'id'
+    | 'status'
+    | 'secret_hash'
+    | 'updated_at'
+    | 'developer_account_id'
+    | 'pending_changes'
+    | 'registration_token_hash'
+    | 'unrevealed_secret'
+    | 'status_changed_at'
+  > & { redirect_uris: string; post_logout_redirect_uris: string; scope: string } {
     const text = (name: keyof ClientInput, max = MAX_TEXT): string | null => {
       const value = input[name];
       if (value === undefined || value === null || value === '') return null;
       if (typeof value !== 'string') throw invalidMetadata(`${name} must be a string.`);
       if (value.length > max) throw invalidMetadata(`${name} must be at most ${max} characters.`);
+      // Control characters have no place in a name or a URL, and would let a value forge lines
+      // in an email subject or a log; a description may have line breaks.
+      if (hasControlCharacters(value, name === 'description'))
+        throw invalidMetadata(`${name} must not contain control characters.`);
       return value;
     };
     const strings = (name: keyof ClientInput, fallback: string[]): string[] => {
@@ -296,6 +517,7 @@ export class Clients {
 
     return {
       name: text('client_name', 200) ?? '',
+      description: text('description', 2000),
       redirect_uris: json(redirectUris),
       post_logout_redirect_uris: json(postLogout),
       grant_types: json(grantTypes),
@@ -342,9 +564,28 @@ export function toClientJson(client: Client): ClientJson {
     client_secret_expires_at: 0,
     status: client.status,
     ...(client.status_reason ? { status_reason: client.status_reason } : {}),
+    description: client.description ?? '',
+    ...(client.developer_account_id ? { developer_account_id: client.developer_account_id } : {}),
+    ...(client.pending_changes ? { pending_changes: client.pending_changes } : {}),
     created_at: client.created_at.toISOString(),
     updated_at: client.updated_at.toISOString(),
   };
 }
 
 export const isPublicClient = (client: Client): boolean => client.token_endpoint_auth_method === 'none';
+
+/** Keeps only the fields a developer may set; the rest (status, skip_consent, audience…) are the operator's. */
+function developerFields(input: DeveloperInput): ClientInput {
+  const picked: Record<string, unknown> = {};
+  for (const field of DEVELOPER_FIELDS) if (input[field] !== undefined) picked[field] = input[field];
+  return picked as ClientInput;
+}
+
+function hasControlCharacters(value: string, allowLineBreaks: boolean): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (allowLineBreaks && (c === 9 || c === 10 || c === 13)) continue;
+    if (c < 32 || c === 127) return true;
+  }
+  return false;
+}

@@ -1,8 +1,21 @@
 /** Queries on the clients table. */
 
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Client, ClientsTable, NewClient } from '../db/schema.js';
+
+export interface ClientFilter {
+  /** Keyset pagination: clients whose id sorts after this one. */
+  after?: string;
+  limit: number;
+  name?: string;
+  owner?: string;
+  status?: string;
+  /** Case-insensitive substring of the client id, the name or a contact. */
+  q?: string;
+  /** Only clients with changes held for review. */
+  withPendingChanges?: boolean;
+}
 
 export class ClientStore {
   constructor(private readonly db: Db) {}
@@ -24,12 +37,53 @@ export class ClientStore {
     return result.numDeletedRows > 0n;
   }
 
-  list(filter: { after?: string; limit: number; name?: string; owner?: string; status?: string }): Promise<Client[]> {
+  listByDeveloper(accountId: string): Promise<Client[]> {
+    return this.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('developer_account_id', '=', accountId)
+      .orderBy('created_at', 'desc')
+      .execute();
+  }
+
+  /** Reads and clears the sealed secret in one statement; undefined when already taken. */
+  async takeUnrevealedSecret(id: string): Promise<string | undefined> {
+    const row = await this.db
+      .with('taken', (db) =>
+        db
+          .selectFrom('clients')
+          .select(['id', 'unrevealed_secret'])
+          .where('id', '=', id)
+          .where('unrevealed_secret', 'is not', null)
+          .forUpdate(),
+      )
+      .updateTable('clients')
+      .from('taken')
+      .set({ unrevealed_secret: null })
+      .whereRef('clients.id', '=', 'taken.id')
+      .returning('taken.unrevealed_secret as secret')
+      .executeTakeFirst();
+    return row?.secret ?? undefined;
+  }
+
+  list(filter: ClientFilter): Promise<Client[]> {
     let query = this.db.selectFrom('clients').selectAll().orderBy('id').limit(filter.limit);
     if (filter.after !== undefined) query = query.where('id', '>', filter.after);
     if (filter.name !== undefined) query = query.where('name', '=', filter.name);
     if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner);
     if (filter.status !== undefined) query = query.where('status', '=', filter.status as Client['status']);
+    if (filter.withPendingChanges) query = query.where('pending_changes', 'is not', null);
+    if (filter.q !== undefined && filter.q !== '') {
+      // A search box: what is typed is text, never a pattern, so LIKE's wildcards are escaped.
+      const pattern = `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb('id', 'ilike', pattern),
+          eb('name', 'ilike', pattern),
+          sql<boolean>`exists (select 1 from jsonb_array_elements_text(${eb.ref('contacts')}) as contact where contact ilike ${pattern})`,
+        ]),
+      );
+    }
     return query.execute();
   }
 }

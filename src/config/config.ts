@@ -214,6 +214,12 @@ export const settings = {
     description: 'Upper bound of a remembered login session (`remember_for: 0` means this long).',
     parse: seconds,
   }),
+  auditRetention: setting({
+    env: 'AUDIT_RETENTION',
+    default: '400d',
+    description: 'How long audit log entries are kept before the background clean-up removes them.',
+    parse: seconds,
+  }),
   idTokenAlgorithm: setting({
     env: 'ID_TOKEN_ALG',
     default: 'RS256',

@@ -11,6 +11,8 @@ export const prefixes = {
   refreshToken: 'gh_rt_',
   authorizationCode: 'gh_ac_',
   clientSecret: 'gh_cs_',
+  initialAccessToken: 'gh_iat_',
+  registrationAccessToken: 'gh_rat_',
   challenge: '',
 } as const;
 

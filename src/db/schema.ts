@@ -37,8 +37,49 @@ export interface ClientsTable {
   owner: string | null;
   contacts: Json<string[]>;
   metadata: Json<Record<string, unknown>>;
+  description: string | null;
+  /** The account that registered it in the developer portal (null when an operator did). */
+  developer_account_id: string | null;
+  /** Redirect URIs / scopes asked for an approved client, held until an operator decides. */
+  pending_changes: Json<PendingChanges> | null;
+  /** RFC 7592 registration access token, hashed. */
+  registration_token_hash: string | null;
+  /** A secret issued at approval, encrypted, until the developer has seen it once. */
+  unrevealed_secret: string | null;
+  status_changed_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: Timestamp;
+}
+
+/** A change to an approved client that needs review before it takes effect. */
+export interface PendingChanges {
+  redirect_uris?: string[];
+  post_logout_redirect_uris?: string[];
+  scope?: string;
+  grant_types?: string[];
+  response_types?: string[];
+  requested_at: string;
+}
+
+export interface InitialAccessTokensTable {
+  id: string;
+  token_hash: string;
+  description: string | null;
+  uses_left: number | null;
+  expires_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  action: string;
+  actor_type: string;
+  actor_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  details: JsonDefault<Record<string, unknown>>;
 }
 
 export interface SigningKeysTable {
@@ -279,6 +320,8 @@ export interface Database {
   outbox: OutboxTable;
   rate_limits: RateLimitsTable;
   used_captchas: UsedCaptchasTable;
+  initial_access_tokens: InitialAccessTokensTable;
+  audit_log: AuditLogTable;
 }
 
 export type Client = Selectable<ClientsTable>;

@@ -79,7 +79,12 @@ export class ConsentRequests {
       consent_verifier_hash: hashSecret(verifier),
     });
     if (!updated) throw alreadyHandled('consent');
-    this.deps.events.emit({ type: 'consent.accepted', subject: flow.subject ?? '', clientId: flow.client_id, scope: scopes });
+    await this.deps.events.emit({
+      type: 'consent.accepted',
+      subject: flow.subject ?? '',
+      clientId: flow.client_id,
+      scope: scopes,
+    });
     return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?consent_verifier=${verifier}` };
   }
 
@@ -95,7 +100,7 @@ export class ConsentRequests {
       consent_verifier_hash: hashSecret(verifier),
     });
     if (!updated) throw alreadyHandled('consent');
-    this.deps.events.emit({
+    await this.deps.events.emit({
       type: 'consent.rejected',
       subject: flow.subject ?? '',
       clientId: flow.client_id,
@@ -126,7 +131,7 @@ export class ConsentRequests {
     const now = new Date(this.deps.now());
     await this.deps.flows.revokeConsents(subject, all ? undefined : clientId, now);
     await this.deps.grants.revoke({ subject, ...(all ? {} : { clientId }) }, 'consent revoked', now);
-    this.deps.events.emit({ type: 'consent.revoked', subject, clientId: all ? undefined : clientId });
+    await this.deps.events.emit({ type: 'consent.revoked', subject, clientId: all ? undefined : clientId });
   }
 }
 

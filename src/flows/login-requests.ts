@@ -108,7 +108,7 @@ export class LoginRequests {
       login_verifier_hash: hashSecret(verifier),
     });
     if (!updated) throw alreadyHandled('login');
-    this.deps.events.emit({ type: 'login.accepted', subject, clientId: flow.client_id });
+    await this.deps.events.emit({ type: 'login.accepted', subject, clientId: flow.client_id });
     return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
   }
 
@@ -123,7 +123,7 @@ export class LoginRequests {
       login_verifier_hash: hashSecret(verifier),
     });
     if (!updated) throw alreadyHandled('login');
-    this.deps.events.emit({ type: 'login.rejected', clientId: flow.client_id, error: error.error });
+    await this.deps.events.emit({ type: 'login.rejected', clientId: flow.client_id, error: error.error });
     return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
   }
 }

@@ -39,7 +39,7 @@ export class LoginSessions {
   /** Ends one of the subject's sessions (never someone else's). */
   async end(subject: string, id: string): Promise<void> {
     await this.deps.flows.deleteSessions({ id, subject });
-    this.deps.events.emit({ type: 'session.revoked', subject, sessionId: id });
+    await this.deps.events.emit({ type: 'session.revoked', subject, sessionId: id });
   }
 
   clearCookie(): CookieChange {

@@ -118,7 +118,7 @@ export class Logout {
     const done = await this.deps.flows.transitionLogout(request.challenge_hash, ['accepted'], { status: 'done' });
     if (!done) throw invalidRequest('The logout request has already been completed.');
     if (request.session_id) await this.deps.flows.deleteSessions({ id: request.session_id });
-    this.deps.events.emit({
+    await this.deps.events.emit({
       type: 'session.revoked',
       subject: request.subject ?? undefined,
       sessionId: request.session_id ?? undefined,
@@ -185,6 +185,6 @@ export class Logout {
       ...(filter.subject ? { subject: filter.subject } : {}),
       ...(filter.sid ? { id: filter.sid } : {}),
     });
-    this.deps.events.emit({ type: 'session.revoked', subject: filter.subject, sessionId: filter.sid });
+    await this.deps.events.emit({ type: 'session.revoked', subject: filter.subject, sessionId: filter.sid });
   }
 }

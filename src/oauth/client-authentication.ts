@@ -2,6 +2,7 @@
  * Client authentication at the token, revocation endpoints (RFC 6749 2.3): HTTP Basic,
  * credentials in the body, or none for a public client. Exactly one method per request.
  */
+import { identify } from '../audit/actor.js';
 import { hashSecret, safeEqual } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
 import { invalidClient, invalidRequest, OAuthError } from '../errors.js';
@@ -63,8 +64,8 @@ export class ClientAuthenticator {
   async authenticate(authorization: string | undefined, params: Params): Promise<Client> {
     const credentials = readClientCredentials(authorization, params);
     const client = await this.findClient(credentials.clientId);
-    const fail = (debug: string): never => {
-      if (client) this.events.emit({ type: 'client.authentication_failed', clientId: client.id });
+    const fail = async (debug: string): Promise<never> => {
+      if (client) await this.events.emit({ type: 'client.authentication_failed', clientId: client.id });
       throw new AuthenticationFailed(credentials.method === 'client_secret_basic', debug);
     };
     if (!client) return fail('unknown client');
@@ -79,6 +80,7 @@ export class ClientAuthenticator {
     if (client.status !== 'approved') {
       throw invalidClient('The client is not approved.', { status: 401, debug: `client status ${client.status}` });
     }
+    identify('client', client.id);
     return client;
   }
 }

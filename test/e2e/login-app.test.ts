@@ -260,6 +260,20 @@ describe('two-factor authentication and the account page', () => {
     expect(location(passed)).toContain('login_verifier=');
     const claims = await other.get(location(passed));
     expect(claims.statusCode).toBe(303);
+
+    // The audit log tells the account's security story, each step by the person it concerns.
+    const account = await t.gh.login.accounts.findByEmail(email);
+    const story = (await t.adminApp.inject(`/admin/audit?target_type=account&target_id=${account?.id}`)).json();
+    const actions = story.map((e: { action: string }) => e.action).reverse();
+    expect(actions.filter((a: string) => a.startsWith('account.'))).toEqual([
+      'account.created',
+      'account.two_factor_enabled',
+      'account.two_factor_failed',
+      'account.recovery_code_used',
+    ]);
+    const enabled = story.find((e: { action: string }) => e.action === 'account.two_factor_enabled');
+    expect(enabled.actor).toEqual({ type: 'account', id: account?.id });
+    expect(story.find((e: { action: string }) => e.action === 'account.recovery_code_used').details).toEqual({ left: 9 });
   });
 
   it('revoking an application on the account page makes its refresh token fail', async () => {

@@ -1016,6 +1016,39 @@ const adminClientCases: Case[] = (() => {
       method: 'POST',
       url: `/admin/clients/${fx.publicClient.client_id}/secret`,
     })),
+    at(
+      'PUT /admin/clients/:id/pending-changes: unknown client',
+      () => json('PUT', '/admin/clients/nobody/pending-changes', '{"decision":"approve"}'),
+      { kind: 'admin', status: 404 },
+    ),
+    at(
+      'PUT /admin/clients/:id/pending-changes: nothing pending',
+      () => json('PUT', `/admin/clients/${fx.client.client_id}/pending-changes`, '{"decision":"approve"}'),
+      { kind: 'admin', status: 409 },
+    ),
+    at('PUT /admin/clients/:id/pending-changes: an unknown decision', () =>
+      json('PUT', `/admin/clients/${fx.client.client_id}/pending-changes`, '{"decision":"perhaps"}'),
+    ),
+    at('PUT /admin/clients/:id/pending-changes: no body', () => ({
+      method: 'PUT',
+      url: `/admin/clients/${fx.client.client_id}/pending-changes`,
+    })),
+    at('PUT /admin/clients/:id/pending-changes: a 2000-character reason', () =>
+      json(
+        'PUT',
+        `/admin/clients/${fx.client.client_id}/pending-changes`,
+        JSON.stringify({ decision: 'reject', reason: long(2000) }),
+      ),
+    ),
+    at('GET /admin/audit: page_token not a number', () => get('/admin/audit?page_token=abc')),
+    at('GET /admin/audit: page_token a SQL fragment', () => get(`/admin/audit?page_token=${encodeURIComponent("1' or '1'='1")}`)),
+    at('GET /admin/audit: page_size 0', () => get('/admin/audit?page_size=0')),
+    at('GET /admin/audit: page_size huge', () => get('/admin/audit?page_size=99999999999')),
+    at('GET /admin/audit: since not a date', () => get('/admin/audit?since=yesterday')),
+    at('GET /admin/audit: a NUL in the action', () => get('/admin/audit?action=%00')),
+    at('GET /admin/audit: LIKE wildcards in the action prefix', () => get('/admin/audit?action=%25_.'), { kind: 'ok' }),
+    at('GET /admin/audit: a 300-character actor', () => get(`/admin/audit?actor=${long(300)}`)),
+    at('GET /admin/audit: __proto__ in the query', () => get('/admin/audit?__proto__=x'), { kind: 'ok' }),
   ];
 })();
 

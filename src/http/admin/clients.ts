@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { type ClientInput, toClientJson } from '../../clients/clients.js';
 import type { JsonPatchOperation } from '../../clients/json-patch.js';
 import type { Gatehouse } from '../../gatehouse.js';
-import { ClientBody, ClientIdParams, ClientListQuery, JsonPatch, StatusBody } from './schemas.js';
+import { ChangesDecisionBody, ClientBody, ClientIdParams, ClientListQuery, JsonPatch, StatusBody } from './schemas.js';
 
 type IdParams = Static<typeof ClientIdParams>;
 const tags = ['clients'];
@@ -84,6 +84,19 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
       },
     },
     async (request) => gh.clients.setStatus(request.params.id, request.body.status, request.body.reason),
+  );
+
+  app.put<{ Params: IdParams; Body: Static<typeof ChangesDecisionBody> }>(
+    '/admin/clients/:id/pending-changes',
+    {
+      schema: {
+        tags,
+        summary: 'Approve or reject the redirect URI / scope changes a developer asked for an approved client',
+        params: ClientIdParams,
+        body: ChangesDecisionBody,
+      },
+    },
+    async (request) => gh.clients.decideChanges(request.params.id, request.body.decision, request.body.reason),
   );
 
   app.post<{ Params: IdParams }>(

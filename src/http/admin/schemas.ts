@@ -66,6 +66,11 @@ export const StatusBody = Type.Object({
   reason: Type.Optional(Type.String({ maxLength: 1000 })),
 });
 
+export const ChangesDecisionBody = Type.Object({
+  decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
+  reason: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+
 export const challengeQuery = (name: string) => Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 256 }) });
 
 export const LoginAccept = Type.Object(
@@ -121,3 +126,15 @@ export const KeyCreate = Type.Object(
   },
   open,
 );
+
+export const AuditQuery = Type.Object({
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  /** The id of the last entry of the previous page (entries come newest first). */
+  page_token: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+  action: Type.Optional(Type.String({ maxLength: 100, description: 'An action, or a prefix ending in "." (e.g. "client.")' })),
+  actor: Type.Optional(Type.String({ maxLength: 200, description: 'The acting operator, account or client id' })),
+  target_type: Type.Optional(Type.String({ maxLength: 50 })),
+  target_id: Type.Optional(Type.String({ maxLength: 200 })),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  until: Type.Optional(Type.String({ format: 'date-time' })),
+});

@@ -2,7 +2,9 @@
  * The account page: a signed-in person sees their addresses, turns TOTP 2FA on or off,
  * revokes applications, and ends sessions. The login session cookie is the only credential.
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { identify } from '../../audit/actor.js';
 import type { Account, LoginSession } from '../../db/schema.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
@@ -27,6 +29,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       await reply.redirect('/ui/login', 303);
       return undefined;
     }
+    identify('account', account.id);
     return { session, account };
   }
 
@@ -161,6 +164,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
         { title: 'Set up two-factor authentication', status: 400 },
       );
     }
+    await gh.events.emit({ type: 'account.two_factor_enabled', accountId: who.account.id });
     return sendPage(reply, recoveryCodesPage(codes), { title: 'Save your recovery codes' });
   });
 
@@ -174,6 +178,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       return showAccount(reply, who, 'That authenticator code is not right; two-factor authentication is still on.', 400);
     }
     await gh.login.totp.disable(who.account.id);
+    await gh.events.emit({ type: 'account.two_factor_disabled', accountId: who.account.id });
     return reply.redirect('/ui/account?done=2fa-off', 303);
   });
 }

@@ -362,6 +362,7 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
         ? await gh.login.totp.useRecoveryCode(account.id, entered.toLowerCase())
         : await gh.login.totp.verify(account.id, entered.replace(/\s+/g, '')));
     if (!ok) {
+      if (limited.allowed) await gh.events.emit({ type: 'account.two_factor_failed', accountId: account.id });
       const message = limited.allowed
         ? 'That code is not right.'
         : `Too many tries. Wait ${waitText(limited.retryAfterSeconds)} and try again.`;
@@ -375,6 +376,10 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
         },
       );
     }
+    if (recovery) {
+      const left = await gh.login.totp.remainingRecoveryCodes(account.id);
+      await gh.events.emit({ type: 'account.recovery_code_used', accountId: account.id, left });
+    }
     return finish(reply, challenge, current.code, account, current.remember, true);
   });
 
@@ -384,8 +389,12 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
       : gh.login.accounts.findByPhone(code.destination);
   }
 
-  function register(code: OneTimeCode): Promise<Account> {
-    return gh.login.accounts.register(code.channel === 'email' ? { email: code.destination } : { phone: code.destination });
+  async function register(code: OneTimeCode): Promise<Account> {
+    const account = await gh.login.accounts.register(
+      code.channel === 'email' ? { email: code.destination } : { phone: code.destination },
+    );
+    await gh.events.emit({ type: 'account.created', accountId: account.id, via: code.channel });
+    return account;
   }
 
   async function proceed(

@@ -23,7 +23,7 @@ export async function revokeRoutes(app: FastifyInstance, gh: Gatehouse): Promise
       // 2.1: revoking a refresh token also ends the access tokens of the same grant.
       if (row.kind === 'refresh' && row.grant_id) await gh.grants.revokeGrant(row.grant_id, 'refresh token revoked', now);
       else await gh.grants.revokeToken(hashSecret(token), now);
-      gh.events.emit({ type: 'token.revoked', clientId: client.id, kind: row.kind });
+      await gh.events.emit({ type: 'token.revoked', clientId: client.id, kind: row.kind });
     }
     return reply.status(200).send();
   });

@@ -29,7 +29,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
     const used = await deps.grants.findCode(hash);
     if (used?.consumed_at && used.client_id === clientId) {
       if (await deps.grants.revokeGrant(used.grant_id, 'authorization code replayed', now)) {
-        deps.events.emit({ type: 'code.replayed', clientId, grantId: used.grant_id });
+        await deps.events.emit({ type: 'code.replayed', clientId, grantId: used.grant_id });
       }
     }
     throw unusable();

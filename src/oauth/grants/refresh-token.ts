@@ -24,7 +24,7 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
 
   async function reused(grantId: string, clientId: string, now: Date): Promise<never> {
     if (await deps.grants.revokeGrant(grantId, 'refresh token reused', now)) {
-      deps.events.emit({ type: 'refresh_token.reused', clientId, grantId });
+      await deps.events.emit({ type: 'refresh_token.reused', clientId, grantId });
     }
     throw unusable();
   }

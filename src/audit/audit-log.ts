@@ -1,0 +1,86 @@
+/** The audit log table: append, read back newest first with filters, drop what is past retention. */
+import type { Db } from '../db/database.js';
+import { json } from '../db/schema.js';
+import type { ActorType } from './actor.js';
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  action: string;
+  actor: { type: ActorType; id?: string };
+  target?: { type: string; id: string };
+  ip?: string;
+  details: Record<string, unknown>;
+}
+
+export interface NewAuditEntry {
+  at: Date;
+  action: string;
+  actor: { type: ActorType; id?: string | undefined };
+  target?: { type: string; id: string } | undefined;
+  ip?: string | undefined;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  limit: number;
+  /** Entries older than this id (keyset pagination, newest first). */
+  before?: string;
+  /** An action, or a prefix ending in "." (e.g. "client."). */
+  action?: string;
+  actorId?: string;
+  targetType?: string;
+  targetId?: string;
+  since?: Date;
+  until?: Date;
+}
+
+export class AuditLog {
+  constructor(private readonly db: Db) {}
+
+  async record(entry: NewAuditEntry): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({
+        at: entry.at,
+        action: entry.action,
+        actor_type: entry.actor.type,
+        actor_id: entry.actor.id ?? null,
+        target_type: entry.target?.type ?? null,
+        target_id: entry.target?.id ?? null,
+        ip: entry.ip ?? null,
+        details: json(entry.details ?? {}),
+      })
+      .execute();
+  }
+
+  async list(filter: AuditFilter): Promise<AuditEntry[]> {
+    let query = this.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(filter.limit);
+    if (filter.before !== undefined) query = query.where('id', '<', filter.before);
+    if (filter.action !== undefined) {
+      query = filter.action.endsWith('.')
+        ? query.where('action', 'like', `${filter.action.replace(/[\\%_]/g, '\\$&')}%`)
+        : query.where('action', '=', filter.action);
+    }
+    if (filter.actorId !== undefined) query = query.where('actor_id', '=', filter.actorId);
+    if (filter.targetType !== undefined) query = query.where('target_type', '=', filter.targetType);
+    if (filter.targetId !== undefined) query = query.where('target_id', '=', filter.targetId);
+    if (filter.since !== undefined) query = query.where('at', '>=', filter.since);
+    if (filter.until !== undefined) query = query.where('at', '<', filter.until);
+    const rows = await query.execute();
+    return rows.map((row) => ({
+      id: String(row.id),
+      at: row.at.toISOString(),
+      action: row.action,
+      actor: { type: row.actor_type as ActorType, ...(row.actor_id ? { id: row.actor_id } : {}) },
+      ...(row.target_type && row.target_id ? { target: { type: row.target_type, id: row.target_id } } : {}),
+      ...(row.ip ? { ip: row.ip } : {}),
+      details: row.details,
+    }));
+  }
+
+  async deleteOlderThan(cutoff: Date): Promise<number> {
+    const result = await this.db.deleteFrom('audit_log').where('at', '<', cutoff).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
