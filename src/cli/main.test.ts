@@ -80,6 +80,41 @@ describe('gatehouse CLI against the admin API', () => {
     expect(JSON.parse(rejected.text())).toMatchObject({ status: 'rejected', status_reason: 'no privacy policy' });
   });
 
+  it("reinstates a suspended client, decides on a developer's held change, and reads the audit log", async () => {
+    const developer = await t.gh.login.accounts.register({ email: `cli.${Date.now()}@example.com` });
+    const app = await t.gh.clients.registerForDeveloper(developer.id, {
+      client_name: 'Held',
+      redirect_uris: ['https://held.example/cb'],
+      scope: 'openid',
+    });
+    expect((await run(['clients', 'approve', app.client_id])).code).toBe(0);
+    expect((await run(['clients', 'suspend', app.client_id, '--reason', 'check'])).code).toBe(0);
+    const reinstated = await run(['clients', 'reinstate', app.client_id]);
+    expect(reinstated.text()).toBe(`${app.client_id} is now approved`);
+
+    const change = {
+      client_name: 'Held',
+      redirect_uris: ['https://held.example/cb', 'https://held.example/v2'],
+      scope: 'openid',
+    };
+    await t.gh.clients.updateForDeveloper(developer.id, app.client_id, change);
+    const applied = await run(['clients', 'approve-changes', app.client_id, '--json']);
+    expect(applied.code).toBe(0);
+    expect(JSON.parse(applied.text()).redirect_uris).toEqual(change.redirect_uris);
+    const nothing = await run(['clients', 'reject-changes', app.client_id, '--reason', 'no']);
+    expect(nothing.code).toBe(1);
+    expect(nothing.errors()).toContain('no changes waiting');
+
+    const log = await run(['audit', '--target', app.client_id, '--limit', '3']);
+    expect(log.code).toBe(0);
+    const lines = log.text().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toContain('client.changes_approved\toperator:admin-api\tclient:');
+    const json = JSON.parse((await run(['audit', '--action', 'client.', '--limit', '1', '--json'])).text());
+    expect(json[0].action).toMatch(/^client\./);
+    expect((await run(['audit', '--limit', 'lots'])).code).toBe(2);
+  });
+
   it('rotates the signing keys, keeping the old ones published', async () => {
     const before = (await t.gh.keys.jwks()).keys.map((k) => k.kid);
     const rotated = await run(['keys', 'rotate', '--alg', 'ES256', '--json']);

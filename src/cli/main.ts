@@ -9,6 +9,8 @@ import { ConfigError, loadConfig } from '../config/config.js';
 import { DatabaseLockedError, migrateToLatest } from '../db/database.js';
 import { openConfiguredDatabase, serve } from '../server.js';
 import { AdminApiError, AdminClient, ConnectionError } from './admin-client.js';
+import { registrationTokensCommand } from './registration-tokens.js';
+import { UsageError } from './usage-error.js';
 
 export interface Io {
   out: (line: string) => void;
@@ -42,8 +44,21 @@ Clients (through the admin API)
   clients approve ID             Allow the client to start authorizations
   clients reject ID [--reason R] Refuse a pending client
   clients suspend ID [--reason R] Stop an approved client and revoke its tokens
+  clients reinstate ID           Approve a suspended client again (its old tokens stay revoked)
+  clients approve-changes ID     Apply the redirect URI / scope changes its developer asked for
+  clients reject-changes ID [--reason R]  Drop them; the client keeps its settings
   clients rotate-secret ID       Issue a new secret; the old one stops working
   clients delete ID              Delete a client and everything it was issued
+
+Dynamic client registration (RFC 7591 initial access tokens)
+  registration-tokens create [--description D] [--uses N] [--expires-in 7d]
+                                 Create a token for POST /oauth2/register; printed once
+  registration-tokens list       List tokens (never their values)
+  registration-tokens delete ID  Stop a token working; clients it registered stay
+
+Audit log
+  audit [--action A] [--target ID] [--limit N]
+                                 Newest entries first; --action takes a prefix ending in "."
 
 Keys
   keys rotate [--alg RS256|ES256] New ID token signing keys; the old stay published
@@ -53,8 +68,6 @@ Options
   --token TOKEN    Admin bearer token (default $ADMIN_TOKEN)
   --json           Machine-readable output
   -h, --help       This help`;
-
-class UsageError extends Error {}
 
 const options = {
   endpoint: { type: 'string' },
@@ -73,6 +86,12 @@ const options = {
   'client-id': { type: 'string' },
   reason: { type: 'string' },
   alg: { type: 'string' },
+  description: { type: 'string' },
+  uses: { type: 'string' },
+  'expires-in': { type: 'string' },
+  action: { type: 'string' },
+  target: { type: 'string' },
+  limit: { type: 'string' },
 } as const;
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -101,6 +120,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     );
     const print = (value: unknown, human: () => string) => io.out(values.json ? JSON.stringify(value, null, 2) : human());
     if (command === 'clients') return await clientsCommand(api, sub, id, values, print);
+    if (command === 'audit') return await auditCommand(api, values, print);
+    if (command === 'registration-tokens') return await registrationTokensCommand(api, sub, id, values, print);
     if (command === 'keys' && sub === 'rotate') {
       if (values.alg !== undefined && values.alg !== 'RS256' && values.alg !== 'ES256')
         throw new UsageError('--alg must be RS256 or ES256');
@@ -200,6 +221,18 @@ async function clientsCommand(
       return setStatus('rejected');
     case 'suspend':
       return setStatus('suspended');
+    case 'reinstate':
+      return setStatus('approved');
+    case 'approve-changes':
+    case 'reject-changes': {
+      const decision = sub === 'approve-changes' ? 'approve' : 'reject';
+      const client = await api.request<ClientJson>('PUT', `/admin/clients/${needId()}/pending-changes`, {
+        decision,
+        ...(values.reason ? { reason: values.reason } : {}),
+      });
+      print(client, () => `${client.client_id}: changes ${decision === 'approve' ? 'applied' : 'dropped'}`);
+      return 0;
+    }
     case 'rotate-secret': {
       const client = await api.request<ClientJson>('POST', `/admin/clients/${needId()}/secret`);
       print(client, () => `client_secret: ${client.client_secret}   (shown once: store it now)`);
@@ -213,6 +246,45 @@ async function clientsCommand(
     default:
       throw new UsageError(`unknown command "clients ${sub ?? ''}"`);
   }
+}
+
+interface AuditEntryJson {
+  id: string;
+  at: string;
+  action: string;
+  actor: { type: string; id?: string };
+  target?: { type: string; id: string };
+  ip?: string;
+  details: Record<string, unknown>;
+}
+
+async function auditCommand(
+  api: AdminClient,
+  values: Record<string, string | boolean | string[] | undefined>,
+  print: (value: unknown, human: () => string) => void,
+): Promise<number> {
+  const limit = values.limit === undefined ? 50 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError('--limit must be a whole number from 1 to 500');
+  const query = new URLSearchParams({ page_size: String(limit) });
+  if (values.action) query.set('action', values.action as string);
+  if (values.target) query.set('target_id', values.target as string);
+  const entries = await api.request<AuditEntryJson[]>('GET', `/admin/audit?${query}`);
+  print(entries, () =>
+    entries.length === 0
+      ? 'no entries'
+      : entries
+          .map((e) =>
+            [
+              e.at,
+              e.action,
+              `${e.actor.type}${e.actor.id ? `:${e.actor.id}` : ''}`,
+              e.target ? `${e.target.type}:${e.target.id}` : '-',
+              Object.keys(e.details).length > 0 ? JSON.stringify(e.details) : '',
+            ].join('\t'),
+          )
+          .join('\n'),
+  );
+  return 0;
 }
 
 async function runMigrate(io: Io): Promise<number> {

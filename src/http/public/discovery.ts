@@ -13,6 +13,8 @@ export function discoveryDocument(gh: Gatehouse) {
     userinfo_endpoint: `${issuer}/userinfo`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     revocation_endpoint: `${issuer}/oauth2/revoke`,
+    // RFC 7591: open to holders of an initial access token (see /admin/registration-tokens).
+    registration_endpoint: `${issuer}/oauth2/register`,
     end_session_endpoint: `${issuer}/oauth2/sessions/logout`,
     scopes_supported: gh.scopes.names(),
     response_types_supported: ['code'],
