@@ -28,15 +28,18 @@ export class Browser {
     return this.request('GET', url);
   }
 
-  /** Posts a form, with the CSRF token of the last page that had one unless `_csrf` is given. */
-  post(url: string, form: Record<string, string>) {
+  /**
+   * Posts a form, with the CSRF token of the last page that had one unless `_csrf` is given.
+   * An array value is sent as a repeated field (checkboxes).
+   */
+  post(url: string, form: Record<string, string | string[]>) {
     return this.request('POST', url, { ...(this.csrf && form._csrf === undefined ? { _csrf: this.csrf } : {}), ...form });
   }
 
   /** The CSRF token of the last page that carried one. */
   csrf: string | undefined;
 
-  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
+  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string | string[]>) {
     const u = new URL(url, 'http://127.0.0.1');
     const response = await this.app.inject({
       method,
@@ -45,7 +48,9 @@ export class Browser {
         cookie: this.cookieHeader(u.pathname),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
+      ...(form
+        ? { payload: new URLSearchParams(Object.entries(form).flatMap(([k, v]) => [v].flat().map((x) => [k, x]))).toString() }
+        : {}),
     });
     const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
     if (token) this.csrf = token;
