@@ -11,11 +11,15 @@ import { safeEqual } from '../crypto/tokens.js';
 import { outboxInUse } from '../delivery/create-delivery.js';
 import { OAuthError } from '../errors.js';
 import type { Gatehouse } from '../gatehouse.js';
+import { installActorContext } from './actor-context.js';
+import { auditRoutes } from './admin/audit.js';
 import { clientRoutes } from './admin/clients.js';
+import { consoleRoutes, usesConsoleSignIn } from './admin/console.js';
 import { flowRoutes } from './admin/flows.js';
 import { introspectRoutes } from './admin/introspect.js';
 import { keyRoutes } from './admin/keys.js';
 import { outboxRoutes } from './admin/outbox.js';
+import { registrationTokenRoutes } from './admin/registration-tokens.js';
 import { frameworkErrors, installErrorHandler } from './errors.js';
 import { installFormParser } from './forms.js';
 import { healthRoutes } from './health.js';
@@ -25,10 +29,12 @@ import { accountAppRoutes } from './public/account-app.js';
 import { assetRoutes } from './public/assets.js';
 import { authorizeRoutes } from './public/authorize.js';
 import { consentAppRoutes } from './public/consent-app.js';
+import { developerPortalRoutes } from './public/developer-portal.js';
 import { discoveryRoutes } from './public/discovery.js';
 import { galxeRoutes } from './public/galxe.js';
 import { loginAppRoutes } from './public/login-app.js';
 import { logoutRoutes } from './public/logout.js';
+import { registerRoutes } from './public/register.js';
 import { revokeRoutes } from './public/revoke.js';
 import { tokenRoutes } from './public/token.js';
 import { uiRoutes } from './public/ui.js';
@@ -61,6 +67,7 @@ export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {})
   installSecurityHeaders(app);
   installFormParser(app);
   installInputGuard(app);
+  installActorContext(app, { type: 'anonymous' });
   options.metrics?.instrument(app, 'public');
   await app.register(fastifyCookie, { secret: gh.box.cookieSecrets() });
   // Double-submit CSRF tokens for the pages' forms, the cookie signed with SECRETS_SYSTEM.
@@ -77,6 +84,7 @@ export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {})
     authorizeRoutes,
     tokenRoutes,
     revokeRoutes,
+    registerRoutes,
     userinfoRoutes,
     discoveryRoutes,
     logoutRoutes,
@@ -85,6 +93,7 @@ export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {})
     loginAppRoutes,
     consentAppRoutes,
     accountAppRoutes,
+    developerPortalRoutes,
   ]) {
     await routes(app, gh);
   }
@@ -103,7 +112,19 @@ export async function buildAdminApp(
   installSecurityHeaders(app);
   installFormParser(app);
   installInputGuard(app);
+  // Everyone on the admin port is an operator; the console names who (ADMIN_TOKEN holders are "admin-api").
+  installActorContext(app, { type: 'operator', id: 'admin-api' });
   options.metrics?.instrument(app, 'admin');
+  await app.register(fastifyCookie, { secret: gh.box.cookieSecrets() });
+  // The console's forms (src/http/admin/console.ts); its own cookie names, as cookies ignore ports.
+  await app.register(fastifyCsrf, {
+    cookieKey: 'gatehouse_console_csrf',
+    cookieOpts: { path: '/admin/ui', httpOnly: true, sameSite: 'strict', secure: 'auto', signed: true },
+    getToken: (request) => {
+      const token = (request.body as Record<string, unknown> | undefined)?._csrf;
+      return typeof token === 'string' ? token : undefined;
+    },
+  });
 
   // A POST or PUT without a body (Hydra's reject, key rotation) is an empty object.
   app.addHook('preValidation', async (request) => {
@@ -113,7 +134,8 @@ export async function buildAdminApp(
   const token = options.adminToken;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
-      if (request.url.startsWith('/health/')) return;
+      // The console signs operators in with the token once and a cookie after (console-session.ts).
+      if (request.url.startsWith('/health/') || usesConsoleSignIn(request)) return;
       const header = request.headers.authorization ?? '';
       const presented = /^Bearer (.+)$/i.exec(header)?.[1];
       if (!presented || !safeEqual(presented, token)) {
@@ -135,10 +157,12 @@ export async function buildAdminApp(
         : {}),
     },
   });
-  for (const routes of [clientRoutes, flowRoutes, introspectRoutes, keyRoutes, healthRoutes]) {
+  for (const routes of [clientRoutes, flowRoutes, introspectRoutes, keyRoutes, auditRoutes, healthRoutes]) {
     await routes(app, gh);
   }
+  await registrationTokenRoutes(app, gh);
   await outboxRoutes(app, { outbox: gh.login.outbox, enabled: outboxInUse(gh.login.delivery) });
+  await consoleRoutes(app, gh, { adminToken: token });
   app.get('/admin/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.metrics) {
     const registry = options.metrics.registry;
