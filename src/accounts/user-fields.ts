@@ -2,8 +2,12 @@
  * What an application may read about a person: the "Sign in with Galxe" fields per identity
  * scope (GET /oauth/api/2/user) and the OpenID Connect standard claims (userinfo).
  */
-import type { Account } from '../db/schema.js';
+import type { Account, LinkedIdentity } from '../db/schema.js';
 import type { ScopeCatalogue } from '../oauth/scopes.js';
+import { identityFields, identityKindForScope } from './linked-identities.js';
+
+/** The claim that carries linked identities in userinfo and the ID token (OIDC Core 5.1.2: collision-resistant). */
+export const IDENTITIES_CLAIM = 'urn:gatehouse:identities';
 
 /** Galxe-shaped fields for the asked scopes, only those the account has. */
 export function userFields(
@@ -11,14 +15,29 @@ export function userFields(
   account: Account | undefined,
   scopes: readonly string[],
   catalogue: ScopeCatalogue,
+  identities: readonly LinkedIdentity[] = [],
 ): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const scope of scopes) {
     if (scope === catalogue.accountIdScope) fields[scope] = subject;
     else if (scope === 'Email' && account?.email && account.email_verified) fields.Email = account.email;
-    // Linked identities (Twitter, Discord, wallets, …) are released here once they can be linked.
+    else Object.assign(fields, linkedFields(scope, identities));
   }
   return fields;
+}
+
+/** The fields of the identity a scope releases, if the person linked one. */
+function linkedFields(scope: string, identities: readonly LinkedIdentity[]): Record<string, string> {
+  const kind = identityKindForScope(scope);
+  const identity = kind && identities.find((i) => i.kind === kind.kind);
+  return identity ? identityFields(identity) : {};
+}
+
+/** Linked identities for OIDC: one namespaced claim holding the Galxe fields of the granted scopes. */
+export function identityClaims(scopes: readonly string[], identities: readonly LinkedIdentity[]): Record<string, unknown> {
+  const fields: Record<string, string> = {};
+  for (const scope of scopes) Object.assign(fields, linkedFields(scope, identities));
+  return Object.keys(fields).length > 0 ? { [IDENTITIES_CLAIM]: fields } : {};
 }
 
 /** OIDC Core 5.4: claims released by the profile, email and phone scopes. */

@@ -61,6 +61,43 @@ export interface PendingChanges {
   requested_at: string;
 }
 
+export type IdentityKind =
+  | 'twitter'
+  | 'discord'
+  | 'github'
+  | 'telegram'
+  | 'evm'
+  | 'solana'
+  | 'sei'
+  | 'aptos'
+  | 'injective'
+  | 'flow';
+
+export interface LinkedIdentitiesTable {
+  id: string;
+  account_id: string;
+  kind: IdentityKind;
+  /** The provider's stable user id, or the address in canonical form (EVM: lower case): unique per kind. */
+  external_id: string;
+  /** What is shown and shared: the current username, or the address as the wallet writes it. */
+  display_name: string;
+  details: JsonDefault<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface WalletChallengesTable {
+  id: string;
+  account_id: string;
+  kind: string;
+  address: string;
+  nonce: string;
+  message: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
 export interface InitialAccessTokensTable {
   id: string;
   token_hash: string;
@@ -322,9 +359,12 @@ export interface Database {
   used_captchas: UsedCaptchasTable;
   initial_access_tokens: InitialAccessTokensTable;
   audit_log: AuditLogTable;
+  linked_identities: LinkedIdentitiesTable;
+  wallet_challenges: WalletChallengesTable;
 }
 
 export type Client = Selectable<ClientsTable>;
+export type LinkedIdentity = Selectable<LinkedIdentitiesTable>;
 export type NewClient = Insertable<ClientsTable>;
 export type Flow = Selectable<FlowsTable>;
 export type Grant = Selectable<GrantsTable>;

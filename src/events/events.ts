@@ -30,6 +30,8 @@ export type GatehouseEvent =
   | { type: 'account.two_factor_disabled'; accountId: string }
   | { type: 'account.recovery_code_used'; accountId: string; left: number }
   | { type: 'account.two_factor_failed'; accountId: string }
+  | { type: 'identity.linked'; accountId: string; kind: string; name: string }
+  | { type: 'identity.unlinked'; accountId: string; kind: string; name: string }
   | { type: 'console.signed_in'; operator: string }
   | { type: 'console.sign_in_failed'; claimed: string }
   | { type: 'initial_access_token.created'; tokenId: string }

@@ -4,11 +4,13 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IDENTITY_KINDS, identityKind } from '../../accounts/linked-identities.js';
 import { identify } from '../../audit/actor.js';
+import { connectorAvailable } from '../../connectors/connectors.js';
 import type { Account, LoginSession } from '../../db/schema.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
-import { accountPage, recoveryCodesPage, totpSetupPage } from '../../ui/pages/account.js';
+import { accountPage, type IdentityRow, recoveryCodesPage, totpSetupPage } from '../../ui/pages/account.js';
 import { signedOutPage } from '../../ui/pages/messages.js';
 import { applyCookies, signedCookie } from '../cookies.js';
 import { csrfToken, formOf, limitByAddress, queryOf, sendPage } from './ui-support.js';
@@ -33,12 +35,25 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     return { session, account };
   }
 
+  /** Every kind of identity, linked or not; social ones only when their connector is configured. */
+  async function identityRows(accountId: string): Promise<IdentityRow[]> {
+    const linked = new Map((await gh.identities.list(accountId)).map((i) => [i.kind, i.display_name]));
+    return IDENTITY_KINDS.map((k) => ({
+      kind: k.kind,
+      label: k.label,
+      family: k.family,
+      linked: linked.get(k.kind),
+      available: identityLinkAvailable(gh, k.kind),
+    }));
+  }
+
   async function showAccount(
     reply: FastifyReply,
     who: { session: LoginSession; account: Account },
-    flash?: string,
+    messages: { flash?: string | undefined; error?: string | undefined } = {},
     status = 200,
   ) {
+    const { flash, error } = messages;
     const { account, session } = who;
     const now = new Date(gh.now());
     const [consents, active, sessions] = await Promise.all([
@@ -77,7 +92,9 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
         },
         apps: [...apps.values()],
         sessions: sessions.map((s) => ({ id: s.id, authenticatedAt: s.authenticated_at, current: s.id === session.id })),
+        identities: await identityRows(account.id),
         flash,
+        error,
       }),
       { title: 'Your account', wide: true, status },
     );
@@ -86,12 +103,27 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
   app.get('/ui/account', { config }, async (request, reply) => {
     const who = await signedIn(request, reply);
     if (!who) return reply;
+    const query = queryOf(request);
     const flash = {
       revoked: 'Access removed. The application can no longer use its tokens.',
       '2fa-off': 'Two-factor authentication is off.',
       ended: 'That session is signed out.',
-    }[queryOf(request).get('done') ?? ''];
-    return showAccount(reply, who, flash);
+      linked: 'Linked. Applications you allow can now see it.',
+      unlinked: 'Unlinked. Applications no longer see it.',
+    }[query.get('done') ?? ''];
+    return showAccount(reply, who, { flash });
+  });
+
+  app.post('/ui/account/identities/unlink', { config, ...csrf }, async (request, reply) => {
+    const who = await signedIn(request, reply);
+    if (!who) return reply;
+    const kind = identityKind(formOf(request).get('kind') ?? '');
+    if (!kind) return showAccount(reply, who, { error: 'That is not a kind of identity Gatehouse links.' }, 400);
+    // Unlinking what is not linked (a second click, another tab) is not an error worth a page.
+    if ((await gh.identities.list(who.account.id)).some((i) => i.kind === kind.kind)) {
+      await gh.identities.unlink(who.account.id, kind.kind);
+    }
+    return reply.redirect('/ui/account?done=unlinked', 303);
   });
 
   app.post('/ui/account/apps/revoke', { config, ...csrf }, async (request, reply) => {
@@ -175,10 +207,20 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     const code = (formOf(request).get('code') ?? '').replace(/\s+/g, '');
     // Turning protection off takes the protection itself.
     if (!(await gh.login.totp.verify(who.account.id, code))) {
-      return showAccount(reply, who, 'That authenticator code is not right; two-factor authentication is still on.', 400);
+      return showAccount(
+        reply,
+        who,
+        { error: 'That authenticator code is not right; two-factor authentication is still on.' },
+        400,
+      );
     }
     await gh.login.totp.disable(who.account.id);
     await gh.events.emit({ type: 'account.two_factor_disabled', accountId: who.account.id });
     return reply.redirect('/ui/account?done=2fa-off', 303);
   });
+}
+
+/** Whether this server can link that kind: wallets always; social accounts when their connector is configured. */
+function identityLinkAvailable(gh: Gatehouse, kind: string): boolean {
+  return identityKind(kind)?.family === 'wallet' || connectorAvailable(gh, kind);
 }

@@ -2,14 +2,45 @@
  * The built-in consent and logout pages, answering Hydra's consent and logout requests
  * through the same services as the admin API.
  */
+
 import type { FastifyInstance } from 'fastify';
+import { identityKindForScope } from '../../accounts/linked-identities.js';
+import { identityClaims } from '../../accounts/user-fields.js';
+import type { Account, LinkedIdentity } from '../../db/schema.js';
 import type { Gatehouse } from '../../gatehouse.js';
-import { consentPage } from '../../ui/pages/consent.js';
+import { type ConsentScope, consentPage } from '../../ui/pages/consent.js';
 import { logoutPage, stillSignedInPage } from '../../ui/pages/messages.js';
 import { csrfToken, formOf, limitByAddress, originsOf, queryOf, sendError, sendPage } from './ui-support.js';
 
 export async function consentAppRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
   const config = { htmlErrors: true };
+
+  function describeScope(
+    name: string,
+    subject: string,
+    account: Account | undefined,
+    identities: LinkedIdentity[],
+    back: string,
+  ): ConsentScope {
+    const description = gh.scopes.get(name)?.description ?? name;
+    if (name === gh.scopes.accountIdScope) return { name, description, value: subject };
+    if (name === 'Email') {
+      return account?.email && account.email_verified
+        ? { name, description, value: account.email }
+        : { name, description, unavailable: true };
+    }
+    const kind = identityKindForScope(name);
+    if (!kind) return { name, description };
+    const linked = identities.find((i) => i.kind === kind.kind);
+    if (linked) return { name, description, value: linked.display_name };
+    return { name, description, linkHref: `/ui/account/identities/${kind.kind}?${new URLSearchParams({ return_to: back })}` };
+  }
+
+  function shareable(name: string, account: Account | undefined, identities: LinkedIdentity[]): boolean {
+    if (name === 'Email') return Boolean(account?.email && account.email_verified);
+    const kind = identityKindForScope(name);
+    return !kind || identities.some((i) => i.kind === kind.kind);
+  }
   const csrf = { preHandler: app.csrfProtection };
 
   app.get('/ui/consent', { config }, async (request, reply) => {
@@ -24,7 +55,9 @@ export async function consentAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       return reply.redirect(redirect_to, 303);
     }
     const account = await gh.accounts.find(consent.subject);
-    const scopes = consent.requested_scope.map((name) => ({ name, description: gh.scopes.get(name)?.description ?? name }));
+    const identities = account ? await gh.identities.list(account.id) : [];
+    const back = `/ui/consent?${new URLSearchParams({ consent_challenge: challenge as string })}`;
+    const scopes = consent.requested_scope.map((name) => describeScope(name, consent.subject, account, identities, back));
     return sendPage(
       reply,
       consentPage({
@@ -49,11 +82,17 @@ export async function consentAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     const decision = form.get('decision');
     if (decision === 'allow') {
       const remember = form.get('remember') === '1';
+      const account = await gh.accounts.find(consent.subject);
+      const identities = account ? await gh.identities.list(account.id) : [];
+      // Only what the page showed as shared is granted: an identity scope with nothing linked is
+      // left out, so linking something later does not hand it to this application unasked.
+      const granted = consent.requested_scope.filter((name) => shareable(name, account, identities));
       const { redirect_to } = await gh.consentRequests.accept(challenge, {
-        grant_scope: consent.requested_scope,
+        grant_scope: granted,
         grant_access_token_audience: consent.requested_access_token_audience,
         remember,
         remember_for: 0,
+        session: { id_token: identityClaims(granted, identities) },
       });
       return reply.redirect(redirect_to, 303);
     }

@@ -31,6 +31,7 @@ export async function galxeRoutes(app: FastifyInstance, gh: Gatehouse): Promise<
     }
     const subject = token.subject ?? '';
     const account = token.subject ? await gh.accounts.find(token.subject) : undefined;
-    return reply.send(userFields(subject, account, asked, gh.scopes));
+    const identities = account ? await gh.identities.list(account.id) : [];
+    return reply.send(userFields(subject, account, asked, gh.scopes, identities));
   });
 }

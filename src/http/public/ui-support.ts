@@ -78,3 +78,21 @@ export async function limitByAddress(gh: Gatehouse, request: FastifyRequest, buc
     );
   }
 }
+
+/**
+ * A same-site path under /ui/ to return to after a detour (linking an identity from the
+ * consent page), or undefined. Anything that a browser could read as another origin is refused.
+ */
+export function safeReturnTo(value: string | undefined): string | undefined {
+  if (!value || value.length > 2000) return undefined;
+  if (!value.startsWith('/ui/') || value.includes('\\') || value.includes('//')) return undefined;
+  // Control characters and whitespace can make browsers resolve a path differently.
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) <= 32 || value.charCodeAt(i) === 127) return undefined;
+  try {
+    const resolved = new URL(value, 'https://gatehouse.invalid');
+    if (resolved.origin !== 'https://gatehouse.invalid' || !resolved.pathname.startsWith('/ui/')) return undefined;
+    return resolved.pathname + resolved.search;
+  } catch {
+    return undefined;
+  }
+}

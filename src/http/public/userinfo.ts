@@ -1,11 +1,12 @@
 /** GET|POST /userinfo (OIDC Core 5.3). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { standardClaims } from '../../accounts/user-fields.js';
+import { IDENTITIES_CLAIM, identityClaims, standardClaims } from '../../accounts/user-fields.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
 import { BearerError, readBearer } from '../../oauth/token-lookup.js';
 
-const RESERVED = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti']);
+// The identities claim is left out of the ID token's copy: userinfo reads it fresh, so an unlinked identity is gone.
+const RESERVED = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', IDENTITIES_CLAIM]);
 
 export async function userinfoRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -16,7 +17,14 @@ export async function userinfoRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     }
     const account = await gh.accounts.find(token.subject);
     const extra = Object.fromEntries(Object.entries(token.idTokenClaims).filter(([k]) => !RESERVED.has(k)));
-    return reply.send({ ...extra, ...standardClaims(account, token.scope), sub: token.subject });
+    // Fresh at each call: what the person links or unlinks later shows here, within the granted scopes.
+    const identities = account ? await gh.identities.list(account.id) : [];
+    return reply.send({
+      ...extra,
+      ...standardClaims(account, token.scope),
+      ...identityClaims(token.scope, identities),
+      sub: token.subject,
+    });
   };
   app.get('/userinfo', handle);
   app.post('/userinfo', handle);

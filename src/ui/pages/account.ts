@@ -1,4 +1,4 @@
-/** The account page: who you are, 2FA, the applications you allowed, your sessions. */
+/** The account page: who you are, linked identities, 2FA, the applications you allowed, your sessions. */
 
 import { csrfField, type FieldErrors, hidden, input, notice } from '../forms.js';
 import { html, type SafeHtml, trusted } from '../html.js';
@@ -11,7 +11,18 @@ export interface AccountModel {
   twoFactor: { enabled: boolean; recoveryCodesLeft: number };
   apps: { clientId: string; name: string; scope: string[] }[];
   sessions: { id: string; authenticatedAt: Date; current: boolean }[];
+  identities: IdentityRow[];
   flash?: string | undefined;
+  error?: string | undefined;
+}
+
+/** One kind of identity on the account page: linked (with what is shared), linkable, or not offered here. */
+export interface IdentityRow {
+  kind: string;
+  label: string;
+  family: 'social' | 'wallet';
+  linked?: string | undefined;
+  available: boolean;
 }
 
 const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
@@ -21,11 +32,16 @@ export function accountPage(m: AccountModel): SafeHtml {
     html`<form method="post" action="${action}">${csrfField(m.csrf)}${fields}<button type="submit" class="${kind}">${label}</button></form>`;
   return html`<h1>Your account</h1>
 ${notice(m.flash)}
+${m.error ? html`<div class="notice error" role="alert">${m.error}</div>` : ''}
 <table>
 ${m.email ? html`<tr><th scope="row">Email</th><td>${m.email}</td></tr>` : ''}
 ${m.phone ? html`<tr><th scope="row">Phone</th><td>${m.phone}</td></tr>` : ''}
 <tr><th scope="row">Account ID</th><td><code>${m.accountId}</code></td></tr>
 </table>
+
+<h2>Linked accounts and wallets</h2>
+<p class="muted">Applications see one only if you allow the matching permission.</p>
+${identityTable(m, post)}
 
 <h2>Two-factor authentication</h2>
 ${
@@ -82,4 +98,25 @@ export function recoveryCodesPage(codes: string[]): SafeHtml {
 <p>Two-factor authentication is on. If you lose your device, each of these codes signs you in once. Store them somewhere safe: they are shown only now.</p>
 <ul class="codes">${codes.map((c) => html`<li>${c}</li>`)}</ul>
 <a class="button" href="/ui/account">I saved them</a>`;
+}
+
+function identityTable(
+  m: AccountModel,
+  post: (action: string, label: string, fields?: SafeHtml | string, kind?: string) => SafeHtml,
+): SafeHtml {
+  const rows = (family: IdentityRow['family']) =>
+    m.identities
+      .filter((i) => i.family === family)
+      .map(
+        (i) => html`<tr><th scope="row">${i.label}</th>
+<td>${i.linked ? html`<code>${i.linked}</code>` : html`<span class="muted">${i.available ? 'Not linked' : 'Not available on this server'}</span>`}</td>
+<td>${
+          i.linked
+            ? post('/ui/account/identities/unlink', 'Unlink', hidden('kind', i.kind))
+            : i.available
+              ? html`<a href="/ui/account/identities/${i.kind}">Link<span class="visually-hidden"> ${i.label}</span></a>`
+              : ''
+        }</td></tr>`,
+      );
+  return html`<table class="identities"><tbody>${rows('social')}${rows('wallet')}</tbody></table>`;
 }

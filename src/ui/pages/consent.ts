@@ -3,12 +3,34 @@ import type { ClientJson } from '../../clients/clients.js';
 import { checkbox, csrfField, hidden } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 
+/** One asked scope: what it means, and exactly what would be shared, or how to link it first. */
+export interface ConsentScope {
+  name: string;
+  description: string;
+  /** The value the application will read (the address, the username, the email). */
+  value?: string | undefined;
+  /** An identity scope with nothing linked: where to link it, then come back. */
+  linkHref?: string | undefined;
+  /** Nothing to share and nothing to link here (e.g. no email on a phone account). */
+  unavailable?: boolean;
+}
+
 export interface ConsentModel {
   challenge: string;
   client: ClientJson;
-  scopes: { name: string; description: string }[];
+  scopes: ConsentScope[];
   csrf: string;
   who: string;
+}
+
+function scopeLine(s: ConsentScope): SafeHtml {
+  if (s.linkHref) {
+    return html`<li class="missing"><div>${s.description}<br><span class="muted">Not linked yet: nothing will be shared.</span> <a href="${s.linkHref}">Link it now</a> <span class="muted">or continue without it.</span></div></li>`;
+  }
+  if (s.unavailable) {
+    return html`<li class="missing"><div>${s.description}<br><span class="muted">Your account has none: nothing will be shared.</span></div></li>`;
+  }
+  return html`<li><div>${s.description}${s.value ? html`<br><code class="shared">${s.value}</code>` : ''}</div></li>`;
 }
 
 const safeLink = (uri: string) => /^https?:\/\//i.test(uri);
@@ -34,7 +56,7 @@ export function consentPage(m: ConsentModel): SafeHtml {
   return html`${appHeader(m.client)}
 <h1>${name} wants to access your Gatehouse account</h1>
 <p class="muted">Signed in as ${m.who}</p>
-${m.scopes.length > 0 ? html`<p>This will allow ${name} to:</p><ul class="scopes">${m.scopes.map((s) => html`<li>${s.description}</li>`)}</ul>` : html`<p>${name} asks to sign you in.</p>`}
+${m.scopes.length > 0 ? html`<p>This will allow ${name} to:</p><ul class="scopes">${m.scopes.map(scopeLine)}</ul>` : html`<p>${name} asks to sign you in.</p>`}
 ${links.length > 0 ? html`<p class="muted">Before you allow, read ${name}’s ${links.length === 2 ? html`${links[0]} and ${links[1]}` : links[0]}.</p>` : ''}
 <form method="post" action="/ui/consent">
 ${csrfField(m.csrf)}${hidden('consent_challenge', m.challenge)}
