@@ -3,3 +3,8 @@
 import { cpSync } from 'node:fs';
 
 cpSync(new URL('../src/ui/assets', import.meta.url), new URL('../dist/ui/assets', import.meta.url), { recursive: true });
+// The sign-in button's browser files sit beside the TypeScript that serves them: copy only those.
+cpSync(new URL('../src/ui/button', import.meta.url), new URL('../dist/ui/button', import.meta.url), {
+  recursive: true,
+  filter: (source) => !source.endsWith('.ts'),
+});
