@@ -1,0 +1,81 @@
+/**
+ * Regenerates test/screenshots/dashboard-*.png: the Dashboard example's landing page, the
+ * Gatehouse consent it leads to, the signed-in page (desktop and phone), and the signed-out
+ * page. Run by hand (npm run screenshots), not by CI.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { DASHBOARD_SCOPES, startDashboard } from '../examples/dashboard/src/start.js';
+import { launchChromium } from '../test/support/chromium.js';
+import { createClient } from '../test/support/flow.js';
+import { freePort, startGatehouse } from '../test/support/harness.js';
+import { codeIn } from '../test/support/stand-ins.js';
+
+const out = new URL('../test/screenshots/', import.meta.url);
+mkdirSync(out, { recursive: true });
+
+const t = await startGatehouse({ listen: true, env: { CAPTCHA: 'none' } });
+const port = await freePort();
+const baseUrl = `http://127.0.0.1:${port}`;
+const client = await createClient(t, {
+  client_id: 'gatehouse-demo-dashboard',
+  client_name: 'Dashboard',
+  client_uri: baseUrl,
+  redirect_uris: [`${baseUrl}/callback`],
+  post_logout_redirect_uris: [`${baseUrl}/signed-out`],
+  scope: DASHBOARD_SCOPES.join(' '),
+});
+const dashboard = await startDashboard({
+  issuer: t.issuer,
+  clientId: client.client_id,
+  clientSecret: client.client_secret,
+  port,
+  host: '127.0.0.1',
+  baseUrl,
+});
+const browser = await launchChromium();
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: new URL(`${name}.png`, out).pathname, fullPage: true });
+  console.log(`test/screenshots/${name}.png`);
+}
+
+try {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  await page.goto(dashboard.url);
+  // The button's stylesheet comes from Gatehouse: wait for the element to show its own link.
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'dashboard-landing');
+
+  const email = 'ada@example.com';
+  await page.getByRole('link', { name: 'Sign in with Gatehouse' }).click();
+  await page.getByRole('link', { name: 'Register here' }).click();
+  await page.getByLabel('Email address').fill(email);
+  await page.getByRole('button', { name: 'Send me a code' }).click();
+  await page.waitForURL(/\/ui\/code/);
+  const sent = await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(email)}`);
+  await page.getByLabel('Code').fill(codeIn(sent.json().messages[0].text));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL(/\/ui\/consent/);
+  await shot(page, 'dashboard-consent');
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(`${dashboard.url}/`);
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.getByRole('status').waitFor();
+  await shot(page, 'dashboard-signed-in');
+
+  const phone = await browser.newPage({ viewport: { width: 390, height: 780 }, isMobile: true });
+  await phone.context().addCookies(await page.context().cookies());
+  await phone.goto(dashboard.url);
+  await shot(phone, 'dashboard-signed-in-phone');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/ui\/logout/);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/signed-out/);
+  await shot(page, 'dashboard-signed-out');
+} finally {
+  await browser.close();
+  await dashboard.close();
+  await t.close();
+}
