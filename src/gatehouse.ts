@@ -3,6 +3,7 @@
  * and the tests all start from here; nothing below imports a singleton.
  */
 import { Accounts } from './accounts/accounts.js';
+import { LinkedIdentities } from './accounts/linked-identities.js';
 import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
 import { RateLimiter } from './accounts/rate-limit.js';
 import { AccountStore } from './accounts/store.js';
@@ -39,6 +40,7 @@ import { ScopeCatalogue } from './oauth/scopes.js';
 import { TokenEndpoint } from './oauth/token-endpoint.js';
 import { TokenIssuer } from './oauth/token-issuer.js';
 import { TokenLookup } from './oauth/token-lookup.js';
+import { WalletChallenges } from './wallets/challenges.js';
 
 export interface GatehouseOptions {
   config: Config;
@@ -128,6 +130,7 @@ export async function createGatehouse(options: GatehouseOptions) {
       login.limiter.deleteExpired(at),
       login.outbox.deleteOlderThan(7),
       audit.deleteOlderThan(new Date(at.getTime() - config.auditRetention * 1000)),
+      new WalletChallenges({ db, now }).deleteExpired(at),
     ]);
     return counts.reduce((sum, n) => sum + n, 0);
   }
@@ -141,6 +144,7 @@ export async function createGatehouse(options: GatehouseOptions) {
     now,
     events,
     audit,
+    identities: new LinkedIdentities({ db, events, now }),
     box,
     keys,
     scopes,

@@ -2,6 +2,7 @@
  * Gatehouse configuration: every setting, its default and its meaning, in one table.
  * The README's configuration section is generated from `settings` (npm run docs:config).
  */
+import { PRESETS, type Preset } from '../connectors/presets.js';
 import { GatehouseError } from '../errors.js';
 
 export class ConfigError extends GatehouseError {
@@ -91,6 +92,55 @@ const scopeName: Parser<string> = (raw, variable) => {
 };
 
 const setting = <T, D extends string | undefined>(s: Setting<T> & { default: D }) => s;
+
+/** An upstream's URL: https, or http only on a loopback address (a local test upstream). */
+const upstreamUrl: Parser<string> = (raw, variable) => {
+  const value = url(raw, variable);
+  const { protocol, hostname } = new URL(value);
+  if (protocol === 'http:' && !isLoopbackHost(hostname)) {
+    throw new ConfigError(variable, 'must be an https URL (http only for a loopback test upstream)');
+  }
+  return value;
+};
+
+export const isLoopbackHost = (hostname: string): boolean =>
+  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+
+type ConnectorSettingName = 'ClientId' | 'ClientSecret' | 'Issuer' | 'AuthorizationUrl' | 'TokenUrl' | 'UserinfoUrl' | 'Scope';
+
+/** The settings of one social connector (src/connectors): credentials, an OIDC issuer, endpoint overrides. */
+function connectorSettings<P extends string>(prefix: P, preset: Preset) {
+  const { env, label } = preset;
+  const one = (suffix: string, description: string, parse: Parser<string> = str) =>
+    setting({ env: `CONNECTOR_${env}_${suffix}`, default: undefined, description, parse });
+  const entries: Record<ConnectorSettingName, Setting<string> & { default: undefined }> = {
+    ClientId: one(
+      'CLIENT_ID',
+      `Client id of the ${label} OAuth app. Set, people can link their ${label} account; unset, ${label} is "not available".`,
+    ),
+    ClientSecret: one('CLIENT_SECRET', `Client secret of the ${label} OAuth app (unset: a public client, PKCE only).`),
+    Issuer: one(
+      'ISSUER',
+      `An OpenID Connect provider that stands in for ${label} (another Gatehouse, Keycloak, …): endpoints by discovery at \`$ISSUER/.well-known/openid-configuration\`, the person from userinfo \`sub\` and \`preferred_username\`.`,
+      upstreamUrl,
+    ),
+    AuthorizationUrl: one(
+      'AUTHORIZATION_URL',
+      `Override of the authorization endpoint (default \`${preset.authorizationUrl}\`).`,
+      upstreamUrl,
+    ),
+    TokenUrl: one('TOKEN_URL', `Override of the token endpoint (default \`${preset.tokenUrl}\`).`, upstreamUrl),
+    UserinfoUrl: one(
+      'USERINFO_URL',
+      `Override of the user API (default \`${preset.userUrl}\`; with an issuer, its userinfo endpoint).`,
+      upstreamUrl,
+    ),
+    Scope: one('SCOPE', `Scope asked of ${label} (default \`${preset.scope}\`; with an issuer, \`openid profile email\`).`),
+  };
+  return Object.fromEntries(Object.entries(entries).map(([name, s]) => [`${prefix}${name}`, s])) as {
+    [K in `${P}${ConnectorSettingName}`]: Setting<string> & { default: undefined };
+  };
+}
 
 export const settings = {
   port: setting({ env: 'PORT', default: '4444', description: 'Public listener port.', parse: port }),
@@ -329,6 +379,47 @@ export const settings = {
       return raw;
     },
   }),
+  ...connectorSettings('connectorGithub', PRESETS.github),
+  ...connectorSettings('connectorDiscord', PRESETS.discord),
+  ...connectorSettings('connectorTwitter', PRESETS.twitter),
+  connectorTimeout: setting({
+    env: 'CONNECTOR_TIMEOUT',
+    default: '10s',
+    description: 'How long a connector waits for its upstream (discovery, token, user API) before giving up.',
+    parse: seconds,
+  }),
+  telegramBotToken: setting({
+    env: 'TELEGRAM_BOT_TOKEN',
+    default: undefined,
+    description: 'Token of the Telegram bot behind the Telegram Login Widget (from @BotFather). Set, people can link Telegram.',
+    parse: (raw, variable) => {
+      if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(raw)) throw new ConfigError(variable, 'must be a bot token such as 123456:AAH…');
+      return raw;
+    },
+  }),
+  telegramBotUsername: setting({
+    env: 'TELEGRAM_BOT_USERNAME',
+    default: undefined,
+    description: "The bot's username, shown by the widget; its domain (@BotFather /setdomain) must be the issuer's host.",
+    parse: (raw, variable) => {
+      const name = raw.replace(/^@/, '');
+      if (!/^[A-Za-z][A-Za-z0-9_]{4,31}$/.test(name)) throw new ConfigError(variable, 'must be a Telegram bot username');
+      return name;
+    },
+  }),
+  telegramAuthMaxAge: setting({
+    env: 'TELEGRAM_AUTH_MAX_AGE',
+    default: '1d',
+    description: 'Oldest Telegram login data (`auth_date`) accepted when linking.',
+    parse: seconds,
+  }),
+  flowAccessApi: setting({
+    env: 'FLOW_ACCESS_API',
+    default: 'https://rest-mainnet.onflow.org',
+    description:
+      "Flow Access API (REST) from which a Flow account's keys are read to check its wallet's account proof (https; http only on a loopback test stand-in).",
+    parse: upstreamUrl,
+  }),
   logLevel: setting({
     env: 'LOG_LEVEL',
     default: 'info',
@@ -371,6 +462,21 @@ function checkTogether(config: Config): void {
     ] as const) {
       if (!config[key]) throw new ConfigError(env, 'is required when SMS_PROVIDER=twilio');
     }
+  }
+  for (const [prefix, env] of [
+    ['connectorGithub', 'GITHUB'],
+    ['connectorDiscord', 'DISCORD'],
+    ['connectorTwitter', 'TWITTER'],
+  ] as const) {
+    if (config[`${prefix}ClientSecret`] && !config[`${prefix}ClientId`]) {
+      throw new ConfigError(`CONNECTOR_${env}_CLIENT_ID`, `is required when CONNECTOR_${env}_CLIENT_SECRET is set`);
+    }
+  }
+  if (Boolean(config.telegramBotToken) !== Boolean(config.telegramBotUsername)) {
+    const [missing, set] = config.telegramBotToken
+      ? ['TELEGRAM_BOT_USERNAME', 'TELEGRAM_BOT_TOKEN']
+      : ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_BOT_USERNAME'];
+    throw new ConfigError(missing, `is required when ${set} is set`);
   }
   if (config.captcha === 'turnstile' || config.captcha === 'hcaptcha') {
     if (!config.captchaSiteKey) throw new ConfigError('CAPTCHA_SITE_KEY', `is required when CAPTCHA=${config.captcha}`);

@@ -28,6 +28,7 @@ import type { Metrics } from './metrics.js';
 import { accountAppRoutes } from './public/account-app.js';
 import { assetRoutes } from './public/assets.js';
 import { authorizeRoutes } from './public/authorize.js';
+import { buttonRoutes } from './public/button.js';
 import { consentAppRoutes } from './public/consent-app.js';
 import { developerPortalRoutes } from './public/developer-portal.js';
 import { discoveryRoutes } from './public/discovery.js';
@@ -36,9 +37,11 @@ import { loginAppRoutes } from './public/login-app.js';
 import { logoutRoutes } from './public/logout.js';
 import { registerRoutes } from './public/register.js';
 import { revokeRoutes } from './public/revoke.js';
+import { socialLinkRoutes } from './public/social-link.js';
 import { tokenRoutes } from './public/token.js';
 import { uiRoutes } from './public/ui.js';
 import { userinfoRoutes } from './public/userinfo.js';
+import { walletLinkRoutes } from './public/wallet-link.js';
 import { installSecurityHeaders } from './security.js';
 
 export interface ServerOptions {
@@ -93,7 +96,10 @@ export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {})
     loginAppRoutes,
     consentAppRoutes,
     accountAppRoutes,
+    socialLinkRoutes,
+    walletLinkRoutes,
     developerPortalRoutes,
+    buttonRoutes,
   ]) {
     await routes(app, gh);
   }
