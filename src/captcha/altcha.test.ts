@@ -50,7 +50,7 @@ describe('altcha', () => {
     });
   });
 
-  it('issues a signed PBKDF2 challenge that expires in 10 minutes, at a difficulty of a fraction of a second', async () => {
+  it('issues a signed PBKDF2 challenge that expires in 10 minutes, and a solved one verifies', async () => {
     const now = Date.now();
     const captcha = altcha({ now: () => now, easy: false });
     const challenge = (await captcha.challenge()) as Challenge;
@@ -62,10 +62,9 @@ describe('altcha', () => {
     });
     expect(challenge.signature).toMatch(/^[0-9a-f]{64}$/);
 
-    const started = performance.now();
+    // The difficulty is fixed by cost (above) and the counter range, not timed here: a timed
+    // assertion measures the machine's load, not the code.
     const { payload } = await solve(challenge);
-    // One core of this machine; the widget spreads the same work over several workers.
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(await captcha.verify(payload)).toBe(true);
   });
 
