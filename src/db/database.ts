@@ -35,6 +35,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     // An idle client that loses its connection (database restart) must not crash the process.
     pool.on('error', () => {});
+    // Nor may a checked-out one: the pool stops listening while a client is lent out, and a
+    // server shutdown (57P01) between two statements of a transaction would then be an
+    // unhandled 'error' event. The statement in flight still fails (a 503); on release the
+    // pool sees the dead client and drops it.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
