@@ -23,6 +23,13 @@ describe('JSON Patch (RFC 6902)', () => {
     [[{ op: 'move', path: '/a' }], 'not supported'],
     [[{ op: 'add', path: 'no-slash', value: 1 }], 'not a JSON pointer'],
     [[{ op: 'add', path: '/__proto__/polluted', value: 1 }], 'cannot be patched'],
+    // Found by the property tests: Number('') is 0 and "toString" is inherited by every object.
+    [[{ op: 'add', path: '/redirect_uris/', value: 'https://c/cb' }], 'Bad index'],
+    [[{ op: 'add', path: '/redirect_uris/00', value: 'https://c/cb' }], 'Bad index'],
+    [[{ op: 'remove', path: '/redirect_uris/ 0' }], 'does not exist'],
+    [[{ op: 'replace', path: '/toString', value: 1 }], 'does not exist'],
+    [[{ op: 'remove', path: '/hasOwnProperty' }], 'does not exist'],
+    [[{ op: 'add', path: '/toString/x', value: 1 }], 'does not exist'],
   ])('refuses %j', (ops, message) => {
     expect(() => applyJsonPatch(doc, ops)).toThrow(message);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

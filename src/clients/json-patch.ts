@@ -20,6 +20,16 @@ function parsePointer(path: string): string[] {
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * RFC 6901 section 4: an array index is "0" or digits without a leading zero; `Number()`
+ * alone would read "", " 1", "1e0" and "0x1" as indexes.
+ */
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,8})$/;
+const arrayIndex = (token: string): number => (ARRAY_INDEX.test(token) ? Number(token) : Number.NaN);
+
+/** A member of the document itself: "toString" and the like, inherited from Object.prototype, are not. */
+const hasMember = (container: Record<string, unknown>, key: string) => Object.hasOwn(container, key);
+
 export function applyJsonPatch(document: Record<string, unknown>, operations: JsonPatchOperation[]): unknown {
   if (!Array.isArray(operations)) throw badPatch('The body must be a JSON Patch array.');
   const doc = structuredClone(document) as Record<string, unknown>;
@@ -30,7 +40,8 @@ export function applyJsonPatch(document: Record<string, unknown>, operations: Js
     const last = keys.pop() as string;
     let parent: unknown = doc;
     for (const key of keys) {
-      parent = (parent as Record<string, unknown>)?.[key];
+      const holder = parent as Record<string, unknown>;
+      parent = Array.isArray(holder) ? holder[arrayIndex(key)] : hasMember(holder, key) ? holder[key] : undefined;
       if (typeof parent !== 'object' || parent === null) throw badPatch(`"${operation.path}" does not exist.`);
     }
     const container = parent as Record<string, unknown> | unknown[];
@@ -38,32 +49,35 @@ export function applyJsonPatch(document: Record<string, unknown>, operations: Js
       case 'add':
       case 'replace': {
         if (Array.isArray(container)) {
-          const index = last === '-' ? container.length : Number(last);
+          const index = last === '-' ? container.length : arrayIndex(last);
           if (!Number.isInteger(index) || index < 0 || index > container.length)
             throw badPatch(`Bad index in "${operation.path}".`);
           if (operation.op === 'add') container.splice(index, 0, operation.value);
           else if (index < container.length) container[index] = operation.value;
           else throw badPatch(`"${operation.path}" does not exist.`);
         } else {
-          if (operation.op === 'replace' && !(last in container)) throw badPatch(`"${operation.path}" does not exist.`);
+          if (operation.op === 'replace' && !hasMember(container, last)) throw badPatch(`"${operation.path}" does not exist.`);
           container[last] = operation.value;
         }
         break;
       }
       case 'remove': {
         if (Array.isArray(container)) {
-          const index = Number(last);
-          if (!Number.isInteger(index) || index < 0 || index >= container.length)
-            throw badPatch(`"${operation.path}" does not exist.`);
+          const index = arrayIndex(last);
+          if (!Number.isInteger(index) || index >= container.length) throw badPatch(`"${operation.path}" does not exist.`);
           container.splice(index, 1);
         } else {
-          if (!(last in container)) throw badPatch(`"${operation.path}" does not exist.`);
+          if (!hasMember(container, last)) throw badPatch(`"${operation.path}" does not exist.`);
           delete container[last];
         }
         break;
       }
       case 'test': {
-        const actual = Array.isArray(container) ? container[Number(last)] : container[last];
+        const actual = Array.isArray(container)
+          ? container[arrayIndex(last)]
+          : hasMember(container, last)
+            ? container[last]
+            : undefined;
         if (JSON.stringify(actual) !== JSON.stringify(operation.value)) throw badPatch(`The test at "${operation.path}" failed.`);
         break;
       }
