@@ -1,0 +1,267 @@
+/**
+ * `npm run bench`: Gatehouse (PostgreSQL and embedded), panva's oidc-provider and a bare
+ * Fastify ceiling, side by side on loopback, each in its own process, loaded by autocannon in
+ * another. Prints one table. Options: --duration <s> (10), --connections <n> (50),
+ * --only <row>[,<row>], --quick (2 s, 10 connections: a smoke test), --cpu-prof <dir>
+ * (profile Gatehouse on PostgreSQL), --no-postgres. PostgreSQL comes from DATABASE_URL
+ * (a throwaway database is created on that server and dropped after).
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { authorizationCodeFlow, basicAuth, clientCredentialsToken, introspection, paths, type Target } from './flow.js';
+import type { LoadJob, LoadResult } from './load.js';
+import {
+  freePort,
+  httpReady,
+  printedReady,
+  type Running,
+  runLoadChild,
+  startNode,
+  tempDir,
+  throwawayDatabase,
+} from './processes.js';
+import { formatTable, type Measured, ROWS, type RowId } from './table.js';
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        duration: { type: 'string' },
+        connections: { type: 'string' },
+        only: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        'cpu-prof': { type: 'string' },
+        'no-postgres': { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : error}\n`);
+    process.exit(2);
+  }
+}
+const values = options();
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    process.stderr.write(`--${name} must be a positive whole number, not "${raw}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const duration = positive('duration', values.duration, values.quick ? 2 : 10);
+const connections = positive('connections', values.connections, values.quick ? 10 : 50);
+const rows: RowId[] = values.only ? (values.only.split(',') as RowId[]) : ROWS.map((r) => r.id);
+for (const row of rows) {
+  if (!ROWS.some((r) => r.id === row)) {
+    process.stderr.write(`--only: unknown row "${row}" (rows: ${ROWS.map((r) => r.id).join(', ')})\n`);
+    process.exit(2);
+  }
+}
+
+const redirectUri = 'https://app.example/callback';
+const cleanups: (() => Promise<void> | void)[] = [];
+const cleanup = async () => {
+  for (const step of cleanups.reverse()) await Promise.resolve(step()).catch(() => undefined);
+};
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+const childEnv = (extra: Record<string, string>) => {
+  const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', ...extra };
+  if (!('DATABASE_URL' in extra)) delete env.DATABASE_URL;
+  return env;
+};
+
+async function startGatehouse(id: string, label: string, databaseUrl?: string, cpuProf?: string): Promise<Target> {
+  const [port, adminPort] = [await freePort(), await freePort()];
+  const data = tempDir('gatehouse-bench-');
+  cleanups.push(() => data.remove());
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const running: Running = await startNode(
+    label,
+    [...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : []), '--import', 'tsx', 'bench/servers/gatehouse.ts'],
+    childEnv({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_PORT: String(adminPort),
+      ADMIN_HOST: '127.0.0.1',
+      ISSUER: publicUrl,
+      DATA_DIR: data.path,
+      SECRETS_SYSTEM: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'warn',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    }),
+    httpReady(`${publicUrl}/health/ready`),
+  );
+  cleanups.push(() => running.stop());
+  const response = await fetch(`${adminUrl}/admin/clients`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_name: 'Bench',
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      response_types: ['code'],
+      scope: 'openid offline_access email',
+      token_endpoint_auth_method: 'client_secret_basic',
+    }),
+  });
+  const client = (await response.json()) as { client_id: string; client_secret: string };
+  if (response.status !== 201) throw new Error(`${label}: client create failed: ${JSON.stringify(client)}`);
+  return {
+    id,
+    label,
+    kind: 'gatehouse',
+    publicUrl,
+    adminUrl,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    redirectUri,
+  };
+}
+
+async function startOwnServer(id: string, label: string, entry: string, kind: Target['kind']): Promise<Target> {
+  const port = await freePort();
+  const clientSecret = randomBytes(24).toString('base64url');
+  const env = childEnv({
+    PORT: String(port),
+    BENCH_CLIENT_ID: 'bench',
+    BENCH_CLIENT_SECRET: clientSecret,
+    BENCH_REDIRECT_URI: redirectUri,
+  });
+  const running = await startNode(label, ['--import', 'tsx', entry], env, printedReady);
+  cleanups.push(() => running.stop());
+  return { id, label, kind, publicUrl: `http://127.0.0.1:${port}`, clientId: 'bench', clientSecret, redirectUri };
+}
+
+/** Runs `count` flows, `parallel` at a time: refresh-token pools and userinfo tokens. */
+async function mintFlows(target: Target, count: number, parallel = 8) {
+  const out: Awaited<ReturnType<typeof authorizationCodeFlow>>[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, count) }, async () => {
+      while (next++ < count) out.push(await authorizationCodeFlow(target));
+    }),
+  );
+  return out;
+}
+
+async function jobFor(row: RowId, target: Target): Promise<LoadJob> {
+  const base = { connections, duration };
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const token = `${target.publicUrl}${paths(target.kind).token}`;
+  switch (row) {
+    case 'client_credentials':
+      return {
+        ...base,
+        mode: 'fixed',
+        url: token,
+        method: 'POST',
+        headers: { ...form, authorization: basicAuth(target) },
+        body: 'grant_type=client_credentials',
+      };
+    case 'refresh': {
+      const pool = (await mintFlows(target, connections + 5)).map((t) => t.refresh_token as string);
+      if (pool.some((t) => !t)) throw new Error(`${target.label}: a flow returned no refresh token`);
+      return {
+        ...base,
+        mode: 'refresh',
+        url: token,
+        method: 'POST',
+        headers: { ...form, authorization: basicAuth(target) },
+        refreshTokens: pool,
+      };
+    }
+    case 'introspection': {
+      const { access_token } = await clientCredentialsToken(target);
+      const { url, headers } = introspection(target);
+      // A 200 with active:false would measure the cheap path: check once that the token is live.
+      const probe = await fetch(url, { method: 'POST', headers, body: new URLSearchParams({ token: access_token }) });
+      const answer = (await probe.json()) as { active?: boolean };
+      if (probe.status !== 200 || answer.active !== true)
+        throw new Error(`${target.label}: introspection probe ${probe.status} ${JSON.stringify(answer)}`);
+      return {
+        ...base,
+        mode: 'fixed',
+        url,
+        method: 'POST',
+        headers,
+        body: new URLSearchParams({ token: access_token }).toString(),
+      };
+    }
+    case 'userinfo': {
+      const [tokens] = await mintFlows(target, 1);
+      return {
+        ...base,
+        mode: 'fixed',
+        url: `${target.publicUrl}${paths(target.kind).userinfo}`,
+        headers: { authorization: `Bearer ${tokens?.access_token}` },
+      };
+    }
+    case 'flow':
+      return { ...base, mode: 'flow', url: target.publicUrl, target };
+  }
+}
+
+/** The ceiling answers each row's request shape (method, headers, body) with a fixed body. */
+function ceilingJob(row: RowId, ceiling: Target, like: LoadJob): LoadJob {
+  const { mode: _mode, url: _url, refreshTokens: _pool, target: _target, ...shape } = like;
+  return {
+    ...shape,
+    mode: 'fixed',
+    url: `${ceiling.publicUrl}/${row}`,
+    body: like.mode === 'refresh' ? 'grant_type=refresh_token&refresh_token=x' : like.body,
+  };
+}
+
+async function main() {
+  const targets: Target[] = [];
+  const pgServer = values['no-postgres'] ? undefined : process.env.DATABASE_URL;
+  if (pgServer) {
+    const database = await throwawayDatabase(pgServer);
+    cleanups.push(() => database.drop());
+    targets.push(await startGatehouse('gh-pg', 'Gatehouse (PostgreSQL)', database.url, values['cpu-prof']));
+  } else {
+    process.stderr.write(
+      'Gatehouse on PostgreSQL: left out (set DATABASE_URL to a server where the bench may create a database)\n',
+    );
+  }
+  targets.push(await startGatehouse('gh-pglite', 'Gatehouse (embedded PGlite)'));
+  targets.push(await startOwnServer('oidc', 'oidc-provider', 'bench/servers/oidc-provider.ts', 'oidc-provider'));
+  const ceiling = await startOwnServer('ceiling', 'bare Fastify', 'bench/servers/ceiling.ts', 'ceiling');
+
+  const measured: Measured[] = [];
+  for (const row of rows) {
+    let shape: LoadJob | undefined;
+    for (const target of targets) {
+      process.stderr.write(`${row}: ${target.label} …\n`);
+      try {
+        const job = await jobFor(row, target);
+        shape ??= job;
+        measured.push({ row, target: target.id, label: target.label, result: await runLoadChild<LoadResult>(job) });
+      } catch (error) {
+        process.stderr.write(`${row} on ${target.label} failed: ${error instanceof Error ? error.message : error}\n`);
+        measured.push({ row, target: target.id, label: target.label, failed: true });
+      }
+    }
+    if (row !== 'flow' && shape) {
+      process.stderr.write(`${row}: bare Fastify …\n`);
+      measured.push({
+        row,
+        target: 'ceiling',
+        label: ceiling.label,
+        result: await runLoadChild<LoadResult>(ceilingJob(row, ceiling, shape)),
+      });
+    }
+  }
+  process.stdout.write(`\n${formatTable(measured, { duration, connections })}\n`);
+}
+
+try {
+  await main();
+} finally {
+  await cleanup();
+}
