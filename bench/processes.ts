@@ -1,11 +1,10 @@
 /** Starting and stopping the servers under test, each in its own process, on loopback. */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { throwawayDatabase as throwawayOn } from '../test/support/database.js';
 
 export const repoRoot = new URL('..', import.meta.url).pathname;
 
@@ -76,22 +75,7 @@ export const httpReady = (url: string) => async () => (await fetch(url)).status 
 export const printedReady = async (output: string) => output.includes('ready\n');
 
 /** A throwaway database on the PostgreSQL server of `serverUrl`, dropped by `drop()`. */
-export async function throwawayDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gatehouse_bench_${randomBytes(6).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
-}
+export const throwawayDatabase = (serverUrl: string) => throwawayOn(serverUrl, 'gatehouse_bench');
 
 export function tempDir(prefix: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { throwawayDatabase as throwawayOn } from '../support/database.js';
 import { freePort, TEST_SECRET } from '../support/harness.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -98,22 +98,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const sharedServerUrl = () => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A uniquely named database on the shared server; `drop` removes it (forcing connections off). */
-export async function throwawayDatabase(serverUrl = sharedServerUrl()): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gatehouse_rel_${randomBytes(6).toString('hex')}`;
-  const run = async (query: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(query);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
-}
+export const throwawayDatabase = (serverUrl = sharedServerUrl()) => throwawayOn(serverUrl, 'gatehouse_rel');
 
 /**
  * A PostgreSQL cluster of our own that a test may stop and start: initdb into a temp

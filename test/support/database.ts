@@ -8,26 +8,38 @@ import { type Database, openDatabase } from '../../src/db/database.js';
 
 export const testDbKind = (): 'postgres' | 'pglite' => (process.env.GATEHOUSE_TEST_DB === 'postgres' ? 'postgres' : 'pglite');
 
+/** A uniquely named database on the PostgreSQL server of `serverUrl`; `drop` removes it (forcing connections off). */
+export async function throwawayDatabase(
+  serverUrl: string,
+  prefix = 'gatehouse_test',
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const run = async (query: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(query);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
 export async function openTestDatabase(): Promise<Database> {
   if (testDbKind() === 'pglite') return openDatabase({ kind: 'pglite' });
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error('GATEHOUSE_TEST_DB=postgres needs DATABASE_URL');
-  const name = `gatehouse_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 10 });
+  const throwaway = await throwawayDatabase(serverUrl);
+  const database = await openDatabase({ kind: 'postgres', url: throwaway.url, poolSize: 10 });
   return {
     ...database,
     close: async () => {
       await database.close();
-      const cleanup = new pg.Client({ connectionString: serverUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      await throwaway.drop();
     },
   };
 }
