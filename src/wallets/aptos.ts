@@ -5,10 +5,10 @@
  * sha3-256(public key || 0x00), so the public key the wallet reports must derive it. (An
  * account whose key was rotated keeps its old address and cannot be proved this way.)
  */
-import { ed25519 } from '@noble/curves/ed25519';
 import { sha3_256 } from '@noble/hashes/sha3';
 import type { ChainContext, SignInFields, StoredChallenge, WalletAddress, WalletChain } from './chain.js';
-import { concatBytes, decodings, hexBytes, textBytes, toHex } from './encoding.js';
+import { assertEd25519Signed } from './ed25519.js';
+import { concatBytes, hexBytes, toHex } from './encoding.js';
 import { walletError } from './errors.js';
 import { readSignInText, signInText } from './message.js';
 
@@ -80,24 +80,13 @@ export const aptos: WalletChain = {
         `This public key belongs to the Aptos address ${derived}, not to ${challenge.address}. (An account whose key was rotated cannot be linked yet.)`,
       );
     }
-    const candidates = decodings(proof.signature, 64);
-    if (candidates.length === 0) {
-      throw walletError('invalid_signature', 'Paste the signature your wallet gave: 0x followed by 128 hexadecimal characters.');
-    }
-    const message = textBytes(signed);
-    const valid = candidates.some((signature) => {
-      try {
-        return ed25519.verify(signature, message, publicKey);
-      } catch {
-        return false;
-      }
+    assertEd25519Signed({
+      address: challenge.address,
+      signature: proof.signature,
+      signed,
+      publicKey: publicKey,
+      badFormat: 'Paste the signature your wallet gave: 0x followed by 128 hexadecimal characters.',
     });
-    if (!valid) {
-      throw walletError(
-        'invalid_signature',
-        `This signature was not made by ${challenge.address} over this message. Sign the message exactly as shown, with the wallet that holds this address.`,
-      );
-    }
     return { details: { proof: 'aptos-sign-message', publicKey: `0x${toHex(publicKey)}` } };
   },
 };

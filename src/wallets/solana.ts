@@ -3,10 +3,9 @@
  * account's ed25519 key (wallet standard `solana:signMessage`, Phantom's `signMessage`). The
  * address is the base58 public key, so the signature checks against the address itself.
  */
-import { ed25519 } from '@noble/curves/ed25519';
 import { base58 } from '@scure/base';
 import type { SignInFields, WalletAddress, WalletChain } from './chain.js';
-import { decodings, textBytes } from './encoding.js';
+import { assertEd25519Signed } from './ed25519.js';
 import { walletError } from './errors.js';
 import { readSignInText, signInText } from './message.js';
 
@@ -39,24 +38,13 @@ export const solana: WalletChain = {
 
   async verify({ challenge, signed, proof }) {
     const key = publicKeyOf(challenge.address) as Uint8Array;
-    const candidates = decodings(proof.signature, 64);
-    if (candidates.length === 0) {
-      throw walletError('invalid_signature', 'Paste the 64-byte signature your wallet gave, in base58, base64 or hex.');
-    }
-    const message = textBytes(signed);
-    const valid = candidates.some((signature) => {
-      try {
-        return ed25519.verify(signature, message, key);
-      } catch {
-        return false;
-      }
+    assertEd25519Signed({
+      address: challenge.address,
+      signature: proof.signature,
+      signed,
+      publicKey: key,
+      badFormat: 'Paste the 64-byte signature your wallet gave, in base58, base64 or hex.',
     });
-    if (!valid) {
-      throw walletError(
-        'invalid_signature',
-        `This signature was not made by ${challenge.address} over this message. Sign the message exactly as shown, with the wallet that holds this address.`,
-      );
-    }
     return { details: { proof: 'siws' } };
   },
 };
