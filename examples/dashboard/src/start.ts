@@ -1,28 +1,11 @@
 /** Starts the Dashboard on a port, once Gatehouse answers its discovery request. */
 import { randomBytes } from 'node:crypto';
-import { GatehouseClient, isGatehouseError } from '@gatehouse/sdk';
+import { GatehouseClient, IDENTITY_SCOPES, isGatehouseError } from '@gatehouse/sdk';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildDashboard } from './app.js';
 
 /** What the Dashboard asks for: its OpenID Connect needs, the account id, and every identity it can show. */
-export const DASHBOARD_SCOPES = [
-  'openid',
-  'offline_access',
-  'email',
-  'phone',
-  'Email',
-  'GatehouseID',
-  'Twitter',
-  'Discord',
-  'Github',
-  'Telegram',
-  'EVMAddress',
-  'SolanaAddress',
-  'SeiAddress',
-  'AptosAddress',
-  'InjectiveAddress',
-  'FlowAddress',
-];
+export const DASHBOARD_SCOPES = ['openid', 'offline_access', 'email', 'phone', ...IDENTITY_SCOPES];
 
 export interface StartOptions {
   issuer: string;
