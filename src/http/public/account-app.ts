@@ -8,6 +8,7 @@ import { IDENTITY_KINDS, identityKind } from '../../accounts/linked-identities.j
 import { identify } from '../../audit/actor.js';
 import { connectorAvailable } from '../../connectors/connectors.js';
 import type { Account, LoginSession } from '../../db/schema.js';
+import { OAuthError } from '../../errors.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { accountPage, type IdentityRow, recoveryCodesPage, totpSetupPage } from '../../ui/pages/account.js';
@@ -120,9 +121,9 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     const kind = identityKind(formOf(request).get('kind') ?? '');
     if (!kind) return showAccount(reply, who, { error: 'That is not a kind of identity Gatehouse links.' }, 400);
     // Unlinking what is not linked (a second click, another tab) is not an error worth a page.
-    if ((await gh.identities.list(who.account.id)).some((i) => i.kind === kind.kind)) {
-      await gh.identities.unlink(who.account.id, kind.kind);
-    }
+    await gh.identities.unlink(who.account.id, kind.kind).catch((err: unknown) => {
+      if (!(err instanceof OAuthError && err.error === 'not_found')) throw err;
+    });
     return reply.redirect('/ui/account?done=unlinked', 303);
   });
 
