@@ -36,11 +36,8 @@ export async function consentAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     return { name, description, linkHref: `/ui/account/identities/${kind.kind}?${new URLSearchParams({ return_to: back })}` };
   }
 
-  function shareable(name: string, account: Account | undefined, identities: LinkedIdentity[]): boolean {
-    if (name === 'Email') return Boolean(account?.email && account.email_verified);
-    const kind = identityKindForScope(name);
-    return !kind || identities.some((i) => i.kind === kind.kind);
-  }
+  /** A scope shares something unless the page showed it as missing (nothing linked, no email). */
+  const sharesSomething = (line: ConsentScope) => !line.linkHref && !line.unavailable;
   const csrf = { preHandler: app.csrfProtection };
 
   app.get('/ui/consent', { config }, async (request, reply) => {
@@ -86,7 +83,9 @@ export async function consentAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       const identities = account ? await gh.identities.list(account.id) : [];
       // Only what the page showed as shared is granted: an identity scope with nothing linked is
       // left out, so linking something later does not hand it to this application unasked.
-      const granted = consent.requested_scope.filter((name) => shareable(name, account, identities));
+      const granted = consent.requested_scope.filter((name) =>
+        sharesSomething(describeScope(name, consent.subject, account, identities, '')),
+      );
       const { redirect_to } = await gh.consentRequests.accept(challenge, {
         grant_scope: granted,
         grant_access_token_audience: consent.requested_access_token_audience,
