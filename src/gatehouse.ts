@@ -81,8 +81,11 @@ export async function createGatehouse(options: GatehouseOptions) {
   const keys = new SigningKeys(db, box, now);
   if (options.prepare ?? true) await keys.ensure();
   const scopes = new ScopeCatalogue(config.accountIdScope);
-  const clientStore = new ClientStore(db);
-  const grants = new GrantStore(db);
+  const clientStore = new ClientStore(db, database.invalidations);
+  // Token writes share commits; they may take half the pool, the embedded database's one connection.
+  const grants = new GrantStore(db, database.invalidations, {
+    writeConcurrency: database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2)),
+  });
   const flows = new FlowStore(db);
   const accounts = new AccountStore(db);
   const clients = new Clients({ store: clientStore, grants, scopes, events, box, now });
@@ -102,7 +105,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   const authenticator = new ClientAuthenticator((id) => clientStore.find(id), events);
   const tokenEndpoint = new TokenEndpoint(authenticator, [
     authorizationCodeGrant({ db, grants, issuer, events, now }),
-    refreshTokenGrant({ db, grants, issuer, events, now }),
+    refreshTokenGrant({ grants, issuer, events, now }),
     clientCredentialsGrant({ issuer, scopes }),
   ]);
 

@@ -1,7 +1,12 @@
-/** Queries on the clients table. */
+/**
+ * Queries on the clients table. A client is read on every token request and changes rarely,
+ * so `find` is served from a cache that every write here evicts, on every node.
+ */
 
 import { sql, type Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { type Invalidations, LocalInvalidations } from '../db/invalidations.js';
+import { ReadCache } from '../db/read-cache.js';
 import type { Client, ClientsTable, NewClient } from '../db/schema.js';
 
 export interface ClientFilter {
@@ -18,10 +23,25 @@ export interface ClientFilter {
 }
 
 export class ClientStore {
-  constructor(private readonly db: Db) {}
+  private readonly cache: ReadCache<string, Client>;
 
+  constructor(
+    private readonly db: Db,
+    private readonly invalidations: Invalidations = new LocalInvalidations(),
+  ) {
+    this.cache = new ReadCache({ max: 10_000, maxAgeMs: 30_000, enabled: () => invalidations.listening });
+    invalidations.subscribe((invalidation) => {
+      if (invalidation.kind === 'client') this.cache.delete(invalidation.id);
+      else if (invalidation.kind === 'all') this.cache.clear();
+    });
+  }
+
+  /** The client, frozen: it may be the cached row that other requests are reading too. */
   find(id: string): Promise<Client | undefined> {
-    return this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.cache.get(id, async () => {
+      const row = await this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && deepFreeze(row);
+    });
   }
 
   async insert(client: NewClient): Promise<Client> {
@@ -29,12 +49,18 @@ export class ClientStore {
   }
 
   update(id: string, changes: Updateable<ClientsTable>): Promise<Client | undefined> {
-    return this.db.updateTable('clients').set(changes).where('id', '=', id).returningAll().executeTakeFirst();
+    return this.changing(id, (db) =>
+      db.updateTable('clients').set(changes).where('id', '=', id).returningAll().executeTakeFirst(),
+    );
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
+    const result = await this.changing(id, (db) => db.deleteFrom('clients').where('id', '=', id).executeTakeFirst());
     return result.numDeletedRows > 0n;
+  }
+
+  private changing<T>(id: string, write: (db: Db) => Promise<T>): Promise<T> {
+    return this.invalidations.write(this.db, [{ kind: 'client', id }], write);
   }
 
   listByDeveloper(accountId: string): Promise<Client[]> {
@@ -48,21 +74,23 @@ export class ClientStore {
 
   /** Reads and clears the sealed secret in one statement; undefined when already taken. */
   async takeUnrevealedSecret(id: string): Promise<string | undefined> {
-    const row = await this.db
-      .with('taken', (db) =>
-        db
-          .selectFrom('clients')
-          .select(['id', 'unrevealed_secret'])
-          .where('id', '=', id)
-          .where('unrevealed_secret', 'is not', null)
-          .forUpdate(),
-      )
-      .updateTable('clients')
-      .from('taken')
-      .set({ unrevealed_secret: null })
-      .whereRef('clients.id', '=', 'taken.id')
-      .returning('taken.unrevealed_secret as secret')
-      .executeTakeFirst();
+    const row = await this.changing(id, (trx) =>
+      trx
+        .with('taken', (db) =>
+          db
+            .selectFrom('clients')
+            .select(['id', 'unrevealed_secret'])
+            .where('id', '=', id)
+            .where('unrevealed_secret', 'is not', null)
+            .forUpdate(),
+        )
+        .updateTable('clients')
+        .from('taken')
+        .set({ unrevealed_secret: null })
+        .whereRef('clients.id', '=', 'taken.id')
+        .returning('taken.unrevealed_secret as secret')
+        .executeTakeFirst(),
+    );
     return row?.secret ?? undefined;
   }
 
@@ -86,4 +114,11 @@ export class ClientStore {
     }
     return query.execute();
   }
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const member of Object.values(value)) {
+    if (member && typeof member === 'object' && !Object.isFrozen(member)) deepFreeze(member);
+  }
+  return Object.freeze(value);
 }

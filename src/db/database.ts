@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type Logger, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { GatehouseError } from '../errors.js';
+import { type Invalidations, LocalInvalidations, PostgresInvalidations } from './invalidations.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database as Tables } from './schema.js';
@@ -17,6 +18,8 @@ export type Db = Kysely<Tables>;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** How caches on every node hear that rows changed (src/db/invalidations.ts). */
+  invalidations: Invalidations;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -41,13 +44,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // pool sees the dead client and drops it.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    const invalidations = new PostgresInvalidations({ url: options.url });
     return {
       db,
       kind: 'postgres',
+      invalidations,
       ping: async () => {
         await sql`select 1`.execute(db);
       },
-      close: () => db.destroy(),
+      close: async () => {
+        await invalidations.close();
+        await db.destroy();
+      },
     };
   }
 
@@ -64,6 +72,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     kind: 'pglite',
+    invalidations: new LocalInvalidations(),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -2,20 +2,81 @@
  * Queries on grants, authorization codes and tokens. Every secret is addressed by its hash;
  * "consume" is one atomic UPDATE … WHERE consumed IS NULL RETURNING, so two concurrent
  * redemptions cannot both succeed.
+ *
+ * Two things keep the hot paths short. Tokens issued outside a transaction are written by
+ * group commit (src/db/group-commit.ts). Access tokens read to be checked (introspection,
+ * userinfo) come from a cache that every revocation evicts, on every node, in the revoking
+ * transaction (src/db/invalidations.ts); refresh tokens and codes are always read fresh,
+ * since using one changes it.
  */
 
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { GroupCommit } from '../db/group-commit.js';
+import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
+import { ReadCache } from '../db/read-cache.js';
 import type { AuthorizationCodesTable, Grant, GrantsTable, Token, TokensTable } from '../db/schema.js';
 
 export type TokenWithGrant = Token & {
   grant_revoked_at: Date | null;
   access_token_claims: Record<string, unknown> | null;
   id_token_claims: Record<string, unknown> | null;
-};
+} & Pick<Grant, 'session_id' | 'auth_time' | 'acr' | 'amr'>;
+
+/** A refresh token to rotate: the presented token's hash and its successors' rows. */
+export interface Rotation {
+  hash: string;
+  at: Date;
+  tokens: Insertable<TokensTable>[];
+}
+
+export interface GrantStoreOptions {
+  /** Token writes in flight at once; keep it below the connection pool's size. */
+  writeConcurrency?: number;
+}
 
 export class GrantStore {
-  constructor(private readonly db: Db) {}
+  private readonly accessTokens: ReadCache<string, TokenWithGrant>;
+  /** Each item is one request's rows, so they commit together or not at all. */
+  private readonly tokenWrites: GroupCommit<Insertable<TokensTable>[]>;
+  private readonly rotations: GroupCommit<Rotation, boolean>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly invalidations: Invalidations = new LocalInvalidations(),
+    options: GrantStoreOptions = {},
+  ) {
+    this.accessTokens = new ReadCache({ max: 50_000, maxAgeMs: 30_000, enabled: () => invalidations.listening });
+    invalidations.subscribe((invalidation) => this.evict(invalidation));
+    this.tokenWrites = new GroupCommit<Insertable<TokensTable>[]>({
+      write: async (requests) => {
+        await db.insertInto('tokens').values(requests.flat()).execute();
+        return [];
+      },
+      concurrency: options.writeConcurrency ?? 4,
+      maxBatch: 500,
+    });
+    this.rotations = new GroupCommit({
+      write: (rotations) => this.rotateTogether(rotations),
+      concurrency: options.writeConcurrency ?? 4,
+      maxBatch: 200,
+    });
+  }
+
+  private evict(invalidation: Invalidation): void {
+    switch (invalidation.kind) {
+      case 'token':
+        return this.accessTokens.delete(invalidation.hash);
+      case 'grant':
+        return this.accessTokens.deleteWhere((row) => row.grant_id === invalidation.id);
+      case 'client':
+        return this.accessTokens.deleteWhere((row) => row.client_id === invalidation.id);
+      case 'subject':
+        return this.accessTokens.deleteWhere((row) => row.subject === invalidation.subject);
+      case 'all':
+        return this.accessTokens.clear();
+    }
+  }
 
   async insertGrant(grant: Insertable<GrantsTable>, db: Db = this.db): Promise<void> {
     await db.insertInto('grants').values(grant).execute();
@@ -44,50 +105,102 @@ export class GrantStore {
     return this.db.selectFrom('authorization_codes').selectAll().where('hash', '=', hash).executeTakeFirst();
   }
 
-  async insertTokens(tokens: Insertable<TokensTable>[], db: Db = this.db): Promise<void> {
-    if (tokens.length > 0) await db.insertInto('tokens').values(tokens).execute();
+  /** Stores tokens; outside a transaction, together with other requests' tokens (group commit). */
+  async insertTokens(tokens: Insertable<TokensTable>[], db?: Db): Promise<void> {
+    if (tokens.length === 0) return;
+    if (db) await db.insertInto('tokens').values(tokens).execute();
+    else await this.tokenWrites.submit(tokens);
   }
 
+  /** A token as it is now in the database, with its grant's state. */
   findToken(hash: string): Promise<TokenWithGrant | undefined> {
     return this.db
       .selectFrom('tokens')
       .leftJoin('grants', 'grants.id', 'tokens.grant_id')
       .selectAll('tokens')
-      .select(['grants.revoked_at as grant_revoked_at', 'grants.access_token_claims', 'grants.id_token_claims'])
+      .select([
+        'grants.revoked_at as grant_revoked_at',
+        'grants.access_token_claims',
+        'grants.id_token_claims',
+        'grants.session_id',
+        'grants.auth_time',
+        'grants.acr',
+        'grants.amr',
+      ])
       .where('tokens.hash', '=', hash)
       .executeTakeFirst() as Promise<TokenWithGrant | undefined>;
   }
 
-  /** Marks a live refresh token rotated; undefined when it is not live (unknown, used, revoked). */
-  rotateRefreshToken(hash: string, now: Date, db: Db = this.db): Promise<Token | undefined> {
-    return db
-      .updateTable('tokens')
-      .set({ rotated_at: now })
-      .where('hash', '=', hash)
-      .where('kind', '=', 'refresh')
-      .where('rotated_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
+  /**
+   * A token to be checked, not used: access tokens may come from the cache, which no
+   * revocation outlives. The row is frozen, as other requests may hold it too.
+   */
+  async findTokenToCheck(hash: string): Promise<TokenWithGrant | undefined> {
+    let read: TokenWithGrant | undefined;
+    const cached = await this.accessTokens.get(hash, async () => {
+      read = await this.findToken(hash);
+      return read?.kind === 'access' ? freeze(read) : undefined;
+    });
+    return cached ?? read;
+  }
+
+  /**
+   * Marks a live refresh token rotated and stores its successors, atomically: the new tokens
+   * exist exactly when the presented one was live and is now used. False when it was not live
+   * (unknown, already used, revoked). Concurrent rotations share one statement and commit.
+   */
+  rotate(rotation: Rotation): Promise<boolean> {
+    return this.rotations.submit(rotation);
+  }
+
+  private async rotateTogether(rotations: Rotation[]): Promise<boolean[]> {
+    // The same token presented twice at once: one use wins, the other is a reuse.
+    const first = new Map<string, Rotation>();
+    for (const rotation of rotations) if (!first.has(rotation.hash)) first.set(rotation.hash, rotation);
+    const presented = [...first.values()].map((r) => sql`(${r.hash}, ${r.at}::timestamptz)`);
+    const successors = [...first.values()].flatMap((r) =>
+      r.tokens.map(
+        (t) =>
+          sql`(${r.hash}, ${t.hash}, ${t.kind}, ${t.grant_id ?? null}, ${t.client_id}, ${t.subject ?? null}, ${t.scope}, ${t.audience ?? '[]'}::jsonb, ${t.expires_at}::timestamptz)`,
+      ),
+    );
+    // Data-modifying CTEs run once whether or not the final SELECT reads them.
+    const result = await sql<{ hash: string }>`
+      with rotated as (
+        update tokens set rotated_at = presented.at
+        from (values ${sql.join(presented)}) as presented (hash, at)
+        where tokens.hash = presented.hash and tokens.kind = 'refresh'
+          and tokens.rotated_at is null and tokens.revoked_at is null
+        returning tokens.hash
+      ), inserted as (
+        insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at)
+        select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, s.audience, s.expires_at
+        from (values ${sql.join(successors)})
+          as s (parent, hash, kind, grant_id, client_id, subject, scope, audience, expires_at)
+        where s.parent in (select hash from rotated)
+        returning 1
+      )
+      select hash from rotated`.execute(this.db);
+    const rotated = new Set(result.rows.map((row) => row.hash));
+    return rotations.map((r) => first.get(r.hash) === r && rotated.has(r.hash));
   }
 
   async revokeToken(hash: string, now: Date): Promise<void> {
-    await this.db
-      .updateTable('tokens')
-      .set({ revoked_at: now })
-      .where('hash', '=', hash)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await this.invalidations.write(this.db, [{ kind: 'token', hash }], (db) =>
+      db.updateTable('tokens').set({ revoked_at: now }).where('hash', '=', hash).where('revoked_at', 'is', null).execute(),
+    );
   }
 
   /** Revokes a whole token family: every token of the grant stops working at once. */
   async revokeGrant(id: string, reason: string, now: Date, db: Db = this.db): Promise<boolean> {
-    const result = await db
-      .updateTable('grants')
-      .set({ revoked_at: now, revoked_reason: reason })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const result = await this.invalidations.write(db, [{ kind: 'grant', id }], (trx) =>
+      trx
+        .updateTable('grants')
+        .set({ revoked_at: now, revoked_reason: reason })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst(),
+    );
     return result.numUpdatedRows > 0n;
   }
 
@@ -98,18 +211,23 @@ export class GrantStore {
     now: Date,
   ): Promise<void> {
     if (filter.clientId === undefined && filter.subject === undefined) throw new Error('revoke needs a client or a subject');
-    let grants = this.db.updateTable('grants').set({ revoked_at: now, revoked_reason: reason }).where('revoked_at', 'is', null);
-    let tokens = this.db.updateTable('tokens').set({ revoked_at: now }).where('revoked_at', 'is', null);
-    if (filter.clientId !== undefined) {
-      grants = grants.where('client_id', '=', filter.clientId);
-      tokens = tokens.where('client_id', '=', filter.clientId);
-    }
-    if (filter.subject !== undefined) {
-      grants = grants.where('subject', '=', filter.subject);
-      tokens = tokens.where('subject', '=', filter.subject);
-    }
-    await grants.execute();
-    await tokens.execute();
+    const evicted: Invalidation[] = [];
+    if (filter.clientId !== undefined) evicted.push({ kind: 'client', id: filter.clientId });
+    if (filter.subject !== undefined) evicted.push({ kind: 'subject', subject: filter.subject });
+    await this.invalidations.write(this.db, evicted, async (db) => {
+      let grants = db.updateTable('grants').set({ revoked_at: now, revoked_reason: reason }).where('revoked_at', 'is', null);
+      let tokens = db.updateTable('tokens').set({ revoked_at: now }).where('revoked_at', 'is', null);
+      if (filter.clientId !== undefined) {
+        grants = grants.where('client_id', '=', filter.clientId);
+        tokens = tokens.where('client_id', '=', filter.clientId);
+      }
+      if (filter.subject !== undefined) {
+        grants = grants.where('subject', '=', filter.subject);
+        tokens = tokens.where('subject', '=', filter.subject);
+      }
+      await grants.execute();
+      await tokens.execute();
+    });
   }
 
   /** Clients holding live grants of a subject, with the scope of the newest grant. */
@@ -140,4 +258,9 @@ export class GrantStore {
     ]);
     return results.reduce((n, r) => n + Number(r.numDeletedRows), 0);
   }
+}
+
+function freeze<T extends object>(row: T): T {
+  for (const value of Object.values(row)) if (value && typeof value === 'object') Object.freeze(value);
+  return Object.freeze(row);
 }

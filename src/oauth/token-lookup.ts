@@ -31,7 +31,7 @@ export class TokenLookup {
   async find(token: string): Promise<TokenWithGrant | undefined> {
     // Not one of ours by its shape: no need to ask the database.
     if (!token.startsWith(prefixes.accessToken) && !token.startsWith(prefixes.refreshToken)) return undefined;
-    return this.grants.findToken(hashSecret(token));
+    return this.grants.findTokenToCheck(hashSecret(token));
   }
 
   async active(token: string): Promise<ActiveToken | undefined> {

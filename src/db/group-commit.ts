@@ -1,0 +1,74 @@
+/**
+ * Group commit: the rows that concurrent requests want stored are written together, one
+ * multi-row statement and one commit for all of them, and each request is answered when the
+ * commit that holds its rows returns. Nobody waits for a timer: a write starts as soon as a
+ * slot is free, and what arrives meanwhile joins the next one, so batches grow with load and
+ * stay single rows when the server is quiet.
+ *
+ * A failed batch is retried row group by row group, so that one request's bad row (a client
+ * deleted a moment ago, say) fails that request alone.
+ */
+
+export interface GroupCommitOptions<T, R> {
+  /** Writes the items in one transaction; returns each item's result, in order. */
+  write: (items: T[]) => Promise<R[]>;
+  /** Writes in flight at once (each holds one database connection). */
+  concurrency: number;
+  /** Most items in one write. */
+  maxBatch: number;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (err: unknown) => void;
+}
+
+export class GroupCommit<T, R = void> {
+  private queue: Waiting<T, R>[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(private readonly options: GroupCommitOptions<T, R>) {}
+
+  /** Resolves with the item's result when the write that holds it has committed. */
+  submit(item: T): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      // The requests whose bodies arrived in this turn of the event loop go in together.
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.commit(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async commit(batch: Waiting<T, R>[]): Promise<void> {
+    try {
+      const results = await this.options.write(batch.map((w) => w.item));
+      batch.forEach((waiting, i) => waiting.resolve(results[i] as R));
+    } catch (err) {
+      if (batch.length === 1) {
+        (batch[0] as Waiting<T, R>).reject(err);
+        return;
+      }
+      for (const waiting of batch) {
+        await this.options.write([waiting.item]).then((results) => waiting.resolve(results[0] as R), waiting.reject);
+      }
+    }
+  }
+}
