@@ -60,7 +60,7 @@ export class GroupCommit<T, R = void> {
   private async commit(batch: Waiting<T, R>[]): Promise<void> {
     try {
       const results = await this.options.write(batch.map((w) => w.item));
-      batch.forEach((waiting, i) => waiting.resolve(results[i] as R));
+      for (const [i, waiting] of batch.entries()) waiting.resolve(results[i] as R);
     } catch (err) {
       if (batch.length === 1) {
         (batch[0] as Waiting<T, R>).reject(err);

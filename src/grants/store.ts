@@ -64,18 +64,12 @@ export class GrantStore {
   }
 
   private evict(invalidation: Invalidation): void {
-    switch (invalidation.kind) {
-      case 'token':
-        return this.accessTokens.delete(invalidation.hash);
-      case 'grant':
-        return this.accessTokens.deleteWhere((row) => row.grant_id === invalidation.id);
-      case 'client':
-        return this.accessTokens.deleteWhere((row) => row.client_id === invalidation.id);
-      case 'subject':
-        return this.accessTokens.deleteWhere((row) => row.subject === invalidation.subject);
-      case 'all':
-        return this.accessTokens.clear();
-    }
+    const cache = this.accessTokens;
+    if (invalidation.kind === 'token') cache.delete(invalidation.hash);
+    else if (invalidation.kind === 'grant') cache.deleteWhere((row) => row.grant_id === invalidation.id);
+    else if (invalidation.kind === 'client') cache.deleteWhere((row) => row.client_id === invalidation.id);
+    else if (invalidation.kind === 'subject') cache.deleteWhere((row) => row.subject === invalidation.subject);
+    else cache.clear();
   }
 
   async insertGrant(grant: Insertable<GrantsTable>, db: Db = this.db): Promise<void> {
