@@ -5,6 +5,7 @@
 import { Accounts } from './accounts/accounts.js';
 import { LinkedIdentities } from './accounts/linked-identities.js';
 import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
+import { Profiles } from './accounts/profiles.js';
 import { RateLimiter } from './accounts/rate-limit.js';
 import { AccountStore } from './accounts/store.js';
 import { Totp } from './accounts/totp.js';
@@ -82,10 +83,9 @@ export async function createGatehouse(options: GatehouseOptions) {
   if (options.prepare ?? true) await keys.ensure();
   const scopes = new ScopeCatalogue(config.accountIdScope);
   const clientStore = new ClientStore(db, database.invalidations);
-  // Token writes share commits; they may take half the pool, the embedded database's one connection.
-  const grants = new GrantStore(db, database.invalidations, {
-    writeConcurrency: database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2)),
-  });
+  // Grouped reads and writes may take half the pool each; the embedded database has one connection.
+  const concurrency = database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2));
+  const grants = new GrantStore(db, database.invalidations, { concurrency: concurrency });
   const flows = new FlowStore(db);
   const accounts = new AccountStore(db);
   const clients = new Clients({ store: clientStore, grants, scopes, events, box, now });
@@ -148,6 +148,7 @@ export async function createGatehouse(options: GatehouseOptions) {
     events,
     audit,
     identities: new LinkedIdentities({ db, events, now }),
+    profiles: new Profiles(db, { concurrency }),
     box,
     keys,
     scopes,

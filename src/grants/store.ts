@@ -31,8 +31,8 @@ export interface Rotation {
 }
 
 export interface GrantStoreOptions {
-  /** Token writes in flight at once; keep it below the connection pool's size. */
-  writeConcurrency?: number;
+  /** Grouped token reads, and grouped writes, in flight at once; each holds a pooled connection. */
+  concurrency?: number;
 }
 
 export class GrantStore {
@@ -40,6 +40,8 @@ export class GrantStore {
   /** Each item is one request's rows, so they commit together or not at all. */
   private readonly tokenWrites: GroupCommit<Insertable<TokensTable>[]>;
   private readonly rotations: GroupCommit<Rotation, boolean>;
+  /** Reads grouped the same way: one query for the lookups that arrive together. */
+  private readonly tokenReads: GroupCommit<string, TokenWithGrant | undefined>;
 
   constructor(
     private readonly db: Db,
@@ -53,12 +55,17 @@ export class GrantStore {
         await db.insertInto('tokens').values(requests.flat()).execute();
         return [];
       },
-      concurrency: options.writeConcurrency ?? 4,
+      concurrency: options.concurrency ?? 4,
+      maxBatch: 500,
+    });
+    this.tokenReads = new GroupCommit({
+      write: (hashes) => this.findTokens(hashes),
+      concurrency: options.concurrency ?? 4,
       maxBatch: 500,
     });
     this.rotations = new GroupCommit({
       write: (rotations) => this.rotateTogether(rotations),
-      concurrency: options.writeConcurrency ?? 4,
+      concurrency: options.concurrency ?? 4,
       maxBatch: 200,
     });
   }
@@ -106,9 +113,16 @@ export class GrantStore {
     else await this.tokenWrites.submit(tokens);
   }
 
-  /** A token as it is now in the database, with its grant's state. */
+  /**
+   * A token as it is now in the database, with its grant's state. Lookups of concurrent
+   * requests go to the database together, as one query.
+   */
   findToken(hash: string): Promise<TokenWithGrant | undefined> {
-    return this.db
+    return this.tokenReads.submit(hash);
+  }
+
+  private async findTokens(hashes: string[]): Promise<(TokenWithGrant | undefined)[]> {
+    const rows = (await this.db
       .selectFrom('tokens')
       .leftJoin('grants', 'grants.id', 'tokens.grant_id')
       .selectAll('tokens')
@@ -121,8 +135,10 @@ export class GrantStore {
         'grants.acr',
         'grants.amr',
       ])
-      .where('tokens.hash', '=', hash)
-      .executeTakeFirst() as Promise<TokenWithGrant | undefined>;
+      .where('tokens.hash', hashes.length === 1 ? '=' : 'in', hashes.length === 1 ? (hashes[0] as string) : hashes)
+      .execute()) as TokenWithGrant[];
+    const byHash = new Map(rows.map((row) => [row.hash, row]));
+    return hashes.map((hash) => byHash.get(hash));
   }
 
   /**

@@ -30,8 +30,9 @@ export async function galxeRoutes(app: FastifyInstance, gh: Gatehouse): Promise<
       throw new BearerError('insufficient_scope', `The access token was not granted the scope "${missing}".`, 403);
     }
     const subject = token.subject ?? '';
-    const account = token.subject ? await gh.accounts.find(token.subject) : undefined;
-    const identities = account ? await gh.identities.list(account.id) : [];
+    const { account, identities } = token.subject
+      ? await gh.profiles.read(token.subject)
+      : { account: undefined, identities: [] };
     return reply.send(userFields(subject, account, asked, gh.scopes, identities));
   });
 }

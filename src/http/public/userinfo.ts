@@ -15,10 +15,9 @@ export async function userinfoRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     if (!token.scope.includes('openid') || !token.subject) {
       throw new BearerError('insufficient_scope', 'The access token was not granted the openid scope.', 403);
     }
-    const account = await gh.accounts.find(token.subject);
-    const extra = Object.fromEntries(Object.entries(token.idTokenClaims).filter(([k]) => !RESERVED.has(k)));
     // Fresh at each call: what the person links or unlinks later shows here, within the granted scopes.
-    const identities = account ? await gh.identities.list(account.id) : [];
+    const { account, identities } = await gh.profiles.read(token.subject);
+    const extra = Object.fromEntries(Object.entries(token.idTokenClaims).filter(([k]) => !RESERVED.has(k)));
     return reply.send({
       ...extra,
       ...standardClaims(account, token.scope),
