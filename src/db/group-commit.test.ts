@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit.js';
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A write whose calls are recorded and finish only when the test says so. */
+function controlledWrite<T>() {
+  const calls: { items: T[]; finish: () => void; fail: (err: unknown) => void }[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const write = (items: T[]) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    return new Promise<string[]>((resolve, reject) => {
+      calls.push({
+        items: [...items],
+        finish: () => {
+          inFlight--;
+          resolve(items.map((item) => `done ${String(item)}`));
+        },
+        fail: (err) => {
+          inFlight--;
+          reject(err);
+        },
+      });
+    });
+  };
+  return {
+    write,
+    calls,
+    get inFlight() {
+      return inFlight;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+  };
+}
+
+describe('GroupCommit', () => {
+  it('writes what is submitted in one turn together, answering each item with its own result', async () => {
+    const calls: number[][] = [];
+    const commit = new GroupCommit<number, string>({
+      write: async (items) => {
+        calls.push([...items]);
+        return items.map((n) => `result ${n}`);
+      },
+      concurrency: 4,
+      maxBatch: 100,
+    });
+    const items = Array.from({ length: 20 }, (_, i) => i);
+    const results = await Promise.all(items.map((n) => commit.submit(n)));
+    expect(calls).toEqual([items]);
+    expect(results).toEqual(items.map((n) => `result ${n}`));
+  });
+
+  it('keeps at most `concurrency` writes in flight and batches what waits for a slot', async () => {
+    const w = controlledWrite<string>();
+    const commit = new GroupCommit<string, string>({ write: w.write, concurrency: 2, maxBatch: 100 });
+
+    const a = commit.submit('a');
+    await nextTurn();
+    const b = commit.submit('b');
+    await nextTurn();
+    expect(w.calls.map((c) => c.items)).toEqual([['a'], ['b']]);
+
+    // Both slots are busy: these wait, across several turns, and then go together.
+    const c = commit.submit('c');
+    await nextTurn();
+    const d = commit.submit('d');
+    const e = commit.submit('e');
+    await nextTurn();
+    await nextTurn();
+    expect(w.calls).toHaveLength(2);
+    expect(w.inFlight).toBe(2);
+
+    w.calls[0]?.finish();
+    expect(await a).toBe('done a');
+    await nextTurn();
+    expect(w.calls.map((call) => call.items)).toEqual([['a'], ['b'], ['c', 'd', 'e']]);
+
+    w.calls[1]?.finish();
+    w.calls[2]?.finish();
+    expect(await Promise.all([b, c, d, e])).toEqual(['done b', 'done c', 'done d', 'done e']);
+    expect(w.maxInFlight).toBe(2);
+  });
+
+  it('splits a turn’s items into writes of at most maxBatch', async () => {
+    const calls: number[][] = [];
+    const commit = new GroupCommit<number, number>({
+      write: async (items) => {
+        calls.push([...items]);
+        return items.map((n) => n * 10);
+      },
+      concurrency: 10,
+      maxBatch: 3,
+    });
+    const results = await Promise.all([0, 1, 2, 3, 4, 5, 6].map((n) => commit.submit(n)));
+    expect(calls).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    expect(results).toEqual([0, 10, 20, 30, 40, 50, 60]);
+  });
+
+  it('retries a failed batch item by item, so only the bad item fails', async () => {
+    const calls: string[][] = [];
+    const commit = new GroupCommit<string, string>({
+      write: async (items) => {
+        calls.push([...items]);
+        if (items.includes('bad')) throw new Error('bad row');
+        return items.map((item) => `ok ${item}`);
+      },
+      concurrency: 1,
+      maxBatch: 100,
+    });
+    const outcomes = await Promise.allSettled(['x', 'bad', 'y'].map((item) => commit.submit(item)));
+    expect(outcomes).toEqual([
+      { status: 'fulfilled', value: 'ok x' },
+      { status: 'rejected', reason: new Error('bad row') },
+      { status: 'fulfilled', value: 'ok y' },
+    ]);
+    expect(calls).toEqual([['x', 'bad', 'y'], ['x'], ['bad'], ['y']]);
+  });
+
+  it('rejects a single item whose write fails, once, and keeps going', async () => {
+    let calls = 0;
+    const commit = new GroupCommit<string, string>({
+      write: async (items) => {
+        calls++;
+        if (items[0] === 'bad') throw new Error('bad row');
+        return items;
+      },
+      concurrency: 1,
+      maxBatch: 100,
+    });
+    await expect(commit.submit('bad')).rejects.toThrow('bad row');
+    expect(calls).toBe(1);
+    expect(await commit.submit('good')).toBe('good');
+  });
+});
