@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { authorizationCodeFlow, type Target } from './flow.js';
 
 export interface LoadJob {
-  mode: 'fixed' | 'refresh' | 'flow';
+  mode: 'fixed' | 'refresh' | 'cycle' | 'flow';
   url: string;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
@@ -21,6 +21,8 @@ export interface LoadJob {
   duration: number;
   /** refresh: the seed pool of refresh tokens. */
   refreshTokens?: string[];
+  /** cycle: bodies `template` with `{i}` replaced by 0 … count-1, in turn, round and round. */
+  cycle?: { template: string; count: number };
   /** flow: the server to drive. */
   target?: Target;
 }
@@ -56,6 +58,15 @@ async function runAutocannon(job: LoadJob): Promise<LoadResult> {
           const next = (JSON.parse(body) as { refresh_token?: string }).refresh_token;
           if (next) pool.push(next);
         },
+      },
+    ];
+  }
+  if (job.mode === 'cycle') {
+    const { template, count } = job.cycle ?? { template: '', count: 1 };
+    let next = 0;
+    options.requests = [
+      {
+        setupRequest: (request) => ({ ...request, body: template.replace('{i}', String(next++ % count)) }),
       },
     ];
   }

@@ -3,12 +3,15 @@
  * Fastify ceiling, side by side on loopback, each in its own process, loaded by autocannon in
  * another. Prints one table. Options: --duration <s> (10), --connections <n> (50),
  * --only <row>[,<row>], --quick (2 s, 10 connections: a smoke test), --cpu-prof <dir>
- * (profile Gatehouse on PostgreSQL), --no-postgres. PostgreSQL comes from DATABASE_URL
- * (a throwaway database is created on that server and dropped after).
+ * (profile Gatehouse on PostgreSQL), --no-postgres, --growth <n> (Gatehouse on PostgreSQL
+ * only: token and introspection rates before and after <n> live tokens are added; see
+ * bench/growth.ts). PostgreSQL comes from DATABASE_URL (a throwaway database is created on
+ * that server and dropped after).
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { authorizationCodeFlow, basicAuth, clientCredentialsToken, introspection, paths, type Target } from './flow.js';
+import { COLD_TOKENS, countTokens, fillTokens, formatGrowth, type GrowthCell, growthToken } from './growth.js';
 import type { LoadJob, LoadResult } from './load.js';
 import {
   freePort,
@@ -32,6 +35,7 @@ function options() {
         quick: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
         'no-postgres': { type: 'boolean', default: false },
+        growth: { type: 'string' },
       },
     }).values;
   } catch (error) {
@@ -217,7 +221,51 @@ function ceilingJob(row: RowId, ceiling: Target, like: LoadJob): LoadJob {
   };
 }
 
+async function growth(size: number) {
+  const pgServer = process.env.DATABASE_URL;
+  if (!pgServer) {
+    process.stderr.write('--growth needs DATABASE_URL: it measures Gatehouse on PostgreSQL\n');
+    process.exit(2);
+  }
+  const database = await throwawayDatabase(pgServer);
+  cleanups.push(() => database.drop());
+  const target = await startGatehouse('gh-pg', 'Gatehouse (PostgreSQL)', database.url, values['cpu-prof']);
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  say(`growth: ${COLD_TOKENS.toLocaleString('en-US')} live tokens for the cold introspection cycle …`);
+  await fillTokens(database.url, target.clientId, 0, COLD_TOKENS, () => {});
+  const cold: LoadJob = {
+    connections,
+    duration,
+    mode: 'cycle',
+    ...introspection(target),
+    method: 'POST',
+    cycle: { template: `token=${encodeURIComponent(growthToken(0)).replace(/0$/, '{i}')}`, count: COLD_TOKENS },
+  };
+  const measure = async () => ({
+    client_credentials: await runLoadChild<LoadResult>(await jobFor('client_credentials', target)),
+    'introspection (one hot token, cached)': await runLoadChild<LoadResult>(await jobFor('introspection', target)),
+    [`introspection (cold: ${COLD_TOKENS.toLocaleString('en-US')} tokens in turn)`]: await runLoadChild<LoadResult>(cold),
+  });
+  say('growth: measuring the small store …');
+  const small = await measure();
+  const smallCount = await countTokens(database.url);
+  say(`growth: adding ${size.toLocaleString('en-US')} live tokens …`);
+  await fillTokens(database.url, target.clientId, COLD_TOKENS, COLD_TOKENS + size, (done) =>
+    say(`  ${done.toLocaleString('en-US')}`),
+  );
+  say('growth: measuring the grown store …');
+  const grown = await measure();
+  const cells: GrowthCell[] = Object.keys(small).map((row) => ({
+    row,
+    small: small[row as keyof typeof small],
+    grown: grown[row as keyof typeof grown],
+  }));
+  const stores = { small: smallCount, grown: await countTokens(database.url) };
+  process.stdout.write(`\n${formatGrowth(cells, stores, duration, connections)}\n`);
+}
+
 async function main() {
+  if (values.growth !== undefined) return growth(positive('growth', values.growth, 1_000_000));
   const targets: Target[] = [];
   const pgServer = values['no-postgres'] ? undefined : process.env.DATABASE_URL;
   if (pgServer) {
