@@ -1,0 +1,43 @@
+/**
+ * The background clean-up (GrantStore.deleteExpired): everything expired goes, however much
+ * there is (it deletes in chunks), and nothing live goes with it.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openTestDatabase } from '../../test/support/database.js';
+import { type Database, migrateToLatest } from '../db/database.js';
+import { GrantStore } from './store.js';
+
+let database: Database;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  await migrateToLatest(database.db);
+  await sql`insert into clients (id, name, status, scope, application_type, skip_consent, updated_at,
+      token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris, grant_types, response_types,
+      audience, contacts, metadata)
+    values ('cleanup', 'Clean-up', 'approved', 'email', 'web', false, now(), 'client_secret_basic',
+      '[]', '[]', '["client_credentials"]', '[]', '[]', '[]', '{}')`.execute(database.db);
+});
+afterAll(() => database?.close());
+
+it('removes more expired tokens than one chunk holds, and keeps every live one', async () => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  // 12,345 expired (more than two chunks) and 100 live, interleaved by hash order.
+  await sql`insert into tokens (hash, kind, client_id, scope, expires_at)
+    select 'expired-' || g, 'access', 'cleanup', 'email', ${now}::timestamptz - interval '1 second'
+    from generate_series(1, 12345) g`.execute(database.db);
+  await sql`insert into tokens (hash, kind, client_id, scope, expires_at)
+    select 'expired-live-' || g, 'access', 'cleanup', 'email', ${now}::timestamptz + interval '1 hour'
+    from generate_series(1, 100) g`.execute(database.db);
+
+  const removed = await new GrantStore(database.db, database.invalidations).deleteExpired(now);
+
+  expect(removed).toBe(12345);
+  const left = await sql<{ n: number }>`select count(*)::int as n from tokens`.execute(database.db);
+  expect(left.rows[0]?.n).toBe(100);
+  const expiredLeft = await sql<{ n: number }>`select count(*)::int as n from tokens where expires_at < ${now}`.execute(
+    database.db,
+  );
+  expect(expiredLeft.rows[0]?.n).toBe(0);
+});
