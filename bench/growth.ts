@@ -44,6 +44,8 @@ export async function fillTokens(
       progress(end - from);
     }
     await client.query('vacuum analyze tokens');
+    // Flush the fill's WAL now, not as a checkpoint in the middle of the next cell.
+    await client.query('checkpoint').catch(() => undefined);
   } finally {
     await client.end();
   }

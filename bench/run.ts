@@ -246,6 +246,9 @@ async function growth(size: number) {
     'introspection (one hot token, cached)': await runLoadChild<LoadResult>(await jobFor('introspection', target)),
     [`introspection (cold: ${COLD_TOKENS.toLocaleString('en-US')} tokens in turn)`]: await runLoadChild<LoadResult>(cold),
   });
+  say('growth: warming up …');
+  await runLoadChild<LoadResult>({ ...(await jobFor('client_credentials', target)), duration: 3 });
+  await runLoadChild<LoadResult>({ ...cold, duration: 3 });
   say('growth: measuring the small store …');
   const small = await measure();
   const smallCount = await countTokens(database.url);
