@@ -102,7 +102,7 @@ export async function createGatehouse(options: GatehouseOptions) {
 
   const flowDeps: FlowDeps = { db, flows, clients: clientStore, grants, keys, scopes, events, config, now };
   const issuer = new TokenIssuer(grants, keys, config, now);
-  const authenticator = new ClientAuthenticator((id) => clientStore.find(id), events);
+  const authenticator = new ClientAuthenticator((id) => clientStore.findCached(id), events);
   const tokenEndpoint = new TokenEndpoint(authenticator, [
     authorizationCodeGrant({ db, grants, issuer, events, now }),
     refreshTokenGrant({ grants, issuer, events, now }),

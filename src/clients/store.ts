@@ -1,6 +1,7 @@
 /**
  * Queries on the clients table. A client is read on every token request and changes rarely,
- * so `find` is served from a cache that every write here evicts, on every node.
+ * so the hot paths read it through `findCached`, a cache that every write here evicts, on
+ * every node.
  */
 
 import { sql, type Updateable } from 'kysely';
@@ -36,10 +37,18 @@ export class ClientStore {
     });
   }
 
-  /** The client, frozen: it may be the cached row that other requests are reading too. */
+  /** The client as it is now in the database (for reads that lead to a write). */
   find(id: string): Promise<Client | undefined> {
+    return this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /**
+   * The client for the hot paths (token endpoint, authorization requests), from the cache;
+   * frozen, since other requests may be reading the same object.
+   */
+  findCached(id: string): Promise<Client | undefined> {
     return this.cache.get(id, async () => {
-      const row = await this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await this.find(id);
       return row && deepFreeze(row);
     });
   }

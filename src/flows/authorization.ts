@@ -52,7 +52,7 @@ export class Authorization {
     const consentVerifier = params.get('consent_verifier');
     if (consentVerifier !== undefined) return this.afterConsent(consentVerifier, input);
 
-    const target = await resolveTarget(params, (id) => this.deps.clients.find(id));
+    const target = await resolveTarget(params, (id) => this.deps.clients.findCached(id));
     try {
       const request = validateRequest(params, target, this.deps.scopes, input.impliedResponseType);
       const hint = params.get('id_token_hint');
@@ -292,7 +292,7 @@ export class Authorization {
   }
 
   private async approvedClient(id: string): Promise<Client> {
-    const client = await this.deps.clients.find(id);
+    const client = await this.deps.clients.findCached(id);
     if (client?.status !== 'approved') {
       throw new OAuthError('unauthorized_client', 'This application is no longer allowed to sign people in.', { status: 403 });
     }
