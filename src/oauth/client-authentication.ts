@@ -78,7 +78,12 @@ export class ClientAuthenticator {
       if (!client.secret_hash || !safeEqual(hashSecret(credentials.secret), client.secret_hash)) return fail('wrong secret');
     }
     if (client.status !== 'approved') {
-      throw invalidClient('The client is not approved.', { status: 401, debug: `client status ${client.status}` });
+      // Still invalid_client with the Basic challenge when Basic was used (RFC 6749 5.2).
+      throw new AuthenticationFailed(
+        credentials.method === 'client_secret_basic',
+        `client status ${client.status}`,
+        'The client is not approved.',
+      );
     }
     identify('client', client.id);
     return client;
