@@ -104,7 +104,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   const issuer = new TokenIssuer(grants, keys, config, now);
   const authenticator = new ClientAuthenticator((id) => clientStore.findCached(id), events);
   const tokenEndpoint = new TokenEndpoint(authenticator, [
-    authorizationCodeGrant({ db, grants, issuer, events, now }),
+    authorizationCodeGrant({ grants, issuer, events, now }),
     refreshTokenGrant({ grants, issuer, events, now }),
     clientCredentialsGrant({ issuer, scopes }),
   ]);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import type { TokensTable } from '../db/schema.js';
-import { GrantStore, type Rotation } from './store.js';
+import { GrantStore, type Spend } from './store.js';
 
 let database: Database;
 let store: GrantStore;
@@ -64,7 +64,7 @@ async function liveRefreshToken(): Promise<string> {
 }
 
 /** A rotation of `hash` with fresh successor hashes (an access and a refresh token). */
-const rotation = (hash: string): Rotation => ({
+const rotation = (hash: string): Spend => ({
   hash,
   at: new Date(),
   tokens: [tokenRow(unique('next-at'), 'access'), tokenRow(unique('next-rt'), 'refresh')],
@@ -76,7 +76,7 @@ async function existing(hashes: string[]): Promise<string[]> {
   return rows.map((r) => r.hash).sort();
 }
 
-const successors = (r: Rotation) => r.tokens.map((t) => t.hash);
+const successors = (r: Spend) => r.tokens.map((t) => t.hash);
 
 describe('GrantStore.rotate', () => {
   it('rotates many distinct live refresh tokens at once, storing each one’s successors', async () => {
@@ -129,5 +129,47 @@ describe('GrantStore.rotate', () => {
     }
     const revokedRow = await database.db.selectFrom('tokens').select('rotated_at').where('hash', '=', revoked).executeTakeFirst();
     expect(revokedRow?.rotated_at).toBeNull();
+  });
+});
+
+describe('GrantStore.spendCode', () => {
+  async function liveCode(expiresAt = expires): Promise<string> {
+    const hash = unique('ac');
+    await database.db
+      .insertInto('authorization_codes')
+      .values({
+        hash,
+        grant_id: GRANT,
+        client_id: CLIENT,
+        redirect_uri: 'https://app.example/callback',
+        redirect_uri_sent: true,
+        expires_at: expiresAt,
+      })
+      .execute();
+    return hash;
+  }
+
+  it('spends each code once and stores its tokens exactly when it was spent', async () => {
+    const codes = await Promise.all(Array.from({ length: 10 }, () => liveCode()));
+    const spends = codes.map(rotation);
+    const twice = rotation(codes[0] as string);
+    const results = await Promise.all([...spends.map((s) => store.spendCode(s)), store.spendCode(twice)]);
+    expect(results).toEqual([...codes.map(() => true), false]);
+    const all = spends.flatMap(successors);
+    expect(await existing(all)).toEqual([...all].sort());
+    expect(await existing(successors(twice))).toEqual([]);
+    const rows = await database.db.selectFrom('authorization_codes').select('consumed_at').where('hash', 'in', codes).execute();
+    for (const row of rows) expect(row.consumed_at).toBeInstanceOf(Date);
+  });
+
+  it('refuses a spent or unknown code, and a refresh token presented as a code, storing nothing', async () => {
+    const spent = await liveCode();
+    expect(await store.spendCode(rotation(spent))).toBe(true);
+    const refresh = await liveRefreshToken();
+    const attempts = [spent, unique('unknown'), refresh].map(rotation);
+    expect(await Promise.all(attempts.map((a) => store.spendCode(a)))).toEqual([false, false, false]);
+    expect(await existing(attempts.flatMap(successors))).toEqual([]);
+    const refreshRow = await database.db.selectFrom('tokens').select('rotated_at').where('hash', '=', refresh).executeTakeFirst();
+    expect(refreshRow?.rotated_at).toBeNull();
   });
 });

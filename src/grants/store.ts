@@ -23,8 +23,8 @@ export type TokenWithGrant = Token & {
   id_token_claims: Record<string, unknown> | null;
 } & Pick<Grant, 'session_id' | 'auth_time' | 'acr' | 'amr'>;
 
-/** A refresh token to rotate: the presented token's hash and its successors' rows. */
-export interface Rotation {
+/** A single-use secret (refresh token, code) being used: its hash, and the tokens it buys. */
+export interface Spend {
   hash: string;
   at: Date;
   tokens: Insertable<TokensTable>[];
@@ -39,7 +39,8 @@ export class GrantStore {
   private readonly accessTokens: ReadCache<string, TokenWithGrant>;
   /** Each item is one request's rows, so they commit together or not at all. */
   private readonly tokenWrites: GroupCommit<Insertable<TokensTable>[]>;
-  private readonly rotations: GroupCommit<Rotation, boolean>;
+  private readonly rotations: GroupCommit<Spend, boolean>;
+  private readonly codeSpends: GroupCommit<Spend, boolean>;
   /** Reads grouped the same way: one query for the lookups that arrive together. */
   private readonly tokenReads: GroupCommit<string, TokenWithGrant | undefined>;
 
@@ -64,7 +65,12 @@ export class GrantStore {
       maxBatch: 500,
     });
     this.rotations = new GroupCommit({
-      write: (rotations) => this.rotateTogether(rotations),
+      write: (rotations) => this.spendTogether('refresh', rotations),
+      concurrency: options.concurrency ?? 4,
+      maxBatch: 200,
+    });
+    this.codeSpends = new GroupCommit({
+      write: (spends) => this.spendTogether('code', spends),
       concurrency: options.concurrency ?? 4,
       maxBatch: 200,
     });
@@ -106,11 +112,9 @@ export class GrantStore {
     return this.db.selectFrom('authorization_codes').selectAll().where('hash', '=', hash).executeTakeFirst();
   }
 
-  /** Stores tokens; outside a transaction, together with other requests' tokens (group commit). */
-  async insertTokens(tokens: Insertable<TokensTable>[], db?: Db): Promise<void> {
-    if (tokens.length === 0) return;
-    if (db) await db.insertInto('tokens').values(tokens).execute();
-    else await this.tokenWrites.submit(tokens);
+  /** Stores one request's tokens, together with other requests' tokens (group commit). */
+  async insertTokens(tokens: Insertable<TokensTable>[]): Promise<void> {
+    if (tokens.length > 0) await this.tokenWrites.submit(tokens);
   }
 
   /**
@@ -159,40 +163,48 @@ export class GrantStore {
    * exist exactly when the presented one was live and is now used. False when it was not live
    * (unknown, already used, revoked). Concurrent rotations share one statement and commit.
    */
-  rotate(rotation: Rotation): Promise<boolean> {
+  rotate(rotation: Spend): Promise<boolean> {
     return this.rotations.submit(rotation);
   }
 
-  private async rotateTogether(rotations: Rotation[]): Promise<boolean[]> {
-    // The same token presented twice at once: one use wins, the other is a reuse.
-    const first = new Map<string, Rotation>();
-    for (const rotation of rotations) if (!first.has(rotation.hash)) first.set(rotation.hash, rotation);
-    const presented = [...first.values()].map((r) => sql`(${r.hash}, ${r.at}::timestamptz)`);
+  /** The same for an authorization code: spent, and its tokens stored, or neither. */
+  spendCode(spend: Spend): Promise<boolean> {
+    return this.codeSpends.submit(spend);
+  }
+
+  private async spendTogether(kind: 'refresh' | 'code', spends: Spend[]): Promise<boolean[]> {
+    // The same secret presented twice at once: one use wins, the other is a reuse.
+    const first = new Map<string, Spend>();
+    for (const spend of spends) if (!first.has(spend.hash)) first.set(spend.hash, spend);
+    const presented = sql`(values ${sql.join([...first.values()].map((r) => sql`(${r.hash}, ${r.at}::timestamptz)`))})`;
     const successors = [...first.values()].flatMap((r) =>
       r.tokens.map(
         (t) =>
           sql`(${r.hash}, ${t.hash}, ${t.kind}, ${t.grant_id ?? null}, ${t.client_id}, ${t.subject ?? null}, ${t.scope}, ${t.audience ?? '[]'}::jsonb, ${t.expires_at}::timestamptz)`,
       ),
     );
+    const use =
+      kind === 'refresh'
+        ? sql`update tokens set rotated_at = presented.at from ${presented} as presented (hash, at)
+            where tokens.hash = presented.hash and tokens.kind = 'refresh'
+              and tokens.rotated_at is null and tokens.revoked_at is null
+            returning tokens.hash`
+        : sql`update authorization_codes set consumed_at = presented.at from ${presented} as presented (hash, at)
+            where authorization_codes.hash = presented.hash and authorization_codes.consumed_at is null
+            returning authorization_codes.hash`;
     // Data-modifying CTEs run once whether or not the final SELECT reads them.
     const result = await sql<{ hash: string }>`
-      with rotated as (
-        update tokens set rotated_at = presented.at
-        from (values ${sql.join(presented)}) as presented (hash, at)
-        where tokens.hash = presented.hash and tokens.kind = 'refresh'
-          and tokens.rotated_at is null and tokens.revoked_at is null
-        returning tokens.hash
-      ), inserted as (
+      with used as (${use}), inserted as (
         insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at)
         select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, s.audience, s.expires_at
         from (values ${sql.join(successors)})
           as s (parent, hash, kind, grant_id, client_id, subject, scope, audience, expires_at)
-        where s.parent in (select hash from rotated)
+        where s.parent in (select hash from used)
         returning 1
       )
-      select hash from rotated`.execute(this.db);
-    const rotated = new Set(result.rows.map((row) => row.hash));
-    return rotations.map((r) => first.get(r.hash) === r && rotated.has(r.hash));
+      select hash from used`.execute(this.db);
+    const used = new Set(result.rows.map((row) => row.hash));
+    return spends.map((r) => first.get(r.hash) === r && used.has(r.hash));
   }
 
   async revokeToken(hash: string, now: Date): Promise<void> {

@@ -6,7 +6,6 @@
 import type { Insertable } from 'kysely';
 import type { SigningAlgorithm, SigningKeys } from '../crypto/signing-keys.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
-import type { Db } from '../db/database.js';
 import type { Client, Grant, TokensTable } from '../db/schema.js';
 import { json } from '../db/schema.js';
 import type { GrantStore } from '../grants/store.js';
@@ -55,15 +54,11 @@ export class TokenIssuer {
     private readonly now: () => number,
   ) {}
 
+  /** Mints and stores (by group commit with other requests' tokens). */
   async issue(options: IssueOptions): Promise<TokenResponse> {
     const prepared = await this.prepare(options);
-    await this.store(prepared);
+    await this.grants.insertTokens(prepared.rows);
     return prepared.response;
-  }
-
-  /** Stores prepared tokens; grants call this inside their consuming transaction. */
-  async store(prepared: PreparedTokens, db?: Db): Promise<void> {
-    await this.grants.insertTokens(prepared.rows, db);
   }
 
   /**

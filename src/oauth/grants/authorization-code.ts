@@ -1,7 +1,6 @@
 /** RFC 6749 4.1.3 with RFC 7636 4.6: redeem an authorization code, once. */
 import { verifyPkce } from '../../crypto/pkce.js';
 import { hashSecret } from '../../crypto/tokens.js';
-import type { Db } from '../../db/database.js';
 import { invalidGrant, invalidRequest, type OAuthError } from '../../errors.js';
 import type { EventSink } from '../../events/events.js';
 import type { GrantStore } from '../../grants/store.js';
@@ -9,7 +8,6 @@ import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';
 
 export interface AuthorizationCodeDeps {
-  db: Db;
   grants: GrantStore;
   issuer: TokenIssuer;
   events: EventSink;
@@ -87,12 +85,9 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
         idToken: scope.includes('openid'),
         nonce: row.nonce,
       });
-      const spent = await deps.db.transaction().execute(async (trx) => {
-        if (!(await deps.grants.consumeCode(hash, now, trx))) return false;
-        await deps.issuer.store(prepared, trx);
-        return true;
-      });
-      if (!spent) return replayed(hash, client.id, now);
+      // One statement: the code is spent and its tokens stored, or neither (a concurrent
+      // redemption got there first, which is handled as a replay).
+      if (!(await deps.grants.spendCode({ hash, at: now, tokens: prepared.rows }))) return replayed(hash, client.id, now);
       return prepared.response;
     },
   };
