@@ -1,13 +1,15 @@
 /**
  * Queries on grants, authorization codes and tokens. Every secret is addressed by its hash;
- * "consume" is one atomic UPDATE … WHERE consumed IS NULL RETURNING, so two concurrent
- * redemptions cannot both succeed.
+ * spending a code or a refresh token is one atomic UPDATE … WHERE still usable, in the same
+ * statement as the insert of the tokens it buys, so two concurrent redemptions cannot both
+ * succeed and no redemption is ever half done.
  *
- * Two things keep the hot paths short. Tokens issued outside a transaction are written by
- * group commit (src/db/group-commit.ts). Access tokens read to be checked (introspection,
- * userinfo) come from a cache that every revocation evicts, on every node, in the revoking
- * transaction (src/db/invalidations.ts); refresh tokens and codes are always read fresh,
- * since using one changes it.
+ * Two things keep the hot paths short. Concurrent requests' writes (issued tokens, rotations,
+ * code exchanges) and token lookups are grouped into shared statements and commits
+ * (src/db/group-commit.ts). Access tokens read to be checked (introspection, userinfo) come
+ * from a cache that every revocation evicts, on every node, in the revoking transaction
+ * (src/db/invalidations.ts); refresh tokens and codes are always read fresh, since using one
+ * changes it.
  */
 
 import { type Insertable, type Selectable, sql } from 'kysely';
