@@ -4,14 +4,11 @@
  * suspension or a secret rotation made on one is seen on the other (by LISTEN/NOTIFY).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import type { PostgresInvalidations } from '../../src/db/invalidations.js';
-import { createGatehouse } from '../../src/gatehouse.js';
-import { buildAdminApp, buildPublicApp } from '../../src/http/server.js';
 import { testDbKind, throwawayDatabase } from '../support/database.js';
 import { admin, createClient, introspect, token } from '../support/flow.js';
-import { startGatehouse, TEST_SECRET, type TestGatehouse } from '../support/harness.js';
+import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 
 type TestClient = Awaited<ReturnType<typeof createClient>>;
 
@@ -57,8 +54,7 @@ describe('one node', () => {
   let t: TestGatehouse;
   beforeAll(async () => {
     t = await startGatehouse();
-    // Caches serve only while the node listens; without this the test would not reach them.
-    if (testDbKind() === 'postgres') await (t.gh.database.invalidations as PostgresInvalidations).ready();
+    if (testDbKind() === 'postgres') await listening(t);
   });
   afterAll(() => t?.close());
 
@@ -72,37 +68,16 @@ describe('one node', () => {
   });
 });
 
-/** A node of its own on the shared database, shaped like the harness's so its helpers apply. */
-async function startNode(url: string, issuer: string): Promise<TestGatehouse & { ready(): Promise<void> }> {
-  const config = loadConfig({ PORT: '4444', ADMIN_PORT: '4445', ISSUER: issuer, LOG_LEVEL: 'silent' });
-  const database = await openDatabase({ kind: 'postgres', url, poolSize: 4 });
-  const gh = await createGatehouse({ config, database, secrets: [TEST_SECRET] });
-  const publicApp = await buildPublicApp(gh);
-  const adminApp = await buildAdminApp(gh, { adminToken: config.adminToken });
-  await publicApp.ready();
-  await adminApp.ready();
-  return {
-    gh,
-    publicApp,
-    adminApp,
-    issuer,
-    adminUrl: 'http://127.0.0.1:4445',
-    advance: () => {
-      throw new Error('the nodes share the real clock');
-    },
-    ready: () => (database.invalidations as PostgresInvalidations).ready(),
-    close: async () => {
-      await publicApp.close();
-      await adminApp.close();
-      await database.close();
-    },
-  };
-}
+/** Caches serve only while a node listens; without waiting the tests would not reach them. */
+const listening = (t: TestGatehouse) => (t.gh.database.invalidations as PostgresInvalidations).ready();
+
+/** A harness node on the shared database (same default issuer, so tokens and keys agree). */
+const startNode = async (url: string) => startGatehouse({ database: await openDatabase({ kind: 'postgres', url, poolSize: 4 }) });
 
 describe.skipIf(testDbKind() !== 'postgres')('two nodes on one PostgreSQL database', () => {
   let drop: (() => Promise<void>) | undefined;
-  let a: Awaited<ReturnType<typeof startNode>>;
-  let b: Awaited<ReturnType<typeof startNode>>;
+  let a: TestGatehouse;
+  let b: TestGatehouse;
 
   beforeAll(async () => {
     const serverUrl = process.env.DATABASE_URL;
@@ -110,9 +85,9 @@ describe.skipIf(testDbKind() !== 'postgres')('two nodes on one PostgreSQL databa
     const throwaway = await throwawayDatabase(serverUrl, 'gatehouse_cache');
     drop = throwaway.drop;
     // One after the other: the first creates the schema and the keys.
-    a = await startNode(throwaway.url, 'http://127.0.0.1:4444');
-    b = await startNode(throwaway.url, 'http://127.0.0.1:4444');
-    await Promise.all([a.ready(), b.ready()]);
+    a = await startNode(throwaway.url);
+    b = await startNode(throwaway.url);
+    await Promise.all([listening(a), listening(b)]);
   });
 
   afterAll(async () => {

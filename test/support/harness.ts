@@ -2,6 +2,7 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/config.js';
+import type { Database } from '../../src/db/database.js';
 import { createGatehouse, type Gatehouse } from '../../src/gatehouse.js';
 import { buildAdminApp, buildPublicApp } from '../../src/http/server.js';
 import { openTestDatabase } from './database.js';
@@ -32,6 +33,8 @@ export interface HarnessOptions {
   /** Listen on real loopback ports (for clients that speak HTTP themselves). */
   listen?: boolean;
   env?: Record<string, string>;
+  /** A database opened by the test (two nodes on one database); closed with the node. */
+  database?: Database;
 }
 
 export const TEST_SECRET = 'test-secret-of-at-least-thirty-two-characters';
@@ -48,7 +51,7 @@ export async function startGatehouse(options: HarnessOptions = {}): Promise<Test
   });
   let offset = 0;
   const now = () => Date.now() + offset;
-  const database = await openTestDatabase();
+  const database = options.database ?? (await openTestDatabase());
   const gh = await createGatehouse({ config, database, secrets: [TEST_SECRET], now });
   const publicApp = await buildPublicApp(gh);
   const adminApp = await buildAdminApp(gh, { adminToken: config.adminToken });
