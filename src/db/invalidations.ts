@@ -33,7 +33,7 @@ export interface Invalidations {
   /**
    * Runs a write that makes cached rows stale and announces it: to other nodes by a NOTIFY in
    * the write's own transaction (delivered when, and only if, it commits), then to this
-   * node's listeners. Given a transaction, it writes and notifies in it.
+   * node's listeners.
    */
   write<T>(db: Db, invalidations: readonly Invalidation[], write: (db: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -97,9 +97,7 @@ export class PostgresInvalidations extends LocalInvalidations {
       }
       return result;
     };
-    // A caller's transaction may still roll back; evicting early only costs a cache miss, and
-    // this node hears its own NOTIFY after the commit too.
-    const result = db.isTransaction ? await notifyingWrite(db) : await db.transaction().execute(notifyingWrite);
+    const result = await db.transaction().execute(notifyingWrite);
     for (const invalidation of invalidations) this.dispatch(invalidation);
     return result;
   }

@@ -40,7 +40,7 @@ export interface GrantStoreOptions {
 export class GrantStore {
   private readonly accessTokens: ReadCache<string, TokenWithGrant>;
   /** Each item is one request's rows, so they commit together or not at all. */
-  private readonly tokenWrites: GroupCommit<Insertable<TokensTable>[]>;
+  private readonly tokenWrites: GroupCommit<Insertable<TokensTable>[], undefined>;
   private readonly rotations: GroupCommit<Spend, boolean>;
   private readonly codeSpends: GroupCommit<Spend, boolean>;
   /** Reads grouped the same way: one query for the lookups that arrive together. */
@@ -53,29 +53,15 @@ export class GrantStore {
   ) {
     this.accessTokens = new ReadCache({ max: 50_000, maxAgeMs: 30_000, enabled: () => invalidations.listening });
     invalidations.subscribe((invalidation) => this.evict(invalidation));
-    this.tokenWrites = new GroupCommit<Insertable<TokensTable>[]>({
-      write: async (requests) => {
-        await db.insertInto('tokens').values(requests.flat()).execute();
-        return [];
-      },
-      concurrency: options.concurrency ?? 4,
-      maxBatch: 500,
-    });
-    this.tokenReads = new GroupCommit({
-      write: (hashes) => this.findTokens(hashes),
-      concurrency: options.concurrency ?? 4,
-      maxBatch: 500,
-    });
-    this.rotations = new GroupCommit({
-      write: (rotations) => this.spendTogether('refresh', rotations),
-      concurrency: options.concurrency ?? 4,
-      maxBatch: 200,
-    });
-    this.codeSpends = new GroupCommit({
-      write: (spends) => this.spendTogether('code', spends),
-      concurrency: options.concurrency ?? 4,
-      maxBatch: 200,
-    });
+    const grouped = <T, R>(write: (items: T[]) => Promise<R[]>, maxBatch: number) =>
+      new GroupCommit<T, R>({ write, maxBatch, concurrency: options.concurrency ?? 4 });
+    this.tokenWrites = grouped(async (requests: Insertable<TokensTable>[][]): Promise<undefined[]> => {
+      await db.insertInto('tokens').values(requests.flat()).execute();
+      return [];
+    }, 500);
+    this.tokenReads = grouped((hashes: string[]) => this.findTokens(hashes), 500);
+    this.rotations = grouped((rotations: Spend[]) => this.spendTogether('refresh', rotations), 200);
+    this.codeSpends = grouped((spends: Spend[]) => this.spendTogether('code', spends), 200);
   }
 
   private evict(invalidation: Invalidation): void {
@@ -100,8 +86,8 @@ export class GrantStore {
   }
 
   /** Marks the code used; undefined when it does not exist or was already used. */
-  consumeCode(hash: string, now: Date, db: Db = this.db): Promise<Selectable<AuthorizationCodesTable> | undefined> {
-    return db
+  consumeCode(hash: string, now: Date): Promise<Selectable<AuthorizationCodesTable> | undefined> {
+    return this.db
       .updateTable('authorization_codes')
       .set({ consumed_at: now })
       .where('hash', '=', hash)
@@ -216,8 +202,8 @@ export class GrantStore {
   }
 
   /** Revokes a whole token family: every token of the grant stops working at once. */
-  async revokeGrant(id: string, reason: string, now: Date, db: Db = this.db): Promise<boolean> {
-    const result = await this.invalidations.write(db, [{ kind: 'grant', id }], (trx) =>
+  async revokeGrant(id: string, reason: string, now: Date): Promise<boolean> {
+    const result = await this.invalidations.write(this.db, [{ kind: 'grant', id }], (trx) =>
       trx
         .updateTable('grants')
         .set({ revoked_at: now, revoked_reason: reason })
