@@ -4,6 +4,7 @@
  * cookie jar), so both servers pay the same client-side cost.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { adminAccept, basicAuthorization, CookieJar } from '../test/support/http-driver.js';
 
 export type Kind = 'gatehouse' | 'oidc-provider' | 'ceiling';
 
@@ -26,8 +27,7 @@ export const paths = (kind: Kind) =>
     ? { token: '/oauth2/token', auth: '/oauth2/auth', userinfo: '/userinfo' }
     : { token: '/token', auth: '/auth', userinfo: '/me' };
 
-export const basicAuth = (t: Target) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(t.clientId)}:${encodeURIComponent(t.clientSecret)}`).toString('base64')}`;
+export const basicAuth = (t: Target) => basicAuthorization(t.clientId, t.clientSecret);
 
 /** Where introspection is served: Gatehouse on its admin port (as Hydra), oidc-provider on its public one with client auth. */
 export function introspection(t: Target): { url: string; headers: Record<string, string> } {
@@ -42,50 +42,9 @@ export interface TokenResponse {
   [key: string]: unknown;
 }
 
-class Jar {
-  private readonly cookies = new Map<string, string>();
-  // Paths and domains are ignored on purpose: one loopback host, and the names never collide.
-  take(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';', 1)[0] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq > 0) this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-  }
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-async function step(jar: Jar, url: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  const cookie = jar.header();
-  if (cookie) headers.set('cookie', cookie);
-  const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-  jar.take(response);
-  return response;
-}
-
-function locationOf(response: Response, base: string, what: string): URL {
-  const location = response.headers.get('location');
-  if (response.status < 300 || response.status > 399 || !location)
-    throw new Error(`${what}: expected a redirect, got ${response.status}`);
-  return new URL(location, base);
-}
-
-async function adminPut(t: Target, path: string, body: unknown): Promise<string> {
-  const response = await fetch(`${t.adminUrl}${path}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 200) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { redirect_to: string }).redirect_to;
-}
-
 /** authorize → login accept → consent accept → code exchange; returns the token response. */
 export async function authorizationCodeFlow(t: Target, scope = BENCH_SCOPE): Promise<TokenResponse> {
-  const jar = new Jar();
+  const jar = new CookieJar();
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const query = new URLSearchParams({
@@ -99,27 +58,35 @@ export async function authorizationCodeFlow(t: Target, scope = BENCH_SCOPE): Pro
     // oidc-provider issues a refresh token for offline_access only with an explicit consent prompt.
     ...(t.kind === 'oidc-provider' ? { prompt: 'consent' } : {}),
   });
-  let url = locationOf(await step(jar, `${t.publicUrl}${paths(t.kind).auth}?${query}`), t.publicUrl, 'authorize');
+  let url = await jar.redirect(`${t.publicUrl}${paths(t.kind).auth}?${query}`);
   if (t.kind === 'gatehouse') {
     const login = url.searchParams.get('login_challenge');
     if (!login) throw new Error(`authorize: no login_challenge in ${url}`);
-    const afterLogin = await adminPut(t, `/admin/oauth2/auth/requests/login/accept?login_challenge=${login}`, {
-      subject: 'bench-user',
-      remember: false,
-    });
-    url = locationOf(await step(jar, afterLogin), t.publicUrl, 'after login');
+    const afterLogin = await adminAccept(
+      t.adminUrl as string,
+      `/admin/oauth2/auth/requests/login/accept?login_challenge=${login}`,
+      {
+        subject: 'bench-user',
+        remember: false,
+      },
+    );
+    url = await jar.redirect(afterLogin);
     const consent = url.searchParams.get('consent_challenge');
     if (!consent) throw new Error(`login: no consent_challenge in ${url}`);
-    const afterConsent = await adminPut(t, `/admin/oauth2/auth/requests/consent/accept?consent_challenge=${consent}`, {
-      grant_scope: scope.split(' '),
-      remember: false,
-    });
-    url = locationOf(await step(jar, afterConsent), t.publicUrl, 'after consent');
+    const afterConsent = await adminAccept(
+      t.adminUrl as string,
+      `/admin/oauth2/auth/requests/consent/accept?consent_challenge=${consent}`,
+      {
+        grant_scope: scope.split(' '),
+        remember: false,
+      },
+    );
+    url = await jar.redirect(afterConsent);
   } else {
     // Two interactions (login, then consent), each answered by the bench server's own
     // programmatic handler, then the resume endpoint; the same round trips as Gatehouse.
     for (let hops = 0; hops < 8 && !url.href.startsWith(t.redirectUri); hops++) {
-      url = locationOf(await step(jar, url.href), t.publicUrl, `interaction hop ${hops}`);
+      url = await jar.redirect(url.href);
     }
   }
   const code = url.searchParams.get('code');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { throwawayDatabase as throwawayOn } from '../support/database.js';
 import { freePort, TEST_SECRET } from '../support/harness.js';
+import { adminAccept, basicAuthorization, CookieJar } from '../support/http-driver.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -170,8 +171,7 @@ export async function createClient(node: Node, body: Record<string, unknown> = {
   return (await response.json()) as Client;
 }
 
-export const basic = (c: Client) =>
-  `Basic ${Buffer.from(`${encodeURIComponent(c.client_id)}:${encodeURIComponent(c.client_secret)}`).toString('base64')}`;
+export const basic = (c: Client) => basicAuthorization(c.client_id, c.client_secret);
 
 export interface Answer {
   status: number;
@@ -208,37 +208,6 @@ export async function introspect(node: Node, token: string): Promise<Answer> {
   return answer(response);
 }
 
-class Jar {
-  private readonly cookies = new Map<string, string>();
-  take(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';', 1)[0] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq > 0) this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-  }
-  async get(url: string): Promise<URL> {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const response = await fetch(url, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
-    this.take(response);
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status > 399 || !location) {
-      throw new Error(`${url}: expected a redirect, got ${response.status} ${await response.text()}`);
-    }
-    return new URL(location, url);
-  }
-}
-
-async function adminPut(node: Node, path: string, body: unknown): Promise<string> {
-  const response = await fetch(`${node.adminUrl}${path}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 200) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { redirect_to: string }).redirect_to;
-}
-
 /**
  * authorize → login accept → consent accept → code exchange. Each step may go to a different
  * node: `steps` names the node for the browser's authorize, the login accept, the browser's
@@ -249,7 +218,7 @@ export async function authorizationCodeFlow(
   steps: { authorize: Node; loginAccept: Node; afterLogin: Node; consentAccept: Node; afterConsent: Node; token: Node },
   scope = 'openid offline_access',
 ): Promise<Answer> {
-  const jar = new Jar();
+  const jar = new CookieJar();
   const verifier = randomBytes(32).toString('base64url');
   const query = new URLSearchParams({
     client_id: client.client_id,
@@ -266,22 +235,26 @@ export async function authorizationCodeFlow(
     const u = new URL(url);
     return `${node.publicUrl}${u.pathname}${u.search}`;
   };
-  let url = await jar.get(`${steps.authorize.publicUrl}/oauth2/auth?${query}`);
+  let url = await jar.redirect(`${steps.authorize.publicUrl}/oauth2/auth?${query}`);
   const login = url.searchParams.get('login_challenge');
   if (!login) throw new Error(`authorize: no login_challenge in ${url}`);
-  const afterLogin = await adminPut(steps.loginAccept, `/admin/oauth2/auth/requests/login/accept?login_challenge=${login}`, {
-    subject: 'reliability-user',
-    remember: false,
-  });
-  url = await jar.get(on(steps.afterLogin, afterLogin));
+  const afterLogin = await adminAccept(
+    steps.loginAccept.adminUrl,
+    `/admin/oauth2/auth/requests/login/accept?login_challenge=${login}`,
+    {
+      subject: 'reliability-user',
+      remember: false,
+    },
+  );
+  url = await jar.redirect(on(steps.afterLogin, afterLogin));
   const consent = url.searchParams.get('consent_challenge');
   if (!consent) throw new Error(`login: no consent_challenge in ${url}`);
-  const afterConsent = await adminPut(
-    steps.consentAccept,
+  const afterConsent = await adminAccept(
+    steps.consentAccept.adminUrl,
     `/admin/oauth2/auth/requests/consent/accept?consent_challenge=${consent}`,
     { grant_scope: scope.split(' '), remember: false },
   );
-  url = await jar.get(on(steps.afterConsent, afterConsent));
+  url = await jar.redirect(on(steps.afterConsent, afterConsent));
   const code = url.searchParams.get('code');
   if (!code) throw new Error(`flow ended without a code: ${url}`);
   return tokenRequest(steps.token, client, {
