@@ -526,6 +526,34 @@ export async function runOps(t: TestGatehouse, ops: Op[], options: RunOptions): 
     return [['grant_type', grantType]];
   }
 
+  /** The secret as sent: cut short or lengthened when the mutations ask for it. */
+  function presented(value: string, muts: ReadonlySet<string>): string {
+    if (muts.has('truncated')) return mutateToken(value, 'truncated');
+    if (muts.has('extended')) return mutateToken(value, 'extended');
+    return value;
+  }
+
+  /** With the 'dup' mutation, sends the first of `names` present (or the first field) twice. */
+  function duplicateOne(form: Form, muts: ReadonlySet<string>, names: readonly string[]): void {
+    const again = form.find(([k]) => names.includes(k)) ?? form[0];
+    if (muts.has('dup') && again) form.push([...again]);
+  }
+
+  /** Posts a client-authenticated form to the token or revocation endpoint; checks the answer's invariants. */
+  async function sendAuthenticated(
+    endpoint: 'token' | 'revoke',
+    form: Form,
+    auth: { headers: Record<string, string>; usedBasic: boolean },
+    about = '',
+  ): Promise<Sent> {
+    const path = endpoint === 'token' ? '/oauth2/token' : '/oauth2/revoke';
+    const response = await post('public', path, form, auth.headers);
+    const label = `POST ${path} ${new URLSearchParams(form)}${auth.usedBasic ? ' +Basic' : ''}${about}`;
+    const sent: Sent = { label, usedBasic: auth.usedBasic, response };
+    checkAnswer(sent, endpoint);
+    return sent;
+  }
+
   async function exchange(
     code: ModelCode,
     basic: boolean,
@@ -535,12 +563,7 @@ export async function runOps(t: TestGatehouse, ops: Op[], options: RunOptions): 
     const family = codeFamily(code);
     const auth = authenticate(family.client, muts, basic);
     const form: Form = [...grantForm('authorization_code', muts, 'refresh_token'), ...auth.form];
-    const value = muts.has('truncated')
-      ? mutateToken(code.value, 'truncated')
-      : muts.has('extended')
-        ? mutateToken(code.value, 'extended')
-        : code.value;
-    if (!muts.has('noCode')) form.push(['code', value]);
+    if (!muts.has('noCode')) form.push(['code', presented(code.value, muts)]);
     if (muts.has('wrongRedirect')) form.push(['redirect_uri', 'https://app.example/callback/other']);
     else if (!muts.has('noRedirect')) form.push(['redirect_uri', family.client.redirect]);
     if (code.verifier !== undefined) {
@@ -550,12 +573,9 @@ export async function runOps(t: TestGatehouse, ops: Op[], options: RunOptions): 
       form.push(['code_verifier', `downgrade-${'v'.repeat(43)}`]);
     }
     if (muts.has('sendScope')) form.push(['scope', 'openid offline_access email profile Twitter GatehouseID']);
-    const again = form.find(([k]) => k === 'grant_type' || k === 'code') ?? form[0];
-    if (muts.has('dup') && again) form.push([...again]);
-    const response = await post('public', '/oauth2/token', form, auth.headers);
-    const label = `POST /oauth2/token ${new URLSearchParams(form)}${auth.usedBasic ? ' +Basic' : ''}`;
-    const sent: Sent = { label, usedBasic: auth.usedBasic, response };
-    checkAnswer(sent, 'token');
+    duplicateOne(form, muts, ['grant_type', 'code']);
+    const sent = await sendAuthenticated('token', form, auth);
+    const { label, response } = sent;
 
     const faults = requestFaults(muts, auth, form);
     if (faults) {
@@ -628,12 +648,7 @@ export async function runOps(t: TestGatehouse, ops: Op[], options: RunOptions): 
     if (muts.has('useAccess')) token = ofKind(family, 'access', pick) ?? token;
     if (!token) return { sent: undefined, expectOk: false, apply: () => 'skipped (no token yet)' };
     const form: Form = [...grantForm('refresh_token', muts, 'authorization_code'), ...auth.form];
-    const value = muts.has('truncated')
-      ? mutateToken(token.value, 'truncated')
-      : muts.has('extended')
-        ? mutateToken(token.value, 'extended')
-        : token.value;
-    if (!muts.has('noToken')) form.push(['refresh_token', value]);
+    if (!muts.has('noToken')) form.push(['refresh_token', presented(token.value, muts)]);
     const granted = family.scope;
     let asked: string[] | undefined;
     if (muts.has('malformedScope')) form.push(['scope', 'openid "quoted"']);
@@ -646,12 +661,14 @@ export async function runOps(t: TestGatehouse, ops: Op[], options: RunOptions): 
       if (asked.length === 0) asked = granted.slice(-1);
       form.push(['scope', asked.join(' ')]);
     }
-    const again = form.find(([k]) => k === 'refresh_token' || k === 'grant_type') ?? form[0];
-    if (muts.has('dup') && again) form.push([...again]);
-    const response = await post('public', '/oauth2/token', form, auth.headers);
-    const label = `POST /oauth2/token ${new URLSearchParams(form)}${auth.usedBasic ? ' +Basic' : ''} [${token.kind} #${family.tokens.indexOf(token)} of family ${family.n}${token.rotated ? ', rotated' : ''}]`;
-    const sent: Sent = { label, usedBasic: auth.usedBasic, response };
-    checkAnswer(sent, 'token');
+    duplicateOne(form, muts, ['refresh_token', 'grant_type']);
+    const sent = await sendAuthenticated(
+      'token',
+      form,
+      auth,
+      ` [${token.kind} #${family.tokens.indexOf(token)} of family ${family.n}${token.rotated ? ', rotated' : ''}]`,
+    );
+    const { label, response } = sent;
     const none = (what: string) => ({ sent, expectOk: false, apply: () => what });
 
     const faults = requestFaults(muts, auth, form);
@@ -726,21 +743,18 @@ export async function runOps(t: TestGatehouse, ops: Op[], options: RunOptions): 
         : ofKind(family, 'access', o.pick);
     if (!token) return 'skipped (no token yet)';
     const auth = authenticate(family.client, muts, o.basic);
-    const value = muts.has('truncated')
-      ? mutateToken(token.value, 'truncated')
-      : muts.has('extended')
-        ? mutateToken(token.value, 'extended')
-        : token.value;
     const form: Form = [...auth.form];
-    if (!muts.has('noToken')) form.push(['token', value]);
+    if (!muts.has('noToken')) form.push(['token', presented(token.value, muts)]);
     if (muts.has('hintAccess')) form.push(['token_type_hint', 'access_token']);
     if (muts.has('hintRefresh')) form.push(['token_type_hint', 'refresh_token']);
-    const again = form.find(([k]) => k === 'token') ?? form[0];
-    if (muts.has('dup') && again) form.push([...again]);
-    const response = await post('public', '/oauth2/revoke', form, auth.headers);
-    const label = `POST /oauth2/revoke ${new URLSearchParams(form)}${auth.usedBasic ? ' +Basic' : ''} [${token.kind} #${family.tokens.indexOf(token)} of family ${family.n}]`;
-    const sent: Sent = { label, usedBasic: auth.usedBasic, response };
-    checkAnswer(sent, 'revoke');
+    duplicateOne(form, muts, ['token']);
+    const sent = await sendAuthenticated(
+      'revoke',
+      form,
+      auth,
+      ` [${token.kind} #${family.tokens.indexOf(token)} of family ${family.n}]`,
+    );
+    const { label, response } = sent;
     const faults = new Set(auth.faults ?? []);
     if (hasDuplicate(form)) faults.add('invalid_request');
     if (faults.size > 0) {
