@@ -9,7 +9,7 @@ import { DASHBOARD_SCOPES, startDashboard } from '../examples/dashboard/src/star
 import { launchChromium } from '../test/support/chromium.js';
 import { createClient } from '../test/support/flow.js';
 import { freePort, startGatehouse } from '../test/support/harness.js';
-import { codeIn } from '../test/support/stand-ins.js';
+import { outboxCode } from '../test/support/stand-ins.js';
 
 const out = new URL('../test/screenshots/', import.meta.url);
 mkdirSync(out, { recursive: true });
@@ -53,8 +53,7 @@ try {
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Send me a code' }).click();
   await page.waitForURL(/\/ui\/code/);
-  const sent = await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(email)}`);
-  await page.getByLabel('Code').fill(codeIn(sent.json().messages[0].text));
+  await page.getByLabel('Code').fill(await outboxCode(t, email));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.waitForURL(/\/ui\/consent/);
   await shot(page, 'dashboard-consent');

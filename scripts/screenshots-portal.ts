@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
-import { codeIn } from '../test/support/stand-ins.js';
+import { outboxCode } from '../test/support/stand-ins.js';
 
 const out = new URL('../test/screenshots/', import.meta.url);
 mkdirSync(out, { recursive: true });
@@ -21,9 +21,6 @@ async function shot(page: Page, name: string) {
   console.log(`test/screenshots/${name}.png`);
 }
 
-const outboxCode = async (to: string) =>
-  codeIn((await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(to)}`)).json().messages[0].text);
-
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   const email = 'ada@example.com';
@@ -32,7 +29,7 @@ try {
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Send me a code' }).click();
   await page.waitForURL(/\/ui\/code/);
-  await page.getByLabel('Code').fill(await outboxCode(email));
+  await page.getByLabel('Code').fill(await outboxCode(t, email));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.waitForURL(`${t.issuer}/ui/developers`);
   const account = await t.gh.login.accounts.findByEmail(email);

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
 import { startSocialProvider } from '../test/support/social-stand-ins.js';
-import { codeIn } from '../test/support/stand-ins.js';
+import { outboxCode } from '../test/support/stand-ins.js';
 
 const out = new URL('../test/screenshots/', import.meta.url);
 mkdirSync(out, { recursive: true });
@@ -39,8 +39,7 @@ async function register(page: Page, email: string) {
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Send me a code' }).click();
   await page.waitForURL(/\/ui\/code/);
-  const outbox = await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(email)}`);
-  await page.getByLabel('Code').fill(codeIn(outbox.json().messages[0].text));
+  await page.getByLabel('Code').fill(await outboxCode(t, email));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.waitForURL(/\/ui\/account/);
 }

@@ -10,7 +10,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { flowAccount, keplrWallet, solanaWallet, startFlowAccessApi } from '../src/wallets/test-support.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
-import { codeIn } from '../test/support/stand-ins.js';
+import { outboxCode } from '../test/support/stand-ins.js';
 
 const out = new URL('../test/screenshots/', import.meta.url);
 mkdirSync(out, { recursive: true });
@@ -24,15 +24,12 @@ async function shot(page: Page, name: string) {
   console.log(`test/screenshots/${name}.png`);
 }
 
-const outboxCode = async (to: string) =>
-  codeIn((await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(to)}`)).json().messages[0].text);
-
 async function register(page: Page, email: string) {
   await page.goto(`${t.issuer}/ui/register`);
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Send me a code' }).click();
   await page.waitForURL(/\/ui\/code/);
-  await page.getByLabel('Code').fill(await outboxCode(email));
+  await page.getByLabel('Code').fill(await outboxCode(t, email));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.waitForURL(`${t.issuer}/ui/account`);
 }

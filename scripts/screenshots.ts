@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/chromium.js';
 import { createClient } from '../test/support/flow.js';
 import { startGatehouse } from '../test/support/harness.js';
-import { codeIn, startCallbackServer } from '../test/support/stand-ins.js';
+import { outboxCode, startCallbackServer } from '../test/support/stand-ins.js';
 
 const out = new URL('../test/screenshots/', import.meta.url);
 mkdirSync(out, { recursive: true });
@@ -29,9 +29,6 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: new URL(`${name}.png`, out).pathname, fullPage: true });
   console.log(`test/screenshots/${name}.png`);
 }
-
-const outboxCode = async (to: string) =>
-  codeIn((await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(to)}`)).json().messages[0].text);
 
 try {
   const page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
@@ -56,7 +53,7 @@ try {
   await page.getByRole('button', { name: 'Send me a code' }).click();
   await page.waitForURL(/\/ui\/code/);
   await shot(page, 'code');
-  await page.getByLabel('Code').fill(await outboxCode(email));
+  await page.getByLabel('Code').fill(await outboxCode(t, email));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.waitForURL(/\/ui\/consent/);
   await shot(page, 'consent');
@@ -77,7 +74,7 @@ try {
   await phone.getByLabel('Email address').fill(email);
   await phone.getByRole('button', { name: 'Continue' }).click();
   await phone.waitForURL(/\/ui\/code/);
-  await phone.getByLabel('Code').fill(await outboxCode(email));
+  await phone.getByLabel('Code').fill(await outboxCode(t, email));
   await phone.getByRole('button', { name: 'Verify' }).click();
   await phone.waitForURL(/\/ui\/2fa/);
   await shot(phone, 'two-factor-phone');

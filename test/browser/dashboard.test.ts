@@ -9,7 +9,7 @@ import { DASHBOARD_SCOPES, type RunningDashboard, startDashboard } from '../../e
 import { launchChromium } from '../support/chromium.js';
 import { createClient } from '../support/flow.js';
 import { freePort, startGatehouse, type TestGatehouse } from '../support/harness.js';
-import { codeIn } from '../support/stand-ins.js';
+import { outboxCode } from '../support/stand-ins.js';
 
 let browser: Browser;
 let t: TestGatehouse;
@@ -45,11 +45,6 @@ afterAll(async () => {
 
 const text = (page: Page, selector: string) => page.locator(selector).first().textContent();
 
-async function outboxCode(to: string): Promise<string> {
-  const response = await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(to)}`);
-  return codeIn(response.json().messages[0].text);
-}
-
 /** Every CSP violation the Dashboard's own pages report in the console. */
 function cspViolations(page: Page): string[] {
   const violations: string[] = [];
@@ -78,7 +73,7 @@ describe('the Dashboard in Chromium', () => {
     await page.getByLabel('Email address').fill(email);
     await page.getByRole('button', { name: 'Send me a code' }).click();
     await page.waitForURL(/\/ui\/code/);
-    await page.getByLabel('Code').fill(await outboxCode(email));
+    await page.getByLabel('Code').fill(await outboxCode(t, email));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(/\/ui\/consent/);
     await expect(text(page, 'h1')).resolves.toContain('Dashboard wants to access');

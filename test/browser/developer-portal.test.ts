@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
-import { codeIn } from '../support/stand-ins.js';
+import { outboxCode } from '../support/stand-ins.js';
 
 let browser: Browser;
 let t: TestGatehouse;
@@ -21,9 +21,6 @@ afterAll(async () => {
   await browser?.close();
   await t?.close();
 });
-
-const outboxCode = async (to: string) =>
-  codeIn((await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(to)}`)).json().messages[0].text);
 
 /** Collects what the browser says about content-security-policy violations. */
 function watchCsp(page: Page): string[] {
@@ -47,7 +44,7 @@ describe('the developer portal in Chromium', () => {
     await page.getByLabel('Email address').fill(email);
     await page.getByRole('button', { name: 'Send me a code' }).click();
     await page.waitForURL(/\/ui\/code/);
-    await page.getByLabel('Code').fill(await outboxCode(email));
+    await page.getByLabel('Code').fill(await outboxCode(t, email));
     await page.getByRole('button', { name: 'Verify' }).click();
     // First-party: no consent screen, straight back to the portal.
     await page.waitForURL(`${t.issuer}/ui/developers`);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { createClient, introspect, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
-import { codeIn, startCallbackServer, startFakeTwilio, startSmtpServer } from '../support/stand-ins.js';
+import { codeIn, outboxCode, startCallbackServer, startFakeTwilio, startSmtpServer } from '../support/stand-ins.js';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -46,11 +46,6 @@ function authorizeUrl(r: Rig) {
   })}`;
 }
 
-async function outboxCode(r: Rig, to: string) {
-  const response = await r.t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(to)}`);
-  return codeIn(response.json().messages[0].text);
-}
-
 async function redeem(r: Rig, page: Page) {
   const landed = new URL(page.url());
   expect(landed.origin + landed.pathname).toBe(r.callback.url);
@@ -88,7 +83,7 @@ describe('the login app in Chromium', () => {
     try {
       const page = await browser.newPage();
       const email = uniqueEmail();
-      await registerByEmail(r, page, email, () => outboxCode(r, email));
+      await registerByEmail(r, page, email, () => outboxCode(r.t, email));
       const tokens = await redeem(r, page);
       const user = await r.t.publicApp.inject({
         url: '/oauth/api/2/user?scope=Email',
@@ -199,7 +194,7 @@ describe('the login app in Chromium', () => {
       const email = uniqueEmail();
       const first = await browser.newContext();
       const page = await first.newPage();
-      await registerByEmail(r, page, email, () => outboxCode(r, email));
+      await registerByEmail(r, page, email, () => outboxCode(r.t, email));
       await page.goto(`${r.t.issuer}/ui/account`);
       await page.getByRole('link', { name: 'Set up two-factor authentication' }).click();
       const secret = (await page.locator('main code').first().textContent()) as string;
@@ -216,7 +211,7 @@ describe('the login app in Chromium', () => {
       await other.getByLabel('Email address').fill(email);
       await other.getByRole('button', { name: 'Continue' }).click();
       await other.waitForURL(/\/ui\/code/);
-      await other.getByLabel('Code').fill(await outboxCode(r, email));
+      await other.getByLabel('Code').fill(await outboxCode(r.t, email));
       await other.getByRole('button', { name: 'Verify' }).click();
       await other.waitForURL(/\/ui\/2fa/);
       // A later time step than the one spent on enrolment.

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { createClient, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
-import { codeIn, startCallbackServer } from '../support/stand-ins.js';
+import { outboxCode, startCallbackServer } from '../support/stand-ins.js';
 
 let browser: Browser;
 let t: TestGatehouse;
@@ -30,16 +30,13 @@ afterAll(async () => {
   await callback?.close();
 });
 
-const outboxCode = async (to: string) =>
-  codeIn((await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(to)}`)).json().messages[0].text);
-
 /** Registers on the login app (no application involved): ends on the account page. */
 async function register(page: Page, email: string) {
   await page.goto(`${t.issuer}/ui/register`);
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Send me a code' }).click();
   await page.waitForURL(/\/ui\/code/);
-  await page.getByLabel('Code').fill(await outboxCode(email));
+  await page.getByLabel('Code').fill(await outboxCode(t, email));
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.waitForURL(`${t.issuer}/ui/account`);
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { SMTPServer } from 'smtp-server';
 
 function listen(server: Server): Promise<number> {
@@ -161,3 +162,9 @@ export const codeIn = (text: string): string => {
   if (!match) throw new Error(`no code in: ${text}`);
   return match[1] as string;
 };
+
+/** The code of the last message the dev outbox holds for `to` (read through the admin API). */
+export async function outboxCode(t: { adminApp: FastifyInstance }, to: string): Promise<string> {
+  const response = await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(to)}`);
+  return codeIn(response.json().messages[0].text);
+}
