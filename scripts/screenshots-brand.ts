@@ -5,23 +5,13 @@
  * ring, and the forced-colours (high contrast) rendering. Run by hand
  * (npx tsx scripts/screenshots-brand.ts), not by CI.
  */
-import { mkdirSync } from 'node:fs';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
-
-const out = new URL('../test/screenshots/', import.meta.url);
-mkdirSync(out, { recursive: true });
+import { shot } from './screenshot-support.js';
 
 const t = await startGatehouse({ listen: true });
 const browser = await launchChromium();
-
-async function shot(target: Page | Locator, name: string) {
-  const path = new URL(`${name}.png`, out).pathname;
-  if ('goto' in target) await target.screenshot({ path, fullPage: true });
-  else await target.screenshot({ path });
-  console.log(`test/screenshots/${name}.png`);
-}
 
 /** Every specimen on the page has upgraded and shows its styled control. */
 async function upgraded(page: Page) {

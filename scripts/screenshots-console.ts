@@ -3,15 +3,12 @@
  * in, queue, all applications, one application, audit log, the queue on a phone). Run by hand
  * (npx tsx scripts/screenshots-console.ts), not by CI.
  */
-import { mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { actingAs } from '../src/audit/actor.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
+import { shot } from './screenshot-support.js';
 
 const ADMIN_TOKEN = 'screenshot-admin-token-0123456789abcdef';
-const out = new URL('../test/screenshots/', import.meta.url);
-mkdirSync(out, { recursive: true });
 
 const t = await startGatehouse({ listen: true, env: { ADMIN_TOKEN, CAPTCHA: 'none' } });
 const gh = t.gh;
@@ -89,11 +86,6 @@ await actingAs({ type: 'developer', id: cleo.id, ip: '203.0.113.20' }, () =>
 await actingAs({ type: 'operator', id: 'admin-api', ip: '127.0.0.1' }, () => gh.clients.rotateSecret(dash.client_id));
 
 const browser = await launchChromium();
-
-async function shot(page: Page, name: string, fullPage = true) {
-  await page.screenshot({ path: new URL(`${name}.png`, out).pathname, fullPage });
-  console.log(`test/screenshots/${name}.png`);
-}
 
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

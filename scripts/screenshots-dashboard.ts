@@ -3,16 +3,12 @@
  * Gatehouse consent it leads to, the signed-in page (desktop and phone), and the signed-out
  * page. Run by hand (npm run screenshots), not by CI.
  */
-import { mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { DASHBOARD_SCOPES, startDashboard } from '../examples/dashboard/src/start.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { createClient } from '../test/support/flow.js';
 import { freePort, startGatehouse } from '../test/support/harness.js';
 import { outboxCode } from '../test/support/stand-ins.js';
-
-const out = new URL('../test/screenshots/', import.meta.url);
-mkdirSync(out, { recursive: true });
+import { shot } from './screenshot-support.js';
 
 const t = await startGatehouse({ listen: true, env: { CAPTCHA: 'none' } });
 const port = await freePort();
@@ -34,11 +30,6 @@ const dashboard = await startDashboard({
   baseUrl,
 });
 const browser = await launchChromium();
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: new URL(`${name}.png`, out).pathname, fullPage: true });
-  console.log(`test/screenshots/${name}.png`);
-}
 
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });

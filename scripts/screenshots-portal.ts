@@ -4,22 +4,13 @@
  * shown once, a change held for review). Run by hand (npx tsx scripts/screenshots-portal.ts),
  * not by CI.
  */
-import { mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
 import { outboxCode } from '../test/support/stand-ins.js';
-
-const out = new URL('../test/screenshots/', import.meta.url);
-mkdirSync(out, { recursive: true });
+import { shot } from './screenshot-support.js';
 
 const t = await startGatehouse({ listen: true, env: { CAPTCHA: 'none' } });
 const browser = await launchChromium();
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: new URL(`${name}.png`, out).pathname, fullPage: true });
-  console.log(`test/screenshots/${name}.png`);
-}
 
 try {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });

@@ -3,15 +3,11 @@
  * Telegram page, and the pages that say why linking stopped, on desktop and phone widths.
  * Run by hand (npx tsx scripts/screenshots-social.ts), not by CI.
  */
-import { mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
+import { registerInLoginApp } from '../test/support/pages.js';
 import { startSocialProvider } from '../test/support/social-stand-ins.js';
-import { outboxCode } from '../test/support/stand-ins.js';
-
-const out = new URL('../test/screenshots/', import.meta.url);
-mkdirSync(out, { recursive: true });
+import { shot } from './screenshot-support.js';
 
 const redirectUris: string[] = [];
 const github = await startSocialProvider('github', { redirectUris });
@@ -28,25 +24,9 @@ redirectUris.push(`${t.issuer}/ui/account/identities/github/callback`);
 github.setUser({ id: '583231', username: 'octocat', name: 'The Octocat' });
 const browser = await launchChromium();
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: new URL(`${name}.png`, out).pathname, fullPage: true });
-  console.log(`test/screenshots/${name}.png`);
-}
-
-/** A new person, registered through the login app, on the account page. */
-async function register(page: Page, email: string) {
-  await page.goto(`${t.issuer}/ui/register`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByRole('button', { name: 'Send me a code' }).click();
-  await page.waitForURL(/\/ui\/code/);
-  await page.getByLabel('Code').fill(await outboxCode(t, email));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await page.waitForURL(/\/ui\/account/);
-}
-
 try {
   const ada = await browser.newPage({ viewport: { width: 1000, height: 720 } });
-  await register(ada, 'ada@example.com');
+  await registerInLoginApp(ada, t, 'ada@example.com');
   github.state.signedIn = '583231';
   await ada.goto(`${t.issuer}/ui/account/identities/github`);
   await ada.waitForURL(/\/ui\/account\?done=linked/);
@@ -64,7 +44,7 @@ try {
   await shot(ada, 'social-telegram');
 
   const grace = await browser.newPage({ viewport: { width: 390, height: 780 }, isMobile: true });
-  await register(grace, 'grace@example.com');
+  await registerInLoginApp(grace, t, 'grace@example.com');
   github.state.signedIn = '583231';
   await grace.goto(`${t.issuer}/ui/account/identities/github`);
   await shot(grace, 'social-conflict-phone');

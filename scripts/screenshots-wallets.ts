@@ -4,35 +4,17 @@
  * account proof; an address that another account holds; a phone; the account page after).
  * Run by hand (npx tsx scripts/screenshots-wallets.ts), not by CI.
  */
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { flowAccount, keplrWallet, solanaWallet, startFlowAccessApi } from '../src/wallets/test-support.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
-import { outboxCode } from '../test/support/stand-ins.js';
-
-const out = new URL('../test/screenshots/', import.meta.url);
-mkdirSync(out, { recursive: true });
+import { registerInLoginApp } from '../test/support/pages.js';
+import { shot } from './screenshot-support.js';
 
 const flowApi = await startFlowAccessApi();
 const t = await startGatehouse({ listen: true, env: { CAPTCHA: 'none', FLOW_ACCESS_API: flowApi.url } });
 const browser = await launchChromium();
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: new URL(`${name}.png`, out).pathname, fullPage: true });
-  console.log(`test/screenshots/${name}.png`);
-}
-
-async function register(page: Page, email: string) {
-  await page.goto(`${t.issuer}/ui/register`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByRole('button', { name: 'Send me a code' }).click();
-  await page.waitForURL(/\/ui\/code/);
-  await page.getByLabel('Code').fill(await outboxCode(t, email));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await page.waitForURL(`${t.issuer}/ui/account`);
-}
 
 /** A page whose window.ethereum is a wallet that signs with `key` in Node. */
 async function withWallet(page: Page, key: `0x${string}`) {
@@ -55,7 +37,7 @@ async function withWallet(page: Page, key: `0x${string}`) {
 try {
   const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
   const evm = await withWallet(page, generatePrivateKey());
-  await register(page, 'ada@example.com');
+  await registerInLoginApp(page, t, 'ada@example.com');
 
   await page.goto(`${t.issuer}/ui/account/identities/evm`);
   await page.getByRole('button', { name: 'Connect your Ethereum wallet' }).waitFor();
@@ -90,7 +72,7 @@ try {
   // A Sei address another account already holds.
   const sei = keplrWallet('sei');
   const other = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-  await register(other, 'grace@example.com');
+  await registerInLoginApp(other, t, 'grace@example.com');
   for (const p of [other, page]) {
     await p.goto(`${t.issuer}/ui/account/identities/sei`);
     await p.getByLabel('Your address').fill(sei.address);

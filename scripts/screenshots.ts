@@ -2,16 +2,12 @@
  * Regenerates test/screenshots/*.png: every page of the login app, as a person sees it, on
  * desktop and phone widths. Run by hand (npm run screenshots), not by CI.
  */
-import { mkdirSync } from 'node:fs';
 import { TOTP } from 'otpauth';
-import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/chromium.js';
 import { createClient } from '../test/support/flow.js';
 import { startGatehouse } from '../test/support/harness.js';
 import { outboxCode, startCallbackServer } from '../test/support/stand-ins.js';
-
-const out = new URL('../test/screenshots/', import.meta.url);
-mkdirSync(out, { recursive: true });
+import { shot } from './screenshot-support.js';
 
 const callback = await startCallbackServer();
 const t = await startGatehouse({ listen: true, env: { CAPTCHA: 'altcha' } });
@@ -24,11 +20,6 @@ const client = await createClient(t, {
   tos_uri: 'https://dashboard.example/terms',
 });
 const browser = await launchChromium();
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: new URL(`${name}.png`, out).pathname, fullPage: true });
-  console.log(`test/screenshots/${name}.png`);
-}
 
 try {
   const page = await browser.newPage({ viewport: { width: 1000, height: 720 } });

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { createClient, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
-import { outboxCode, startCallbackServer } from '../support/stand-ins.js';
+import { registerInLoginApp } from '../support/pages.js';
+import { startCallbackServer } from '../support/stand-ins.js';
 
 let browser: Browser;
 let t: TestGatehouse;
@@ -29,17 +30,6 @@ afterAll(async () => {
   await t?.close();
   await callback?.close();
 });
-
-/** Registers on the login app (no application involved): ends on the account page. */
-async function register(page: Page, email: string) {
-  await page.goto(`${t.issuer}/ui/register`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByRole('button', { name: 'Send me a code' }).click();
-  await page.waitForURL(/\/ui\/code/);
-  await page.getByLabel('Code').fill(await outboxCode(t, email));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await page.waitForURL(`${t.issuer}/ui/account`);
-}
 
 /**
  * window.ethereum for the page, answering as a wallet does; personal_sign goes to `sign` in
@@ -92,7 +82,7 @@ describe('linking an EVM wallet in Chromium', () => {
     });
     const account = await injectWallet(page, generatePrivateKey(), { declineFirst: true });
     const email = `evm${++seq}.${Date.now()}@example.com`;
-    await register(page, email);
+    await registerInLoginApp(page, t, email);
 
     await page.getByRole('row', { name: /EVM/ }).getByRole('link', { name: 'Link' }).click();
     await page.waitForURL(`${t.issuer}/ui/account/identities/evm`);
@@ -138,7 +128,7 @@ describe('linking an EVM wallet in Chromium', () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     const account = privateKeyToAccount(generatePrivateKey());
-    await register(page, `paste${++seq}.${Date.now()}@example.com`);
+    await registerInLoginApp(page, t, `paste${++seq}.${Date.now()}@example.com`);
     await page.goto(`${t.issuer}/ui/account/identities/evm`);
     // The connect button needs the script: without it, only the form shows.
     await expect(page.getByRole('button', { name: 'Connect your Ethereum wallet' }).count()).resolves.toBe(0);
