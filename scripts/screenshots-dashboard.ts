@@ -3,32 +3,17 @@
  * Gatehouse consent it leads to, the signed-in page (desktop and phone), and the signed-out
  * page. Run by hand (npm run screenshots), not by CI.
  */
-import { DASHBOARD_SCOPES, startDashboard } from '../examples/dashboard/src/start.js';
 import { launchChromium } from '../test/support/chromium.js';
-import { createClient } from '../test/support/flow.js';
-import { freePort, startGatehouse } from '../test/support/harness.js';
+import { startDashboardOn } from '../test/support/dashboard.js';
+import { startGatehouse } from '../test/support/harness.js';
 import { outboxCode } from '../test/support/stand-ins.js';
 import { shot } from './screenshot-support.js';
 
 const t = await startGatehouse({ listen: true, env: { CAPTCHA: 'none' } });
-const port = await freePort();
-const baseUrl = `http://127.0.0.1:${port}`;
-const client = await createClient(t, {
+const { dashboard } = await startDashboardOn(t, (baseUrl) => ({
   client_id: 'gatehouse-demo-dashboard',
-  client_name: 'Dashboard',
   client_uri: baseUrl,
-  redirect_uris: [`${baseUrl}/callback`],
-  post_logout_redirect_uris: [`${baseUrl}/signed-out`],
-  scope: DASHBOARD_SCOPES.join(' '),
-});
-const dashboard = await startDashboard({
-  issuer: t.issuer,
-  clientId: client.client_id,
-  clientSecret: client.client_secret,
-  port,
-  host: '127.0.0.1',
-  baseUrl,
-});
+}));
 const browser = await launchChromium();
 
 try {

@@ -5,10 +5,10 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_SCOPES, type RunningDashboard, startDashboard } from '../../examples/dashboard/src/start.js';
+import type { RunningDashboard } from '../../examples/dashboard/src/start.js';
 import { launchChromium } from '../support/chromium.js';
-import { createClient } from '../support/flow.js';
-import { freePort, startGatehouse, type TestGatehouse } from '../support/harness.js';
+import { startDashboardOn } from '../support/dashboard.js';
+import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 import { outboxCode } from '../support/stand-ins.js';
 
 let browser: Browser;
@@ -19,23 +19,7 @@ let clientId: string;
 beforeAll(async () => {
   browser = await launchChromium();
   t = await startGatehouse({ listen: true, env: { CAPTCHA: 'none' } });
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const client = await createClient(t, {
-    client_name: 'Dashboard',
-    redirect_uris: [`${baseUrl}/callback`],
-    post_logout_redirect_uris: [`${baseUrl}/signed-out`],
-    scope: DASHBOARD_SCOPES.join(' '),
-  });
-  clientId = client.client_id;
-  dashboard = await startDashboard({
-    issuer: t.issuer,
-    clientId: client.client_id,
-    clientSecret: client.client_secret,
-    port,
-    host: '127.0.0.1',
-    baseUrl,
-  });
+  ({ dashboard, clientId } = await startDashboardOn(t));
 });
 afterAll(async () => {
   await browser?.close();
