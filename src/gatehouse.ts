@@ -76,15 +76,15 @@ export async function createGatehouse(options: GatehouseOptions) {
   const events = new EventBus(now, (err, event) =>
     logger.warn({ err, event: event.type }, 'an event subscriber failed; the action itself went through'),
   );
-  const audit = new AuditLog(db);
+  // Grouped reads and writes may take half the pool each; the embedded database has one connection.
+  const concurrency = database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2));
+  const audit = new AuditLog(db, { concurrency: Math.min(2, concurrency) });
   recordEventsIn(events, audit);
   const box = new SecretBox(options.secrets);
   const keys = new SigningKeys(db, box, now);
   if (options.prepare ?? true) await keys.ensure();
   const scopes = new ScopeCatalogue(config.accountIdScope);
   const clientStore = new ClientStore(db, database.invalidations);
-  // Grouped reads and writes may take half the pool each; the embedded database has one connection.
-  const concurrency = database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2));
   const grants = new GrantStore(db, database.invalidations, { concurrency: concurrency });
   const flows = new FlowStore(db);
   const accounts = new AccountStore(db);

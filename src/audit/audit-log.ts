@@ -1,5 +1,6 @@
 /** The audit log table: append, read back newest first with filters, drop what is past retention. */
 import type { Db } from '../db/database.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { json } from '../db/schema.js';
 import type { ActorType } from './actor.js';
 
@@ -36,22 +37,42 @@ export interface AuditFilter {
 }
 
 export class AuditLog {
-  constructor(private readonly db: Db) {}
+  /** Entries of concurrent requests share one multi-row insert and one commit. */
+  private readonly appends: GroupCommit<NewAuditEntry, undefined>;
 
-  async record(entry: NewAuditEntry): Promise<void> {
+  constructor(
+    private readonly db: Db,
+    options: { concurrency?: number } = {},
+  ) {
+    this.appends = new GroupCommit({
+      write: (entries: NewAuditEntry[]) => this.append(entries),
+      concurrency: options.concurrency ?? 1,
+      maxBatch: 500,
+    });
+  }
+
+  /** Resolves when the entry is committed. */
+  record(entry: NewAuditEntry): Promise<void> {
+    return this.appends.submit(entry);
+  }
+
+  private async append(entries: NewAuditEntry[]): Promise<undefined[]> {
     await this.db
       .insertInto('audit_log')
-      .values({
-        at: entry.at,
-        action: entry.action,
-        actor_type: entry.actor.type,
-        actor_id: entry.actor.id ?? null,
-        target_type: entry.target?.type ?? null,
-        target_id: entry.target?.id ?? null,
-        ip: entry.ip ?? null,
-        details: json(entry.details ?? {}),
-      })
+      .values(
+        entries.map((entry) => ({
+          at: entry.at,
+          action: entry.action,
+          actor_type: entry.actor.type,
+          actor_id: entry.actor.id ?? null,
+          target_type: entry.target?.type ?? null,
+          target_id: entry.target?.id ?? null,
+          ip: entry.ip ?? null,
+          details: json(entry.details ?? {}),
+        })),
+      )
       .execute();
+    return entries.map(() => undefined);
   }
 
   async list(filter: AuditFilter): Promise<AuditEntry[]> {
