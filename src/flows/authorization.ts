@@ -213,46 +213,35 @@ export class Authorization {
     const rememberedUntil = flow.consent_remember
       ? now + (flow.consent_remember_for > 0 ? flow.consent_remember_for : REMEMBER_FOREVER_S) * 1000
       : now + this.deps.config.authorizationCodeTtl * 1000;
-    await this.deps.db.transaction().execute(async (trx) => {
-      const done = await this.deps.flows.transition(
-        flow.id,
-        ['consent_accepted'],
-        { state: 'done', expires_at: new Date(rememberedUntil) },
-        trx,
-      );
-      if (!done) throw invalidRequest('This consent verifier has already been used.');
-      await this.deps.grants.insertGrant(
-        {
-          id: grantId,
-          client_id: flow.client_id,
-          subject: flow.subject,
-          scope: flow.granted_scope.join(' '),
-          audience: json(flow.granted_audience),
-          flow_id: flow.id,
-          session_id: flow.login_session_id,
-          auth_time: flow.auth_time,
-          acr: flow.acr,
-          amr: json(flow.amr),
-          access_token_claims: json(flow.session_access_token),
-          id_token_claims: json(flow.session_id_token),
-        },
-        trx,
-      );
-      await this.deps.grants.insertCode(
-        {
-          hash: hashSecret(code),
-          grant_id: grantId,
-          client_id: flow.client_id,
-          redirect_uri: request.redirect_uri,
-          redirect_uri_sent: request.redirect_uri_sent,
-          code_challenge: request.code_challenge,
-          code_challenge_method: request.code_challenge_method,
-          nonce: request.nonce,
-          expires_at: new Date(now + this.deps.config.authorizationCodeTtl * 1000),
-        },
-        trx,
-      );
-    });
+    const finished = await this.deps.flows.finishWithCode(
+      flow.id,
+      new Date(rememberedUntil),
+      {
+        id: grantId,
+        client_id: flow.client_id,
+        subject: flow.subject,
+        scope: flow.granted_scope.join(' '),
+        audience: json(flow.granted_audience),
+        session_id: flow.login_session_id,
+        auth_time: flow.auth_time,
+        acr: flow.acr,
+        amr: json(flow.amr),
+        access_token_claims: json(flow.session_access_token),
+        id_token_claims: json(flow.session_id_token),
+      },
+      {
+        hash: hashSecret(code),
+        grant_id: grantId,
+        client_id: flow.client_id,
+        redirect_uri: request.redirect_uri,
+        redirect_uri_sent: request.redirect_uri_sent,
+        code_challenge: request.code_challenge,
+        code_challenge_method: request.code_challenge_method,
+        nonce: request.nonce,
+        expires_at: new Date(now + this.deps.config.authorizationCodeTtl * 1000),
+      },
+    );
+    if (!finished) throw invalidRequest('This consent verifier has already been used.');
     return {
       location: redirectWith(request.redirect_uri, { code, state: request.state, iss: this.deps.config.issuer }),
       cookies: [],

@@ -1,10 +1,12 @@
 /** Queries on flows (login + consent requests), login sessions and logout requests. */
-import type { Insertable, Updateable } from 'kysely';
+import { type Insertable, sql, type Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type {
+  AuthorizationCodesTable,
   Flow,
   FlowState,
   FlowsTable,
+  GrantsTable,
   LoginSession,
   LoginSessionsTable,
   LogoutRequest,
@@ -35,6 +37,42 @@ export class FlowStore {
     db: Db = this.db,
   ): Promise<Flow | undefined> {
     return db.updateTable('flows').set(changes).where('id', '=', id).where('state', 'in', from).returningAll().executeTakeFirst();
+  }
+
+  /**
+   * Ends an accepted consent with its grant and code, in one statement: the flow moves to
+   * done, and the grant and the code exist, exactly when it was still consent_accepted.
+   * False when a concurrent request finished it first.
+   */
+  async finishWithCode(
+    id: string,
+    expiresAt: Date,
+    grant: Insertable<GrantsTable> & { id: string },
+    code: Insertable<AuthorizationCodesTable>,
+  ): Promise<boolean> {
+    // Each insert selects from the step before, so it writes a row only if that step did.
+    const result = await sql<{ hash: string }>`
+      with done as (
+        update flows set state = 'done', expires_at = ${expiresAt}::timestamptz
+        where id = ${id} and state = 'consent_accepted'
+        returning id
+      ), granted as (
+        insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,
+                            access_token_claims, id_token_claims)
+        select ${grant.id}, ${grant.client_id}, ${grant.subject ?? null}, ${grant.scope}, ${grant.audience ?? '[]'}::jsonb,
+               done.id, ${grant.session_id ?? null}, ${grant.auth_time ?? null}::timestamptz, ${grant.acr ?? null},
+               ${grant.amr ?? '[]'}::jsonb, ${grant.access_token_claims ?? '{}'}::jsonb, ${grant.id_token_claims ?? '{}'}::jsonb
+        from done
+        returning id
+      )
+      insert into authorization_codes (hash, grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge,
+                                       code_challenge_method, nonce, expires_at)
+      select ${code.hash}, granted.id, ${code.client_id}, ${code.redirect_uri}, ${code.redirect_uri_sent}::boolean,
+             ${code.code_challenge ?? null}, ${code.code_challenge_method ?? null}, ${code.nonce ?? null},
+             ${code.expires_at}::timestamptz
+      from granted
+      returning hash`.execute(this.db);
+    return result.rows.length === 1;
   }
 
   /** The newest remembered, unrevoked, unexpired consent of a subject for a client. */

@@ -577,6 +577,17 @@ describe('the flow CSRF cookie binds a flow to the browser that started it', () 
     expectErrorPage(await flow.browser.get(flow.consentVerifierUrl), 400);
   });
 
+  it('a consent_verifier opened many times at once issues exactly one code and one grant', async () => {
+    const flow = await steps(t, client, { stopAfterConsentAccept: true });
+    const [codes, grants] = [await countRows(t, 'authorization_codes'), await countRows(t, 'grants')];
+    const responses = await Promise.all(Array.from({ length: 8 }, () => flow.browser.get(flow.consentVerifierUrl)));
+    const withCode = responses.filter((r) => new URL(r.headers.location ?? 'x:/').searchParams.has('code'));
+    expect(withCode).toHaveLength(1);
+    for (const refused of responses.filter((r) => !withCode.includes(r))) expectErrorPage(refused, 400);
+    expect(await countRows(t, 'authorization_codes')).toBe(codes + 1);
+    expect(await countRows(t, 'grants')).toBe(grants + 1);
+  });
+
   it('a login_verifier is single use', async () => {
     const flow = await steps(t, client, { stopAfterLoginAccept: true });
     expect((await flow.browser.get(flow.loginVerifierUrl)).statusCode).toBe(303);
