@@ -17,13 +17,18 @@ import type { Db } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
 import { ReadCache } from '../db/read-cache.js';
-import type { AuthorizationCodesTable, Grant, GrantsTable, Token, TokensTable } from '../db/schema.js';
+import type { AuthorizationCodesTable, Grant, Token, TokensTable } from '../db/schema.js';
 
 export type TokenWithGrant = Token & {
   grant_revoked_at: Date | null;
   access_token_claims: Record<string, unknown> | null;
   id_token_claims: Record<string, unknown> | null;
 } & Pick<Grant, 'session_id' | 'auth_time' | 'acr' | 'amr'>;
+
+export type CodeWithGrant = Selectable<AuthorizationCodesTable> &
+  Pick<Grant, 'subject' | 'scope' | 'audience' | 'session_id' | 'auth_time' | 'acr' | 'amr' | 'id_token_claims'> & {
+    grant_revoked_at: Date | null;
+  };
 
 /** A single-use secret (refresh token, code) being used: its hash, and the tokens it buys. */
 export interface Spend {
@@ -73,18 +78,6 @@ export class GrantStore {
     else cache.clear();
   }
 
-  async insertGrant(grant: Insertable<GrantsTable>, db: Db = this.db): Promise<void> {
-    await db.insertInto('grants').values(grant).execute();
-  }
-
-  findGrant(id: string, db: Db = this.db): Promise<Grant | undefined> {
-    return db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
-  async insertCode(code: Insertable<AuthorizationCodesTable>, db: Db = this.db): Promise<void> {
-    await db.insertInto('authorization_codes').values(code).execute();
-  }
-
   /** Marks the code used; undefined when it does not exist or was already used. */
   consumeCode(hash: string, now: Date): Promise<Selectable<AuthorizationCodesTable> | undefined> {
     return this.db
@@ -96,8 +89,25 @@ export class GrantStore {
       .executeTakeFirst();
   }
 
-  findCode(hash: string): Promise<Selectable<AuthorizationCodesTable> | undefined> {
-    return this.db.selectFrom('authorization_codes').selectAll().where('hash', '=', hash).executeTakeFirst();
+  /** A code with what the tokens it buys need of its grant, in one read. */
+  findCode(hash: string): Promise<CodeWithGrant | undefined> {
+    return this.db
+      .selectFrom('authorization_codes')
+      .innerJoin('grants', 'grants.id', 'authorization_codes.grant_id')
+      .selectAll('authorization_codes')
+      .select([
+        'grants.subject',
+        'grants.scope',
+        'grants.audience',
+        'grants.session_id',
+        'grants.auth_time',
+        'grants.acr',
+        'grants.amr',
+        'grants.id_token_claims',
+        'grants.revoked_at as grant_revoked_at',
+      ])
+      .where('authorization_codes.hash', '=', hash)
+      .executeTakeFirst();
   }
 
   /** Stores one request's tokens, together with other requests' tokens (group commit). */

@@ -229,6 +229,18 @@ describe('authorization codes', () => {
     expect(second.json().error).toBe('invalid_grant');
   });
 
+  it('buy nothing once the person has withdrawn the consent they came from', async () => {
+    const flow = await steps(t, client);
+    const revoked = await t.adminApp.inject({
+      method: 'DELETE',
+      url: `/admin/oauth2/auth/sessions/consent?subject=user-1&client=${client.client_id}`,
+    });
+    expect(revoked.statusCode).toBe(204);
+    const response = await redeem(t, client, { code: flow.code, redirect_uri: REDIRECT, code_verifier: flow.verifier });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'invalid_grant', error_description: 'The authorization was revoked.' });
+  });
+
   it('expire after 10 minutes', async () => {
     const early = await steps(t, client);
     const late = await steps(t, client);

@@ -44,6 +44,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
       const hash = hashSecret(code);
       const now = new Date(deps.now());
 
+      // The code and its grant, read together.
       const row = await deps.grants.findCode(hash);
       if (!row) throw unusable();
       if (row.consumed_at) return replayed(hash, client.id, now);
@@ -74,12 +75,11 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
         throw refusal;
       }
 
-      const grant = await deps.grants.findGrant(row.grant_id);
-      if (!grant || grant.revoked_at) throw invalidGrant('The authorization was revoked.');
-      const scope = grant.scope ? grant.scope.split(' ') : [];
+      if (row.grant_revoked_at) throw invalidGrant('The authorization was revoked.');
+      const scope = row.scope ? row.scope.split(' ') : [];
       const prepared = await deps.issuer.prepare({
         client,
-        grant,
+        grant: { ...row, id: row.grant_id },
         scope,
         refreshToken: earnsRefreshToken(client, scope),
         idToken: scope.includes('openid'),
