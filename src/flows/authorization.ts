@@ -5,14 +5,24 @@
  * Each step checks the browser's per-flow CSRF cookie, so a verifier link sent to someone
  * else's browser is useless.
  */
+
+import type { Insertable } from 'kysely';
 import { hashSecret, newId, newSecret, safeEqual } from '../crypto/tokens.js';
-import { type AuthorizationRequest, type Client, type Flow, json, type RequestError } from '../db/schema.js';
+import {
+  type AuthorizationRequest,
+  type Client,
+  type Flow,
+  json,
+  type LoginSessionsTable,
+  type RequestError,
+} from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import { redirectWith, resolveTarget, validateRequest } from '../oauth/authorize/request.js';
 import { readIdTokenHint } from '../oauth/id-token.js';
 import type { Params } from '../oauth/params.js';
 import { includesAll } from '../oauth/scopes.js';
 import { AUTHORIZE_PATH, type CookieChange, type FlowDeps, flowCsrfCookie, SESSION_COOKIE, uiUrl, withParam } from './context.js';
+import type { FlowStore } from './store.js';
 
 export interface AuthorizeInput {
   params: Params;
@@ -111,7 +121,8 @@ export class Authorization {
   }
 
   private async afterLogin(verifier: string, input: AuthorizeInput): Promise<AuthorizeOutcome> {
-    const flow = await this.flowForVerifier('login_verifier_hash', verifier, input);
+    // One read: the flow, and the consent the person may have remembered for its client.
+    const flow = this.verified(await this.deps.flows.findByLoginVerifier(hashSecret(verifier), new Date(this.deps.now())), input);
     const request = flow.request;
     if (flow.state === 'login_rejected') {
       await this.deps.flows.transition(flow.id, ['login_rejected'], { state: 'done' });
@@ -120,21 +131,22 @@ export class Authorization {
     if (flow.state !== 'login_accepted') throw invalidRequest('This login verifier has already been used.');
     const client = await this.approvedClient(flow.client_id);
     const now = this.deps.now();
-    const sessionCookies = await this.recordLogin(flow, input, now);
-    const finalCookies = [...sessionCookies, this.clearCsrf(flow)];
+    const login = this.loginSession(flow, input, now);
+    const finalCookies = [...login.cookies, this.clearCsrf(flow)];
+    // The login session is stored in the statement that moves the flow on, and only if it moves.
+    const moveOn = (changes: Parameters<FlowStore['transition']>[2]) =>
+      login.session
+        ? this.deps.flows.transitionWithSession(flow.id, ['login_accepted'], changes, login.session)
+        : this.deps.flows.transition(flow.id, ['login_accepted'], changes);
 
     // Consent: skipped for first-party clients, remembered for others unless prompt=consent.
-    const subject = flow.subject as string;
-    let remembered: Flow | undefined;
-    if (!request.prompt.includes('consent')) {
-      remembered = await this.deps.flows.findRememberedConsent(subject, client.id, new Date(now));
-    }
     const skip =
-      remembered !== undefined &&
-      includesAll(remembered.granted_scope, request.scope) &&
-      includesAll(remembered.granted_audience, request.audience);
+      !request.prompt.includes('consent') &&
+      flow.remembered_scope !== null &&
+      includesAll(flow.remembered_scope, request.scope) &&
+      includesAll(flow.remembered_audience ?? [], request.audience);
     if (client.skip_consent) {
-      const updated = await this.deps.flows.transition(flow.id, ['login_accepted'], {
+      const updated = await moveOn({
         state: 'consent_accepted',
         consent_skip: true,
         granted_scope: json(request.scope),
@@ -145,7 +157,7 @@ export class Authorization {
       return { ...(await this.issueCode(updated)), cookies: finalCookies };
     }
     if (request.prompt.includes('none') && !skip) {
-      await this.deps.flows.transition(flow.id, ['login_accepted'], { state: 'done' });
+      await moveOn({ state: 'done' });
       const outcome = this.errorToClient(flow, {
         error: 'consent_required',
         error_description: 'The person has not consented, and prompt=none forbids asking.',
@@ -153,7 +165,7 @@ export class Authorization {
       return { ...outcome, cookies: finalCookies };
     }
     const challenge = newSecret('challenge');
-    const updated = await this.deps.flows.transition(flow.id, ['login_accepted'], {
+    const updated = await moveOn({
       state: 'consent_requested',
       consent_challenge_hash: hashSecret(challenge),
       consent_skip: skip,
@@ -164,35 +176,42 @@ export class Authorization {
     // The consent step comes back with the same CSRF cookie, so it is kept.
     return {
       location: withParam(uiUrl(this.deps.config, 'consent'), 'consent_challenge', challenge),
-      cookies: sessionCookies,
+      cookies: login.cookies,
     };
   }
 
-  /** Stores the login session and sets (or clears) the session cookie. */
-  private async recordLogin(flow: Flow, input: AuthorizeInput, now: number): Promise<CookieChange[]> {
+  /** The login session a flow establishes (none when it reused one), and the session cookie to set or clear. */
+  private loginSession(
+    flow: Flow,
+    input: AuthorizeInput,
+    now: number,
+  ): { session?: Insertable<LoginSessionsTable> & { remember: boolean }; cookies: CookieChange[] } {
+    if (flow.login_skip) return { cookies: [] };
     const sessionId = flow.login_session_id as string;
-    if (flow.login_skip) return [];
     const rememberFor = flow.login_remember_for;
     const ttl = rememberFor > 0 ? rememberFor : this.deps.config.loginSessionTtl;
-    await this.deps.flows.insertSession({
+    const session = {
       id: sessionId,
       subject: flow.subject as string,
       authenticated_at: flow.auth_time ?? new Date(now),
       remember: flow.login_remember,
       expires_at: new Date(now + ttl * 1000),
-    });
+    };
     if (flow.login_remember) {
       // remember_for 0: until the browser closes (a session cookie), as in Hydra.
-      return [
-        { name: SESSION_COOKIE, value: sessionId, path: '/', maxAge: rememberFor > 0 ? rememberFor : undefined, signed: true },
-      ];
+      return {
+        session,
+        cookies: [
+          { name: SESSION_COOKIE, value: sessionId, path: '/', maxAge: rememberFor > 0 ? rememberFor : undefined, signed: true },
+        ],
+      };
     }
     // Not remembered: a previous person's session on this browser must not linger.
-    return input.sessionId ? [{ name: SESSION_COOKIE, value: null, path: '/', signed: true }] : [];
+    return { session, cookies: input.sessionId ? [{ name: SESSION_COOKIE, value: null, path: '/', signed: true }] : [] };
   }
 
   private async afterConsent(verifier: string, input: AuthorizeInput): Promise<AuthorizeOutcome> {
-    const flow = await this.flowForVerifier('consent_verifier_hash', verifier, input);
+    const flow = this.verified(await this.deps.flows.findBy('consent_verifier_hash', hashSecret(verifier)), input);
     if (flow.state === 'consent_rejected') {
       await this.deps.flows.transition(flow.id, ['consent_rejected'], { state: 'done' });
       return { ...this.errorToClient(flow, flow.consent_error), cookies: [this.clearCsrf(flow)] };
@@ -262,12 +281,8 @@ export class Authorization {
     };
   }
 
-  private async flowForVerifier(
-    key: 'login_verifier_hash' | 'consent_verifier_hash',
-    verifier: string,
-    input: AuthorizeInput,
-  ): Promise<Flow> {
-    const flow = await this.deps.flows.findBy(key, hashSecret(verifier));
+  /** The flow a verifier named, if it is live and this browser started it. */
+  private verified<F extends Flow>(flow: F | undefined, input: AuthorizeInput): F {
     if (!flow || flow.expires_at.getTime() <= this.deps.now() || flow.state === 'done') {
       throw invalidRequest('The authorization request has expired or was already completed. Please start again.');
     }

@@ -30,13 +30,77 @@ export class FlowStore {
    * Moves a flow from one state to the next; undefined when it was not in `from` any more
    * (a concurrent request won), which makes every challenge and verifier single use.
    */
-  transition(
+  transition(id: string, from: FlowState[], changes: Updateable<FlowsTable> & { state: FlowState }): Promise<Flow | undefined> {
+    return this.db
+      .updateTable('flows')
+      .set(changes)
+      .where('id', '=', id)
+      .where('state', 'in', from)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** The same, storing the login session the flow established in the same statement, only if it moved. */
+  transitionWithSession(
     id: string,
     from: FlowState[],
     changes: Updateable<FlowsTable> & { state: FlowState },
-    db: Db = this.db,
+    session: Insertable<LoginSessionsTable> & { remember: boolean },
   ): Promise<Flow | undefined> {
-    return db.updateTable('flows').set(changes).where('id', '=', id).where('state', 'in', from).returningAll().executeTakeFirst();
+    return this.db
+      .with('moved', (db) => db.updateTable('flows').set(changes).where('id', '=', id).where('state', 'in', from).returningAll())
+      .with('stored', (db) =>
+        db
+          .insertInto('login_sessions')
+          .columns(['id', 'subject', 'authenticated_at', 'remember', 'expires_at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('moved')
+              .select([
+                sql<string>`${session.id}::text`.as('id'),
+                sql<string>`${session.subject}::text`.as('subject'),
+                sql<Date>`${session.authenticated_at}::timestamptz`.as('authenticated_at'),
+                sql<boolean>`${session.remember}::boolean`.as('remember'),
+                sql<Date>`${session.expires_at}::timestamptz`.as('expires_at'),
+              ]),
+          )
+          .returning('id'),
+      )
+      .selectFrom('moved')
+      .selectAll()
+      .executeTakeFirst() as Promise<Flow | undefined>;
+  }
+
+  /**
+   * A flow by its login verifier, with what the person last agreed to share with its client
+   * (the newest remembered, unrevoked, unexpired consent): one read for the step after login.
+   */
+  findByLoginVerifier(
+    hash: string,
+    now: Date,
+  ): Promise<(Flow & { remembered_scope: string[] | null; remembered_audience: string[] | null }) | undefined> {
+    return this.db
+      .selectFrom('flows')
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('flows as remembered')
+            .select(['remembered.granted_scope as remembered_scope', 'remembered.granted_audience as remembered_audience'])
+            .whereRef('remembered.subject', '=', 'flows.subject')
+            .whereRef('remembered.client_id', '=', 'flows.client_id')
+            .where('remembered.state', '=', 'done')
+            .where('remembered.consent_remember', '=', true)
+            .where('remembered.consent_revoked_at', 'is', null)
+            .where('remembered.expires_at', '>', now)
+            .orderBy('remembered.consent_handled_at', 'desc')
+            .limit(1)
+            .as('remembered'),
+        (join) => join.onTrue(),
+      )
+      .selectAll('flows')
+      .select(['remembered.remembered_scope', 'remembered.remembered_audience'])
+      .where('flows.login_verifier_hash', '=', hash)
+      .executeTakeFirst();
   }
 
   /**
@@ -73,22 +137,6 @@ export class FlowStore {
       from granted
       returning hash`.execute(this.db);
     return result.rows.length === 1;
-  }
-
-  /** The newest remembered, unrevoked, unexpired consent of a subject for a client. */
-  findRememberedConsent(subject: string, clientId: string, now: Date): Promise<Flow | undefined> {
-    return this.db
-      .selectFrom('flows')
-      .selectAll()
-      .where('subject', '=', subject)
-      .where('client_id', '=', clientId)
-      .where('state', '=', 'done')
-      .where('consent_remember', '=', true)
-      .where('consent_revoked_at', 'is', null)
-      .where('expires_at', '>', now)
-      .orderBy('consent_handled_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
   }
 
   listRememberedConsents(subject: string, now: Date, loginSessionId?: string): Promise<Flow[]> {

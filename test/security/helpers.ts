@@ -16,7 +16,10 @@ export function freshPkce() {
   return { verifier, challenge: challengeFor(verifier, 'S256') };
 }
 
-export async function countRows(t: TestGatehouse, table: 'flows' | 'authorization_codes' | 'tokens' | 'grants') {
+export async function countRows(
+  t: TestGatehouse,
+  table: 'flows' | 'authorization_codes' | 'tokens' | 'grants' | 'login_sessions',
+) {
   const row = await sql<{ n: string | number }>`select count(*) as n from ${sql.table(table)}`.execute(t.gh.db);
   return Number(row.rows[0]?.n ?? 0);
 }

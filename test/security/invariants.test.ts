@@ -600,6 +600,16 @@ describe('the flow CSRF cookie binds a flow to the browser that started it', () 
     expect(await countRows(t, 'grants')).toBe(grants + 1);
   });
 
+  it('a login_verifier opened many times at once moves the flow on once and stores one login session', async () => {
+    const flow = await steps(t, client, { stopAfterLoginAccept: true });
+    const sessions = await countRows(t, 'login_sessions');
+    const responses = await Promise.all(Array.from({ length: 8 }, () => flow.browser.get(flow.loginVerifierUrl)));
+    const onward = responses.filter((r) => r.headers.location?.includes('consent_challenge='));
+    expect(onward).toHaveLength(1);
+    for (const refused of responses.filter((r) => !onward.includes(r))) expectErrorPage(refused, 400);
+    expect(await countRows(t, 'login_sessions')).toBe(sessions + 1);
+  });
+
   it('a login_verifier is single use', async () => {
     const flow = await steps(t, client, { stopAfterLoginAccept: true });
     expect((await flow.browser.get(flow.loginVerifierUrl)).statusCode).toBe(303);
