@@ -28,14 +28,15 @@ export function inputProblem(value: unknown, maxDepth = MAX_INPUT_DEPTH): string
 }
 
 export function installInputGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     for (const [part, value] of [
       ['query', request.query],
       ['path', request.params],
       ['body', request.body],
     ] as const) {
       const problem = inputProblem(value);
-      if (problem) throw invalidRequest(`The request ${part} ${problem}.`);
+      if (problem) return done(invalidRequest(`The request ${part} ${problem}.`));
     }
+    done();
   });
 }

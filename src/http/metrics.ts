@@ -25,11 +25,12 @@ export class Metrics {
   }
 
   instrument(app: FastifyInstance, listener: 'public' | 'admin'): void {
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       this.requests.observe(
         { listener, method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
         reply.elapsedTime / 1000,
       );
+      done();
     });
   }
 }

@@ -133,21 +133,23 @@ export async function buildAdminApp(
   });
 
   // A POST or PUT without a body (Hydra's reject, key rotation) is an empty object.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
+    done();
   });
 
   const token = options.adminToken;
   if (token) {
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       // The console signs operators in with the token once and a cookie after (console-session.ts).
-      if (request.url.startsWith('/health/') || usesConsoleSignIn(request)) return;
+      if (request.url.startsWith('/health/') || usesConsoleSignIn(request)) return done();
       const header = request.headers.authorization ?? '';
       const presented = /^Bearer (.+)$/i.exec(header)?.[1];
       if (!presented || !safeEqual(presented, token)) {
         reply.header('WWW-Authenticate', 'Bearer realm="gatehouse-admin"');
-        throw new OAuthError('unauthorized', 'The admin API needs the ADMIN_TOKEN as a bearer token.');
+        return done(new OAuthError('unauthorized', 'The admin API needs the ADMIN_TOKEN as a bearer token.'));
       }
+      done();
     });
   }
 
