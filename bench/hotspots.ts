@@ -36,7 +36,7 @@ for (const node of profile.nodes) {
   byFunction.set(key, (byFunction.get(key) ?? 0) + count);
   const pkg =
     where.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ??
-    (where.startsWith('src/') ? 'gatehouse src/' : where ? 'node internals' : functionName);
+    (/^(src|dist)\//.test(where) ? 'gatehouse' : where ? 'node internals' : functionName);
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + count);
 }
 const show = (title: string, map: Map<string, number>, top: number) => {
@@ -53,8 +53,8 @@ const walk = (id: number, onStack: Set<string>): number => {
   let sum = idle.has(id) ? 0 : (hits.get(id) ?? 0);
   const { functionName, url, lineNumber } = node.callFrame;
   const key =
-    url.includes('/src/') && !url.includes('node_modules')
-      ? `${functionName || '(anonymous)'} ${url.replace(/^.*\/src\//, 'src/')}:${lineNumber + 1}`
+    /\/(src|dist)\//.test(url) && !url.includes('node_modules')
+      ? `${functionName || '(anonymous)'} ${url.replace(/^.*\/(src|dist)\//, '$1/')}:${lineNumber + 1}`
       : '';
   const fresh = key !== '' && !onStack.has(key);
   if (fresh) onStack.add(key);
@@ -68,5 +68,5 @@ const walk = (id: number, onStack: Set<string>): number => {
 walk(profile.nodes[0]?.id ?? 1, new Set());
 process.stdout.write(`busy samples: ${total} of ${profile.samples.length}\n`);
 show('self time by function', byFunction, Number(topArg ?? 25));
-show('inclusive time of src/ functions', inclusive, 20);
+show('inclusive time of Gatehouse functions (src/ or dist/)', inclusive, 20);
 show('self time by package', byPackage, 15);

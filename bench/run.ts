@@ -8,6 +8,7 @@
  * bench/growth.ts). PostgreSQL comes from DATABASE_URL (a throwaway database is created on
  * that server and dropped after).
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { authorizationCodeFlow, basicAuth, clientCredentialsToken, introspection, paths, type Target } from './flow.js';
@@ -78,6 +79,19 @@ const childEnv = (extra: Record<string, string>) => {
   return env;
 };
 
+/**
+ * Gatehouse is measured as `npm start` runs it: compiled, from a dist/ built from this
+ * checkout's source just now (under tsx, every module carries the transpiler's helpers).
+ */
+function buildGatehouse(): void {
+  process.stderr.write('building Gatehouse (npm run build) …\n');
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) {
+    process.stderr.write('npm run build failed: the bench measures the compiled server\n');
+    process.exit(1);
+  }
+}
+
 async function startGatehouse(id: string, label: string, databaseUrl?: string, cpuProf?: string): Promise<Target> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const data = tempDir('gatehouse-bench-');
@@ -86,7 +100,7 @@ async function startGatehouse(id: string, label: string, databaseUrl?: string, c
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   const running: Running = await startNode(
     label,
-    [...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : []), '--import', 'tsx', 'bench/servers/gatehouse.ts'],
+    [...(cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : []), 'bin/gatehouse.js', 'serve'],
     childEnv({
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -268,6 +282,7 @@ async function growth(size: number) {
 }
 
 async function main() {
+  buildGatehouse();
   if (values.growth !== undefined) return growth(positive('growth', values.growth, 1_000_000));
   const targets: Target[] = [];
   const pgServer = values['no-postgres'] ? undefined : process.env.DATABASE_URL;
