@@ -92,7 +92,13 @@ function buildGatehouse(): void {
   }
 }
 
-async function startGatehouse(id: string, label: string, databaseUrl?: string, cpuProf?: string): Promise<Target> {
+async function startGatehouse(
+  id: string,
+  label: string,
+  databaseUrl?: string,
+  cpuProf?: string,
+  env: Record<string, string> = {},
+): Promise<Target> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const data = tempDir('gatehouse-bench-');
   cleanups.push(() => data.remove());
@@ -111,6 +117,7 @@ async function startGatehouse(id: string, label: string, databaseUrl?: string, c
       SECRETS_SYSTEM: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...env,
     }),
     httpReady(`${publicUrl}/health/ready`),
   );
@@ -243,7 +250,10 @@ async function growth(size: number) {
   }
   const database = await throwawayDatabase(pgServer);
   cleanups.push(() => database.drop());
-  const target = await startGatehouse('gh-pg', 'Gatehouse (PostgreSQL)', database.url, values['cpu-prof']);
+  // The clean-up runs every 2 s, so it starts on the backlog as soon as it lands (below).
+  const target = await startGatehouse('gh-pg', 'Gatehouse (PostgreSQL)', database.url, values['cpu-prof'], {
+    CLEANUP_INTERVAL: '2',
+  });
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say(`growth: ${COLD_TOKENS.toLocaleString('en-US')} live tokens for the cold introspection cycle …`);
   await fillTokens(database.url, target.clientId, 0, COLD_TOKENS, () => {});
@@ -255,11 +265,16 @@ async function growth(size: number) {
     method: 'POST',
     cycle: { template: `token=${encodeURIComponent(growthToken(0)).replace(/0$/, '{i}')}`, count: COLD_TOKENS },
   };
-  const measure = async () => ({
-    client_credentials: await runLoadChild<LoadResult>(await jobFor('client_credentials', target)),
-    'introspection (one hot token, cached)': await runLoadChild<LoadResult>(await jobFor('introspection', target)),
-    [`introspection (cold: ${COLD_TOKENS.toLocaleString('en-US')} tokens in turn)`]: await runLoadChild<LoadResult>(cold),
-  });
+  const cellJobs = async (): Promise<[string, LoadJob][]> => [
+    ['client_credentials', await jobFor('client_credentials', target)],
+    ['introspection (one hot token, cached)', await jobFor('introspection', target)],
+    [`introspection (cold: ${COLD_TOKENS.toLocaleString('en-US')} tokens in turn)`, cold],
+  ];
+  const measure = async () => {
+    const results: Record<string, LoadResult> = {};
+    for (const [row, job] of await cellJobs()) results[row] = await runLoadChild<LoadResult>(job);
+    return results;
+  };
   say('growth: warming up …');
   await runLoadChild<LoadResult>({ ...(await jobFor('client_credentials', target)), duration: 3 });
   await runLoadChild<LoadResult>({ ...cold, duration: 3 });
@@ -272,12 +287,24 @@ async function growth(size: number) {
   );
   say('growth: measuring the grown store …');
   const grown = await measure();
+  const grownCount = await countTokens(database.url);
+  say(`growth: adding ${size.toLocaleString('en-US')} expired tokens in one transaction …`);
+  const expiredFrom = COLD_TOKENS + size;
+  await fillTokens(database.url, target.clientId, expiredFrom, expiredFrom + size, () => {}, { expired: true });
+  say('growth: measuring while the background clean-up deletes them …');
+  const cleaning: Record<string, LoadResult & { removed: number }> = {};
+  for (const [row, job] of await cellJobs()) {
+    const before = await countTokens(database.url, 'expired');
+    const result = await runLoadChild<LoadResult>(job);
+    cleaning[row] = { ...result, removed: before - (await countTokens(database.url, 'expired')) };
+  }
   const cells: GrowthCell[] = Object.keys(small).map((row) => ({
     row,
-    small: small[row as keyof typeof small],
-    grown: grown[row as keyof typeof grown],
+    small: small[row],
+    grown: grown[row],
+    cleaning: cleaning[row],
   }));
-  const stores = { small: smallCount, grown: await countTokens(database.url) };
+  const stores = { small: smallCount, grown: grownCount, backlog: size };
   process.stdout.write(`\n${formatGrowth(cells, stores, duration, connections)}\n`);
 }
 

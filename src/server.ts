@@ -17,8 +17,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
-
 export function openConfiguredDatabase(config: Config): Promise<Database> {
   return config.databaseUrl
     ? openDatabase({ kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize })
@@ -65,7 +63,7 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
     gh.deleteExpired()
       .then((removed) => removed > 0 && logger.debug({ removed }, 'expired rows removed'))
       .catch((err) => logger.warn({ err }, 'clean-up failed; will retry'));
-  }, CLEANUP_INTERVAL_MS);
+  }, config.cleanupInterval * 1000);
   cleanup.unref();
 
   let closing: Promise<void> | undefined;

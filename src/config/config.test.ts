@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       ISSUER: 'https://id.example.com/',
     });
     expect(config.accessTokenTtl).toBe(900);
+    expect(loadConfig({ CLEANUP_INTERVAL: '1d' }).cleanupInterval).toBe(86_400);
     expect(config.secretsSystem).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
     expect(config.issuer).toBe('https://id.example.com');
   });
@@ -43,6 +44,8 @@ describe('loadConfig', () => {
     ['ACCOUNT_ID_SCOPE', 'has space', 'letter followed'],
     ['LOG_LEVEL', 'loud', 'must be one of'],
     ['ADMIN_TOKEN', 'short', 'at least 16'],
+    // Longer than a timer can wait: Node would fire it every millisecond instead.
+    ['CLEANUP_INTERVAL', '30d', 'at most 86400 seconds'],
   ])('refuses %s=%s naming the variable', (variable, value, message) => {
     let error: unknown;
     try {

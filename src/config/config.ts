@@ -43,6 +43,15 @@ const seconds: Parser<number> = (raw, variable) => {
   return value;
 };
 
+/** A duration of at most `max` seconds. */
+const secondsUpTo =
+  (max: number): Parser<number> =>
+  (raw, variable) => {
+    const value = seconds(raw, variable);
+    if (value > max) throw new ConfigError(variable, `must be at most ${max} seconds`);
+    return value;
+  };
+
 const url: Parser<string> = (raw, variable) => {
   let parsed: URL;
   try {
@@ -269,6 +278,13 @@ export const settings = {
     default: '400d',
     description: 'How long audit log entries are kept before the background clean-up removes them.',
     parse: seconds,
+  }),
+  cleanupInterval: setting({
+    env: 'CLEANUP_INTERVAL',
+    default: '10m',
+    description: 'How often the background clean-up removes expired codes, challenges, tokens, sessions and one-time codes.',
+    // A timer cannot wait longer than 2^31 - 1 ms (about 24.8 days); a day is plenty.
+    parse: secondsUpTo(86_400),
   }),
   idTokenAlgorithm: setting({
     env: 'ID_TOKEN_ALG',

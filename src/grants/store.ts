@@ -12,6 +12,7 @@
  * changes it.
  */
 
+import { setTimeout } from 'node:timers/promises';
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
@@ -273,12 +274,15 @@ export class GrantStore {
   /**
    * Deletes what has expired; returns how many rows went. In chunks, one table after the
    * other: each statement is short and holds one pooled connection, so a backlog of a million
-   * expired tokens never stalls the requests running beside it.
+   * expired tokens never stalls the requests running beside it. Between two chunks it rests
+   * three times as long as the chunk took: a backlog takes four times longer to clear, and the
+   * database gives the requests beside it three quarters of the time it would have taken.
    */
   async deleteExpired(now: Date): Promise<number> {
     let removed = 0;
     for (const [table, key] of EXPIRING) {
       for (;;) {
+        const started = performance.now();
         const result = await sql`
           delete from ${sql.table(table)} where ${sql.ref(key)} in (
             select ${sql.ref(key)} from ${sql.table(table)} where expires_at < ${now} limit ${DELETE_CHUNK}
@@ -286,6 +290,7 @@ export class GrantStore {
         const count = Number(result.numAffectedRows ?? 0n);
         removed += count;
         if (count < DELETE_CHUNK) break;
+        await setTimeout(REST_PER_WORK * (performance.now() - started));
       }
     }
     return removed;
@@ -293,6 +298,7 @@ export class GrantStore {
 }
 
 const DELETE_CHUNK = 5_000;
+const REST_PER_WORK = 3;
 /** Tables whose rows expire, with their primary keys. */
 const EXPIRING = [
   ['authorization_codes', 'hash'],
