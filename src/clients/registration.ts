@@ -13,7 +13,7 @@
  * update, and the answer to an update always carries the one to use next.
  */
 import { identify } from '../audit/actor.js';
-import { hashSecret, newId, newSecret, prefixes, safeEqual } from '../crypto/tokens.js';
+import { hashesMatch, hashSecret, newId, newSecret, prefixes } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
 import { invalidRequest } from '../errors.js';
 import type { EventSink } from '../events/events.js';
@@ -135,7 +135,7 @@ export class Registration {
       const matches =
         typeof body.client_secret === 'string' &&
         client.secret_hash !== null &&
-        safeEqual(hashSecret(body.client_secret), client.secret_hash);
+        hashesMatch(hashSecret(body.client_secret), client.secret_hash);
       if (!matches) throw invalidRequest("client_secret does not match the client's current secret; leave it out.");
     }
     const saved = await this.deps.clients.replaceRegistered(client.id, body as DeveloperInput);
@@ -157,7 +157,7 @@ export class Registration {
     const usable = token?.startsWith(prefixes.registrationAccessToken) ?? false;
     const client = usable ? await this.deps.store.find(clientId) : undefined;
     const expected = client?.registration_token_hash ?? NO_SUCH_HASH;
-    const matches = safeEqual(hashSecret(token ?? ''), expected);
+    const matches = hashesMatch(hashSecret(token ?? ''), expected);
     if (!client?.registration_token_hash || !matches) throw registrationTokenRefused();
     identify('client', client.id);
     return client;

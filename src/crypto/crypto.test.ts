@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecryptionError, SecretBox } from './encryption.js';
 import { challengeFor, isValidVerifier, verifyPkce } from './pkce.js';
-import { hashSecret, newSecret, safeEqual } from './tokens.js';
+import { hashesMatch, hashSecret, newSecret, safeEqual } from './tokens.js';
 
 describe('PKCE (RFC 7636)', () => {
   it('computes S256 as in RFC 7636 appendix B', () => {
@@ -30,6 +30,20 @@ describe('secrets', () => {
     expect(safeEqual('abc', 'abc')).toBe(true);
     expect(safeEqual('abc', 'abd')).toBe(false);
     expect(safeEqual('abc', 'abcd')).toBe(false);
+    expect(hashesMatch(hashSecret(a), hashSecret(a))).toBe(true);
+    expect(hashesMatch(hashSecret(a), hashSecret(`${a}x`))).toBe(false);
+    expect(hashesMatch(hashSecret(a), '')).toBe(false);
+  });
+
+  it('never hand out the same random bytes twice, across refills of the random pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) seen.add(newSecret('challenge'));
+    expect(seen.size).toBe(1000);
+    // Every secret is 32 random bytes, and the bytes look random (no run of zeros from an unfilled pool).
+    for (const secret of [...seen].slice(0, 200)) {
+      expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
+      expect(Buffer.from(secret, 'base64url').equals(Buffer.alloc(32))).toBe(false);
+    }
   });
 });
 

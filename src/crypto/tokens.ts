@@ -4,7 +4,7 @@
  * by secret scanners). Only the SHA-256 of a secret is stored; with 256 bits of entropy a
  * fast hash is as safe as a slow one and keeps lookups to one index probe.
  */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomFillSync, randomUUID, timingSafeEqual } from 'node:crypto';
 
 export const prefixes = {
   accessToken: 'gh_at_',
@@ -18,12 +18,39 @@ export const prefixes = {
 
 export type SecretKind = keyof typeof prefixes;
 
+const SECRET_BYTES = 32;
+
+/**
+ * Random bytes drawn from the CSPRNG 128 secrets at a time (as Node does for randomUUID): one
+ * call into the kernel per 128 tokens instead of one per token, measurable on the token
+ * endpoint. Every byte is handed out once.
+ */
+const pool = Buffer.alloc(SECRET_BYTES * 128);
+let poolOffset = pool.length;
+
+function randomSecretBytes(): Buffer {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + SECRET_BYTES);
+  poolOffset += SECRET_BYTES;
+  return bytes;
+}
+
 export function newSecret(kind: SecretKind): string {
-  return prefixes[kind] + randomBytes(32).toString('base64url');
+  return prefixes[kind] + randomSecretBytes().toString('base64url');
 }
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
+}
+
+/** Whether a presented secret's hash is a stored one, in constant time (both are SHA-256, so one length). */
+export function hashesMatch(presentedHash: string, storedHash: string): boolean {
+  const a = Buffer.from(presentedHash);
+  const b = Buffer.from(storedHash);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function newId(): string {

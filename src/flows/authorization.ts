@@ -7,7 +7,7 @@
  */
 
 import type { Insertable } from 'kysely';
-import { hashSecret, newId, newSecret, safeEqual } from '../crypto/tokens.js';
+import { hashesMatch, hashSecret, newId, newSecret } from '../crypto/tokens.js';
 import {
   type AuthorizationRequest,
   type Client,
@@ -287,7 +287,7 @@ export class Authorization {
       throw invalidRequest('The authorization request has expired or was already completed. Please start again.');
     }
     const csrf = input.cookies[flowCsrfCookie(flow.id)];
-    if (!csrf || !safeEqual(hashSecret(csrf), flow.csrf_hash)) {
+    if (!csrf || !hashesMatch(hashSecret(csrf), flow.csrf_hash)) {
       throw invalidRequest('This sign-in was started in another browser, or its cookie is missing. Please start again.', {
         debug: 'flow CSRF cookie missing or wrong',
       });

@@ -3,7 +3,7 @@
  * credentials in the body, or none for a public client. Exactly one method per request.
  */
 import { identify } from '../audit/actor.js';
-import { hashSecret, safeEqual } from '../crypto/tokens.js';
+import { hashesMatch, hashSecret } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
 import { invalidClient, invalidRequest, OAuthError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
@@ -75,7 +75,7 @@ export class ClientAuthenticator {
     } else {
       // Basic and post both present the same shared secret; a client may use either.
       if (credentials.method === 'none' || credentials.secret === undefined) return fail('confidential client sent no secret');
-      if (!client.secret_hash || !safeEqual(hashSecret(credentials.secret), client.secret_hash)) return fail('wrong secret');
+      if (!client.secret_hash || !hashesMatch(hashSecret(credentials.secret), client.secret_hash)) return fail('wrong secret');
     }
     if (client.status !== 'approved') {
       // Still invalid_client with the Basic challenge when Basic was used (RFC 6749 5.2).
