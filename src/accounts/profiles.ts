@@ -20,7 +20,7 @@ export class Profiles {
     private readonly db: Db,
     options: { concurrency: number },
   ) {
-    this.reads = new GroupCommit({ write: (ids) => this.readAll(ids), concurrency: options.concurrency, maxBatch: 500 });
+    this.reads = new GroupCommit({ run: (ids) => this.readAll(ids), concurrency: options.concurrency, maxBatch: 500 });
   }
 
   read(accountId: string): Promise<Profile> {

@@ -45,7 +45,7 @@ export class AuditLog {
     options: { concurrency?: number } = {},
   ) {
     this.appends = new GroupCommit({
-      write: (entries: NewAuditEntry[]) => this.append(entries),
+      run: (entries: NewAuditEntry[]) => this.append(entries),
       concurrency: options.concurrency ?? 1,
       maxBatch: 500,
     });

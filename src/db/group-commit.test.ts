@@ -26,7 +26,7 @@ function controlledWrite<T>() {
     });
   };
   return {
-    write,
+    run: write,
     calls,
     get inFlight() {
       return inFlight;
@@ -41,7 +41,7 @@ describe('GroupCommit', () => {
   it('writes what is submitted in one turn together, answering each item with its own result', async () => {
     const calls: number[][] = [];
     const commit = new GroupCommit<number, string>({
-      write: async (items) => {
+      run: async (items) => {
         calls.push([...items]);
         return items.map((n) => `result ${n}`);
       },
@@ -56,7 +56,7 @@ describe('GroupCommit', () => {
 
   it('keeps at most `concurrency` writes in flight and batches what waits for a slot', async () => {
     const w = controlledWrite<string>();
-    const commit = new GroupCommit<string, string>({ write: w.write, concurrency: 2, maxBatch: 100 });
+    const commit = new GroupCommit<string, string>({ run: w.run, concurrency: 2, maxBatch: 100 });
 
     const a = commit.submit('a');
     await nextTurn();
@@ -88,7 +88,7 @@ describe('GroupCommit', () => {
   it('splits a turn’s items into writes of at most maxBatch', async () => {
     const calls: number[][] = [];
     const commit = new GroupCommit<number, number>({
-      write: async (items) => {
+      run: async (items) => {
         calls.push([...items]);
         return items.map((n) => n * 10);
       },
@@ -103,7 +103,7 @@ describe('GroupCommit', () => {
   it('retries a failed batch item by item, so only the bad item fails', async () => {
     const calls: string[][] = [];
     const commit = new GroupCommit<string, string>({
-      write: async (items) => {
+      run: async (items) => {
         calls.push([...items]);
         if (items.includes('bad')) throw new Error('bad row');
         return items.map((item) => `ok ${item}`);
@@ -123,7 +123,7 @@ describe('GroupCommit', () => {
   it('rejects a single item whose write fails, once, and keeps going', async () => {
     let calls = 0;
     const commit = new GroupCommit<string, string>({
-      write: async (items) => {
+      run: async (items) => {
         calls++;
         if (items[0] === 'bad') throw new Error('bad row');
         return items;

@@ -10,11 +10,15 @@
  */
 
 export interface GroupCommitOptions<T, R> {
-  /** Writes the items in one transaction; returns each item's result, in order. */
-  write: (items: T[]) => Promise<R[]>;
-  /** Writes in flight at once (each holds one database connection). */
+  /**
+   * Handles the items together, in one statement: one commit for writes, one query for
+   * reads (token lookups and profiles are grouped the same way). Returns each item's result,
+   * in order.
+   */
+  run: (items: T[]) => Promise<R[]>;
+  /** Runs in flight at once (each holds one database connection). */
   concurrency: number;
-  /** Most items in one write. */
+  /** Most items in one run. */
   maxBatch: number;
 }
 
@@ -59,7 +63,7 @@ export class GroupCommit<T, R = void> {
 
   private async commit(batch: Waiting<T, R>[]): Promise<void> {
     try {
-      const results = await this.options.write(batch.map((w) => w.item));
+      const results = await this.options.run(batch.map((w) => w.item));
       for (const [i, waiting] of batch.entries()) waiting.resolve(results[i] as R);
     } catch (err) {
       if (batch.length === 1) {
@@ -67,7 +71,7 @@ export class GroupCommit<T, R = void> {
         return;
       }
       for (const waiting of batch) {
-        await this.options.write([waiting.item]).then((results) => waiting.resolve(results[0] as R), waiting.reject);
+        await this.options.run([waiting.item]).then((results) => waiting.resolve(results[0] as R), waiting.reject);
       }
     }
   }

@@ -59,8 +59,8 @@ export class GrantStore {
   ) {
     this.accessTokens = new ReadCache({ max: 50_000, maxAgeMs: 30_000, enabled: () => invalidations.listening });
     invalidations.subscribe((invalidation) => this.evict(invalidation));
-    const grouped = <T, R>(write: (items: T[]) => Promise<R[]>, maxBatch: number) =>
-      new GroupCommit<T, R>({ write, maxBatch, concurrency: options.concurrency ?? 4 });
+    const grouped = <T, R>(run: (items: T[]) => Promise<R[]>, maxBatch: number) =>
+      new GroupCommit<T, R>({ run, maxBatch, concurrency: options.concurrency ?? 4 });
     this.tokenWrites = grouped(async (requests: Insertable<TokensTable>[][]): Promise<undefined[]> => {
       await db.insertInto('tokens').values(requests.flat()).execute();
       return [];
