@@ -282,7 +282,8 @@ export const settings = {
   cleanupInterval: setting({
     env: 'CLEANUP_INTERVAL',
     default: '10m',
-    description: 'How often the background clean-up removes expired codes, challenges, tokens, sessions and one-time codes.',
+    description:
+      'How often the background clean-up removes expired codes, challenges, tokens, sessions and one-time codes (at most `1d`).',
     // A timer cannot wait longer than 2^31 - 1 ms (about 24.8 days); a day is plenty.
     parse: secondsUpTo(86_400),
   }),
