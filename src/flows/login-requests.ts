@@ -7,6 +7,7 @@ import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json, type RequestError } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import { AUTHORIZE_PATH, alreadyHandled, type FlowDeps, findFlowByChallenge } from './context.js';
+import type { LoginAcceptance } from './store.js';
 
 export interface LoginAcceptBody {
   subject: string;
@@ -70,7 +71,32 @@ export class LoginRequests {
     };
   }
 
+  /**
+   * One statement when all is well: the update carries every check on the flow in its WHERE
+   * (still waiting, not expired, a reused session kept to its own subject). Only a refusal
+   * reads the flow, to say why, with the checks in the order Hydra's API reports them.
+   */
   async accept(challenge: string | undefined, body: LoginAcceptBody): Promise<RedirectTo> {
+    const accepted = challenge !== undefined && challenge !== '' ? loginAcceptance(body) : undefined;
+    if (challenge && accepted) {
+      const verifier = newSecret('challenge');
+      const now = new Date(this.deps.now());
+      const flow = await this.deps.flows.acceptLogin(hashSecret(challenge), now, {
+        ...accepted,
+        login_verifier_hash: hashSecret(verifier),
+      });
+      if (flow) {
+        await this.deps.events.emit({ type: 'login.accepted', subject: accepted.subject, clientId: flow.client_id });
+        return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
+      }
+    }
+    await this.refusal(challenge, body);
+    // Every check passes now: another request accepted it in between.
+    throw alreadyHandled('login');
+  }
+
+  /** Throws why an accept is refused; returns when nothing is wrong with it. */
+  private async refusal(challenge: string | undefined, body: LoginAcceptBody): Promise<void> {
     const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
     if (flow.state !== 'login_requested') throw alreadyHandled('login');
     const subject = body.subject;
@@ -81,35 +107,7 @@ export class LoginRequests {
       // Hydra's rule: a remembered session cannot be switched to another person here.
       throw invalidRequest('Field "subject" does not match the subject of the previous authentication.');
     }
-    const rememberFor = body.remember_for ?? 0;
-    if (!Number.isInteger(rememberFor) || rememberFor < 0 || rememberFor > MAX_REMEMBER_FOR) {
-      throw invalidRequest(`remember_for must be a whole number of seconds from 0 to ${MAX_REMEMBER_FOR}.`);
-    }
-    const amr = body.amr ?? [];
-    if (!Array.isArray(amr) || amr.some((a) => typeof a !== 'string')) throw invalidRequest('amr must be an array of strings.');
-    if (body.acr !== undefined && typeof body.acr !== 'string') throw invalidRequest('acr must be a string.');
-    const context = body.context ?? {};
-    if (typeof context !== 'object' || context === null || Array.isArray(context))
-      throw invalidRequest('context must be an object.');
-    if (JSON.stringify(context).length > 16 * 1024) throw invalidRequest('context is larger than 16 KiB.');
-
-    const verifier = newSecret('challenge');
-    const now = new Date(this.deps.now());
-    const updated = await this.deps.flows.transition(flow.id, ['login_requested'], {
-      state: 'login_accepted',
-      subject,
-      login_remember: body.remember ?? false,
-      login_remember_for: rememberFor,
-      acr: body.acr ?? null,
-      amr: json(amr),
-      context: json(context),
-      // A skipped login keeps the original authentication time (OIDC auth_time).
-      auth_time: flow.login_skip && flow.auth_time ? flow.auth_time : now,
-      login_verifier_hash: hashSecret(verifier),
-    });
-    if (!updated) throw alreadyHandled('login');
-    await this.deps.events.emit({ type: 'login.accepted', subject, clientId: flow.client_id });
-    return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
+    loginAcceptance(body, { explain: true });
   }
 
   async reject(challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
@@ -126,6 +124,42 @@ export class LoginRequests {
     await this.deps.events.emit({ type: 'login.rejected', clientId: flow.client_id, error: error.error });
     return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
   }
+}
+
+/**
+ * The flow changes a login accept body asks for, or undefined when the body is unusable;
+ * with `explain`, the reason is thrown instead (the checks after the subject's).
+ */
+export function loginAcceptance(
+  body: LoginAcceptBody,
+  options: { explain?: boolean } = {},
+): (Omit<LoginAcceptance, 'login_verifier_hash'> & { subject: string }) | undefined {
+  const refuse = (message: string) => {
+    if (options.explain) throw invalidRequest(message);
+    return undefined;
+  };
+  const subject = body.subject;
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 255) {
+    return refuse('subject must be a non-empty string of at most 255 characters.');
+  }
+  const rememberFor = body.remember_for ?? 0;
+  if (!Number.isInteger(rememberFor) || rememberFor < 0 || rememberFor > MAX_REMEMBER_FOR) {
+    return refuse(`remember_for must be a whole number of seconds from 0 to ${MAX_REMEMBER_FOR}.`);
+  }
+  const amr = body.amr ?? [];
+  if (!Array.isArray(amr) || amr.some((a) => typeof a !== 'string')) return refuse('amr must be an array of strings.');
+  if (body.acr !== undefined && typeof body.acr !== 'string') return refuse('acr must be a string.');
+  const context = body.context ?? {};
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) return refuse('context must be an object.');
+  if (JSON.stringify(context).length > 16 * 1024) return refuse('context is larger than 16 KiB.');
+  return {
+    subject,
+    login_remember: body.remember ?? false,
+    login_remember_for: rememberFor,
+    acr: body.acr ?? null,
+    amr: json(amr),
+    context: json(context),
+  };
 }
 
 /** Hydra's reject body, with access_denied as the default error. */

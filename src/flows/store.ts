@@ -15,6 +15,17 @@ import type {
 
 type FlowKey = 'login_challenge_hash' | 'login_verifier_hash' | 'consent_challenge_hash' | 'consent_verifier_hash';
 
+/** What a login accept writes into its flow. */
+export interface LoginAcceptance {
+  subject: string;
+  login_remember: boolean;
+  login_remember_for: number;
+  acr: string | null;
+  amr: string;
+  context: string;
+  login_verifier_hash: string;
+}
+
 export class FlowStore {
   constructor(private readonly db: Db) {}
 
@@ -36,6 +47,27 @@ export class FlowStore {
       .set(changes)
       .where('id', '=', id)
       .where('state', 'in', from)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /**
+   * Accepts a login request, if it is still waiting and not expired, and, when it reuses a
+   * remembered session, only for that session's subject (Hydra's rule). A skipped login keeps
+   * the original authentication time (OIDC auth_time).
+   */
+  acceptLogin(challengeHash: string, now: Date, acceptance: LoginAcceptance): Promise<Flow | undefined> {
+    return this.db
+      .updateTable('flows')
+      .set({
+        ...acceptance,
+        state: 'login_accepted',
+        auth_time: sql<Date>`case when login_skip and auth_time is not null then auth_time else ${now}::timestamptz end`,
+      })
+      .where('login_challenge_hash', '=', challengeHash)
+      .where('state', '=', 'login_requested')
+      .where('expires_at', '>', now)
+      .where((eb) => eb.or([eb('login_skip', '=', false), eb('subject', '=', acceptance.subject)]))
       .returningAll()
       .executeTakeFirst();
   }
