@@ -49,7 +49,43 @@ export class ConsentRequests {
     };
   }
 
+  /**
+   * One statement when all is well: the update carries every check on the flow in its WHERE
+   * (still waiting, not expired, nothing granted that was not requested). Only a refusal
+   * reads the flow, to say why, with the checks in the order Hydra's API reports them.
+   */
   async accept(challenge: string | undefined, body: ConsentAcceptBody): Promise<RedirectTo> {
+    let accepted: ReturnType<typeof consentAcceptance> | undefined;
+    try {
+      accepted = challenge ? consentAcceptance(body, this.deps.now()) : undefined;
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+    }
+    if (challenge && accepted) {
+      const verifier = newSecret('challenge');
+      const flow = await this.deps.flows.acceptConsent(
+        hashSecret(challenge),
+        new Date(this.deps.now()),
+        { ...accepted.changes, consent_verifier_hash: hashSecret(verifier) },
+        { scope: accepted.scopes, audience: accepted.audience },
+      );
+      if (flow) {
+        await this.deps.events.emit({
+          type: 'consent.accepted',
+          subject: flow.subject ?? '',
+          clientId: flow.client_id,
+          scope: accepted.scopes,
+        });
+        return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?consent_verifier=${verifier}` };
+      }
+    }
+    await this.refusal(challenge, body);
+    // Every check passes now: another request accepted it in between.
+    throw alreadyHandled('consent');
+  }
+
+  /** Throws why an accept is refused; returns when nothing is wrong with it. */
+  private async refusal(challenge: string | undefined, body: ConsentAcceptBody): Promise<void> {
     const flow = await findFlowByChallenge(this.deps, 'consent_challenge_hash', challenge);
     if (flow.state !== 'consent_requested') throw alreadyHandled('consent');
     const scopes = stringList(body.grant_scope, 'grant_scope');
@@ -60,32 +96,7 @@ export class ConsentRequests {
     }
     const audience = stringList(body.grant_access_token_audience, 'grant_access_token_audience');
     if (!includesAll(flow.request.audience, audience)) throw invalidRequest('grant_access_token_audience was not requested.');
-    const rememberFor = body.remember_for ?? 0;
-    if (!Number.isInteger(rememberFor) || rememberFor < 0 || rememberFor > MAX_REMEMBER_FOR) {
-      throw invalidRequest(`remember_for must be a whole number of seconds from 0 to ${MAX_REMEMBER_FOR}.`);
-    }
-    const accessClaims = claims(body.session?.access_token, 'session.access_token');
-    const idClaims = claims(body.session?.id_token, 'session.id_token');
-    const verifier = newSecret('challenge');
-    const updated = await this.deps.flows.transition(flow.id, ['consent_requested'], {
-      state: 'consent_accepted',
-      granted_scope: json(scopes),
-      granted_audience: json(audience),
-      consent_remember: body.remember ?? false,
-      consent_remember_for: rememberFor,
-      session_access_token: json(accessClaims),
-      session_id_token: json(idClaims),
-      consent_handled_at: new Date(this.deps.now()),
-      consent_verifier_hash: hashSecret(verifier),
-    });
-    if (!updated) throw alreadyHandled('consent');
-    await this.deps.events.emit({
-      type: 'consent.accepted',
-      subject: flow.subject ?? '',
-      clientId: flow.client_id,
-      scope: scopes,
-    });
-    return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?consent_verifier=${verifier}` };
+    consentAcceptance(body, this.deps.now());
   }
 
   async reject(challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
@@ -157,6 +168,31 @@ function consentSession(flow: Flow, client: ReturnType<typeof toClientJson>) {
     remember: flow.consent_remember,
     remember_for: flow.consent_remember_for,
     session: { access_token: flow.session_access_token, id_token: flow.session_id_token },
+  };
+}
+
+/** What a consent accept body asks for; throws when the body itself is unusable. */
+function consentAcceptance(body: ConsentAcceptBody, now: number) {
+  const scopes = stringList(body.grant_scope, 'grant_scope');
+  const audience = stringList(body.grant_access_token_audience, 'grant_access_token_audience');
+  const rememberFor = body.remember_for ?? 0;
+  if (!Number.isInteger(rememberFor) || rememberFor < 0 || rememberFor > MAX_REMEMBER_FOR) {
+    throw invalidRequest(`remember_for must be a whole number of seconds from 0 to ${MAX_REMEMBER_FOR}.`);
+  }
+  const accessClaims = claims(body.session?.access_token, 'session.access_token');
+  const idClaims = claims(body.session?.id_token, 'session.id_token');
+  return {
+    scopes,
+    audience,
+    changes: {
+      granted_scope: json(scopes),
+      granted_audience: json(audience),
+      consent_remember: body.remember ?? false,
+      consent_remember_for: rememberFor,
+      session_access_token: json(accessClaims),
+      session_id_token: json(idClaims),
+      consent_handled_at: new Date(now),
+    },
   };
 }
 

@@ -15,6 +15,18 @@ import type {
 
 type FlowKey = 'login_challenge_hash' | 'login_verifier_hash' | 'consent_challenge_hash' | 'consent_verifier_hash';
 
+/** What a consent accept writes into its flow. */
+export interface ConsentAcceptance {
+  granted_scope: string;
+  granted_audience: string;
+  consent_remember: boolean;
+  consent_remember_for: number;
+  session_access_token: string;
+  session_id_token: string;
+  consent_handled_at: Date;
+  consent_verifier_hash: string;
+}
+
 /** What a login accept writes into its flow. */
 export interface LoginAcceptance {
   subject: string;
@@ -68,6 +80,28 @@ export class FlowStore {
       .where('state', '=', 'login_requested')
       .where('expires_at', '>', now)
       .where((eb) => eb.or([eb('login_skip', '=', false), eb('subject', '=', acceptance.subject)]))
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /**
+   * Accepts a consent request, if it is still waiting, not expired, and grants nothing the
+   * authorization request did not ask for (jsonb containment of the requested lists).
+   */
+  acceptConsent(
+    challengeHash: string,
+    now: Date,
+    acceptance: ConsentAcceptance,
+    granted: { scope: string[]; audience: string[] },
+  ): Promise<Flow | undefined> {
+    return this.db
+      .updateTable('flows')
+      .set({ ...acceptance, state: 'consent_accepted' })
+      .where('consent_challenge_hash', '=', challengeHash)
+      .where('state', '=', 'consent_requested')
+      .where('expires_at', '>', now)
+      .where(sql<boolean>`request -> 'scope' @> ${JSON.stringify(granted.scope)}::jsonb`)
+      .where(sql<boolean>`request -> 'audience' @> ${JSON.stringify(granted.audience)}::jsonb`)
       .returningAll()
       .executeTakeFirst();
   }

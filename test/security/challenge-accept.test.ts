@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientJson } from '../../src/clients/clients.js';
 import { OAuthError } from '../../src/errors.js';
+import type { ConsentAcceptBody } from '../../src/flows/consent-requests.js';
 import type { LoginAcceptBody } from '../../src/flows/login-requests.js';
 import { admin, Browser, createClient, runFlow } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
@@ -86,5 +87,80 @@ describe('login accept', () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => acceptLogin(challenge, { subject: 'p' })));
     expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 410, 410, 410, 410, 410]);
     expect((await acceptLogin(challenge, { subject: 'p' })).statusCode).toBe(410);
+  });
+});
+
+/** A fresh consent challenge: a flow whose login was accepted, in a browser of its own. */
+async function consentChallenge(scope = 'openid offline_access'): Promise<string> {
+  const browser = new Browser(t.publicApp);
+  const query = new URLSearchParams({
+    client_id: client.client_id,
+    response_type: 'code',
+    redirect_uri: client.redirect_uris[0] as string,
+    scope,
+    state: 'state-123456',
+  });
+  const started = await browser.get(`/oauth2/auth?${query}`);
+  const login = new URL(started.headers.location as string).searchParams.get('login_challenge') as string;
+  const accepted = await acceptLogin(login, { subject: 'consenting-person' });
+  const afterLogin = await browser.get(accepted.json().redirect_to);
+  return new URL(afterLogin.headers.location as string).searchParams.get('consent_challenge') as string;
+}
+
+const acceptConsent = (challenge: string, body: Record<string, unknown>) =>
+  admin(t, 'PUT', `/admin/oauth2/auth/requests/consent/accept?consent_challenge=${encodeURIComponent(challenge)}`, body);
+
+describe('consent accept', () => {
+  it('grants nothing that was not requested, and the request stays acceptable after the refusal', async () => {
+    const challenge = await consentChallenge('openid');
+    const wider = await acceptConsent(challenge, { grant_scope: ['openid', 'offline_access'] });
+    expect(wider.statusCode).toBe(400);
+    expect(wider.json().error_description).toBe('grant_scope "offline_access" was not requested.');
+    const audience = await acceptConsent(challenge, {
+      grant_scope: ['openid'],
+      grant_access_token_audience: ['https://api.example'],
+    });
+    expect(audience.statusCode).toBe(400);
+    expect(audience.json().error_description).toBe('grant_access_token_audience was not requested.');
+    // Granting less than was asked, or nothing at all, is the person's right.
+    expect((await acceptConsent(challenge, { grant_scope: [] })).statusCode).toBe(200);
+    const narrower = await consentChallenge('openid offline_access');
+    expect((await acceptConsent(narrower, { grant_scope: ['openid'] })).statusCode).toBe(200);
+  });
+
+  it.each([
+    [{ grant_scope: 'openid' }, 'grant_scope must be an array of strings.'],
+    [{ grant_scope: ['openid'], remember_for: -5 }, 'remember_for must be a whole number of seconds from 0 to 2147483647.'],
+    [{ grant_scope: ['openid'], session: { id_token: [] } }, 'session.id_token must be an object.'],
+    [
+      { grant_scope: ['openid'], session: { access_token: { big: 'x'.repeat(17 * 1024) } } },
+      'session.access_token is larger than 16 KiB.',
+    ],
+  ])('refuses a bad body (%#) with a clear message, and accepts a good one after', async (body, message) => {
+    const challenge = await consentChallenge();
+    const refused = await t.gh.consentRequests
+      .accept(challenge, body as unknown as ConsentAcceptBody)
+      .catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(OAuthError);
+    expect(refused).toMatchObject({ error: 'invalid_request', description: message });
+    expect((await acceptConsent(challenge, { grant_scope: ['openid'] })).statusCode).toBe(200);
+  });
+
+  it('answers an unknown or expired challenge with 404 before looking at the body', async () => {
+    const unknown = await t.gh.consentRequests
+      .accept('no-such-challenge', { grant_scope: 'x' } as unknown as ConsentAcceptBody)
+      .catch((err: unknown) => err);
+    expect(unknown).toMatchObject({ error: 'not_found', status: 404 });
+    const challenge = await consentChallenge();
+    t.advance(31 * 60);
+    const expired = await acceptConsent(challenge, { grant_scope: ['openid'] });
+    expect(expired.statusCode).toBe(404);
+  });
+
+  it('accepts once: a second accept, or many at once, get 410', async () => {
+    const challenge = await consentChallenge();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => acceptConsent(challenge, { grant_scope: ['openid'] })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 410, 410, 410, 410, 410]);
+    expect((await acceptConsent(challenge, { grant_scope: ['openid'] })).statusCode).toBe(410);
   });
 });
