@@ -100,7 +100,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   // The developer portal signs its developers in through Gatehouse itself, as a first-party client.
   if (options.prepare ?? true) await ensureFirstPartyClient(clients, developerPortalClient(config.issuer));
 
-  const flowDeps: FlowDeps = { db, flows, clients: clientStore, grants, keys, scopes, events, config, now };
+  const flowDeps: FlowDeps = { flows, clients: clientStore, grants, keys, scopes, events, config, now };
   const issuer = new TokenIssuer(grants, keys, config, now);
   const authenticator = new ClientAuthenticator((id) => clientStore.findCached(id), events);
   const tokenEndpoint = new TokenEndpoint(authenticator, [

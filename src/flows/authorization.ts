@@ -5,24 +5,15 @@
  * Each step checks the browser's per-flow CSRF cookie, so a verifier link sent to someone
  * else's browser is useless.
  */
-
-import type { Insertable } from 'kysely';
 import { hashesMatch, hashSecret, newId, newSecret } from '../crypto/tokens.js';
-import {
-  type AuthorizationRequest,
-  type Client,
-  type Flow,
-  json,
-  type LoginSessionsTable,
-  type RequestError,
-} from '../db/schema.js';
+import { type AuthorizationRequest, type Client, type Flow, json, type RequestError } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import { redirectWith, resolveTarget, validateRequest } from '../oauth/authorize/request.js';
 import { readIdTokenHint } from '../oauth/id-token.js';
 import type { Params } from '../oauth/params.js';
 import { includesAll } from '../oauth/scopes.js';
 import { AUTHORIZE_PATH, type CookieChange, type FlowDeps, flowCsrfCookie, SESSION_COOKIE, uiUrl, withParam } from './context.js';
-import type { FlowStore } from './store.js';
+import type { FlowStore, NewLoginSession } from './store.js';
 
 export interface AuthorizeInput {
   params: Params;
@@ -181,11 +172,7 @@ export class Authorization {
   }
 
   /** The login session a flow establishes (none when it reused one), and the session cookie to set or clear. */
-  private loginSession(
-    flow: Flow,
-    input: AuthorizeInput,
-    now: number,
-  ): { session?: Insertable<LoginSessionsTable> & { remember: boolean }; cookies: CookieChange[] } {
+  private loginSession(flow: Flow, input: AuthorizeInput, now: number): { session?: NewLoginSession; cookies: CookieChange[] } {
     if (flow.login_skip) return { cookies: [] };
     const sessionId = flow.login_session_id as string;
     const rememberFor = flow.login_remember_for;

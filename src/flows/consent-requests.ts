@@ -7,7 +7,7 @@ import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import { includesAll } from '../oauth/scopes.js';
-import { AUTHORIZE_PATH, alreadyHandled, type FlowDeps, findFlowByChallenge } from './context.js';
+import { AUTHORIZE_PATH, alreadyHandled, type FlowDeps, findFlowByChallenge, unlessRefused } from './context.js';
 import { MAX_REMEMBER_FOR, oidcContext, type RedirectTo, type RejectBody, requestError } from './login-requests.js';
 
 export interface ConsentAcceptBody {
@@ -55,12 +55,7 @@ export class ConsentRequests {
    * reads the flow, to say why, with the checks in the order Hydra's API reports them.
    */
   async accept(challenge: string | undefined, body: ConsentAcceptBody): Promise<RedirectTo> {
-    let accepted: ReturnType<typeof consentAcceptance> | undefined;
-    try {
-      accepted = challenge ? consentAcceptance(body, this.deps.now()) : undefined;
-    } catch (err) {
-      if (!(err instanceof OAuthError)) throw err;
-    }
+    const accepted = challenge ? unlessRefused(() => consentAcceptance(body, this.deps.now())) : undefined;
     if (challenge && accepted) {
       const verifier = newSecret('challenge');
       const flow = await this.deps.flows.acceptConsent(

@@ -3,7 +3,6 @@ import type { ClientStore } from '../clients/store.js';
 import type { Config } from '../config/config.js';
 import type { SigningKeys } from '../crypto/signing-keys.js';
 import { hashSecret } from '../crypto/tokens.js';
-import type { Db } from '../db/database.js';
 import type { Flow } from '../db/schema.js';
 import { OAuthError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
@@ -24,7 +23,6 @@ export type FlowConfig = Pick<
 >;
 
 export interface FlowDeps {
-  db: Db;
   flows: FlowStore;
   clients: ClientStore;
   grants: GrantStore;
@@ -75,6 +73,19 @@ export async function findFlowByChallenge(
     throw new OAuthError('not_found', `The ${what} request does not exist or has expired.`);
   }
   return flow;
+}
+
+/**
+ * What `parse` returns, or undefined when it refuses the input: an accept's fast path
+ * tries the body this way, and its refusal path checks everything again to say why.
+ */
+export function unlessRefused<T>(parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof OAuthError) return undefined;
+    throw err;
+  }
 }
 
 /** 410; with `redirectTo` (Hydra's GET answer) the UI can send the browser back to start over. */

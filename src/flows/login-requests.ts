@@ -6,7 +6,7 @@ import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json, type RequestError } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
-import { AUTHORIZE_PATH, alreadyHandled, type FlowDeps, findFlowByChallenge } from './context.js';
+import { AUTHORIZE_PATH, alreadyHandled, type FlowDeps, findFlowByChallenge, unlessRefused } from './context.js';
 import type { LoginAcceptance } from './store.js';
 
 export interface LoginAcceptBody {
@@ -77,7 +77,7 @@ export class LoginRequests {
    * reads the flow, to say why, with the checks in the order Hydra's API reports them.
    */
   async accept(challenge: string | undefined, body: LoginAcceptBody): Promise<RedirectTo> {
-    const accepted = challenge !== undefined && challenge !== '' ? loginAcceptance(body) : undefined;
+    const accepted = challenge ? unlessRefused(() => loginAcceptance(body)) : undefined;
     if (challenge && accepted) {
       const verifier = newSecret('challenge');
       const now = new Date(this.deps.now());
@@ -99,15 +99,11 @@ export class LoginRequests {
   private async refusal(challenge: string | undefined, body: LoginAcceptBody): Promise<void> {
     const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
     if (flow.state !== 'login_requested') throw alreadyHandled('login');
-    const subject = body.subject;
-    if (typeof subject !== 'string' || subject.length === 0 || subject.length > 255) {
-      throw invalidRequest('subject must be a non-empty string of at most 255 characters.');
-    }
-    if (flow.login_skip && subject !== flow.subject) {
+    if (flow.login_skip && acceptedSubject(body) !== flow.subject) {
       // Hydra's rule: a remembered session cannot be switched to another person here.
       throw invalidRequest('Field "subject" does not match the subject of the previous authentication.');
     }
-    loginAcceptance(body, { explain: true });
+    loginAcceptance(body);
   }
 
   async reject(challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
@@ -126,32 +122,29 @@ export class LoginRequests {
   }
 }
 
-/**
- * The flow changes a login accept body asks for, or undefined when the body is unusable;
- * with `explain`, the reason is thrown instead (the checks after the subject's).
- */
-export function loginAcceptance(
-  body: LoginAcceptBody,
-  options: { explain?: boolean } = {},
-): (Omit<LoginAcceptance, 'login_verifier_hash'> & { subject: string }) | undefined {
-  const refuse = (message: string) => {
-    if (options.explain) throw invalidRequest(message);
-    return undefined;
-  };
+/** The subject a login accept names; throws when it cannot be one. */
+function acceptedSubject(body: LoginAcceptBody): string {
   const subject = body.subject;
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 255) {
-    return refuse('subject must be a non-empty string of at most 255 characters.');
+    throw invalidRequest('subject must be a non-empty string of at most 255 characters.');
   }
+  return subject;
+}
+
+/** The flow changes a login accept body asks for; throws when the body itself is unusable. */
+function loginAcceptance(body: LoginAcceptBody): Omit<LoginAcceptance, 'login_verifier_hash'> {
+  const subject = acceptedSubject(body);
   const rememberFor = body.remember_for ?? 0;
   if (!Number.isInteger(rememberFor) || rememberFor < 0 || rememberFor > MAX_REMEMBER_FOR) {
-    return refuse(`remember_for must be a whole number of seconds from 0 to ${MAX_REMEMBER_FOR}.`);
+    throw invalidRequest(`remember_for must be a whole number of seconds from 0 to ${MAX_REMEMBER_FOR}.`);
   }
   const amr = body.amr ?? [];
-  if (!Array.isArray(amr) || amr.some((a) => typeof a !== 'string')) return refuse('amr must be an array of strings.');
-  if (body.acr !== undefined && typeof body.acr !== 'string') return refuse('acr must be a string.');
+  if (!Array.isArray(amr) || amr.some((a) => typeof a !== 'string')) throw invalidRequest('amr must be an array of strings.');
+  if (body.acr !== undefined && typeof body.acr !== 'string') throw invalidRequest('acr must be a string.');
   const context = body.context ?? {};
-  if (typeof context !== 'object' || context === null || Array.isArray(context)) return refuse('context must be an object.');
-  if (JSON.stringify(context).length > 16 * 1024) return refuse('context is larger than 16 KiB.');
+  if (typeof context !== 'object' || context === null || Array.isArray(context))
+    throw invalidRequest('context must be an object.');
+  if (JSON.stringify(context).length > 16 * 1024) throw invalidRequest('context is larger than 16 KiB.');
   return {
     subject,
     login_remember: body.remember ?? false,

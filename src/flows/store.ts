@@ -15,6 +15,9 @@ import type {
 
 type FlowKey = 'login_challenge_hash' | 'login_verifier_hash' | 'consent_challenge_hash' | 'consent_verifier_hash';
 
+/** A login session a flow establishes; remembered or not is always said. */
+export type NewLoginSession = Insertable<LoginSessionsTable> & { remember: boolean };
+
 /** What a consent accept writes into its flow. */
 export interface ConsentAcceptance {
   granted_scope: string;
@@ -111,7 +114,7 @@ export class FlowStore {
     id: string,
     from: FlowState[],
     changes: Updateable<FlowsTable> & { state: FlowState },
-    session: Insertable<LoginSessionsTable> & { remember: boolean },
+    session: NewLoginSession,
   ): Promise<Flow | undefined> {
     return this.db
       .with('moved', (db) => db.updateTable('flows').set(changes).where('id', '=', id).where('state', 'in', from).returningAll())
