@@ -242,6 +242,19 @@ interface Sent {
   response: LightMyRequestResponse;
 }
 
+/** The outcome of a refused request: the model does not change. */
+const refused = (sent: Sent, what: string) => ({ sent, expectOk: false, apply: () => what });
+
+/** A refused request that revokes a whole family: a code replay, a rotated refresh token reused. */
+const revokesFamily = (sent: Sent, family: Family, what: string) => ({
+  sent,
+  expectOk: false,
+  apply: () => {
+    family.revoked = true;
+    return what;
+  },
+});
+
 const sameSet = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((x) => b.includes(x)) && b.every((x) => a.includes(x));
 
@@ -580,32 +593,25 @@ export async function runOps(t: TestGatehouse, ops: Op[], options: RunOptions): 
     const faults = requestFaults(muts, auth, form);
     if (faults) {
       expectError(sent, faults);
-      return { sent, expectOk: false, apply: () => `refused (${faults.join('|')})` };
+      return refused(sent, `refused (${faults.join('|')})`);
     }
     if (muts.has('noCode')) {
       expectError(sent, ['invalid_request']);
-      return { sent, expectOk: false, apply: () => 'no code: invalid_request' };
+      return refused(sent, 'no code: invalid_request');
     }
     if (muts.has('truncated') || muts.has('extended')) {
       expectError(sent, ['invalid_grant']);
-      return { sent, expectOk: false, apply: () => 'unknown code: invalid_grant' };
+      return refused(sent, 'unknown code: invalid_grant');
     }
     if (auth.as !== family.client) {
       // Another client's code: refused, and the owner can still use it.
       expectError(sent, ['invalid_grant']);
-      return { sent, expectOk: false, apply: () => 'code of another client: invalid_grant' };
+      return refused(sent, 'code of another client: invalid_grant');
     }
     if (code.state === 'spent') {
       // RFC 6749 4.1.2, RFC 9700 4.2.4: a replay fails and revokes what the code issued.
       expectError(sent, ['invalid_grant']);
-      return {
-        sent,
-        expectOk: false,
-        apply: () => {
-          family.revoked = true;
-          return `replayed code: invalid_grant, family ${family.n} revoked`;
-        },
-      };
+      return revokesFamily(sent, family, `replayed code: invalid_grant, family ${family.n} revoked`);
     }
     const mismatch =
       muts.has('wrongRedirect') ||
@@ -669,56 +675,41 @@ export async function runOps(t: TestGatehouse, ops: Op[], options: RunOptions): 
       ` [${token.kind} #${family.tokens.indexOf(token)} of family ${family.n}${token.rotated ? ', rotated' : ''}]`,
     );
     const { label, response } = sent;
-    const none = (what: string) => ({ sent, expectOk: false, apply: () => what });
 
     const faults = requestFaults(muts, auth, form);
     if (faults) {
       expectError(sent, faults);
-      return none(`refused (${faults.join('|')})`);
+      return refused(sent, `refused (${faults.join('|')})`);
     }
     if (muts.has('noToken')) {
       expectError(sent, ['invalid_request']);
-      return none('no refresh_token: invalid_request');
+      return refused(sent, 'no refresh_token: invalid_request');
     }
     if (muts.has('malformedScope')) {
       // A malformed scope may be refused before or after the token is looked at; never a rotation.
       const owned = !muts.has('truncated') && !muts.has('extended') && token.kind === 'refresh' && auth.as === family.client;
       expectError(sent, ['invalid_scope', 'invalid_request', 'invalid_grant']);
       if (owned && token.rotated && sent.response.json().error === 'invalid_grant') {
-        return {
-          sent,
-          expectOk: false,
-          apply: () => {
-            family.revoked = true;
-            return `rotated refresh token reused: family ${family.n} revoked`;
-          },
-        };
+        return revokesFamily(sent, family, `rotated refresh token reused: family ${family.n} revoked`);
       }
-      return none('malformed scope refused');
+      return refused(sent, 'malformed scope refused');
     }
     if (muts.has('truncated') || muts.has('extended') || token.kind !== 'refresh' || auth.as !== family.client) {
       expectError(sent, ['invalid_grant']);
-      return none('not a refresh token of this client: invalid_grant');
+      return refused(sent, 'not a refresh token of this client: invalid_grant');
     }
     if (token.rotated) {
       // RFC 9700 4.14.2: a rotated refresh token used again revokes the whole family.
       expectError(sent, ['invalid_grant']);
-      return {
-        sent,
-        expectOk: false,
-        apply: () => {
-          family.revoked = true;
-          return `rotated refresh token reused: invalid_grant, family ${family.n} revoked`;
-        },
-      };
+      return revokesFamily(sent, family, `rotated refresh token reused: invalid_grant, family ${family.n} revoked`);
     }
     if (!isActive(token)) {
       expectError(sent, ['invalid_grant']);
-      return none('inactive refresh token: invalid_grant');
+      return refused(sent, 'inactive refresh token: invalid_grant');
     }
     if (muts.has('widenScope')) {
       expectError(sent, ['invalid_scope']);
-      return none('scope widening: invalid_scope, nothing rotated');
+      return refused(sent, 'scope widening: invalid_scope, nothing rotated');
     }
     return {
       sent,
