@@ -3,7 +3,7 @@
  * in, queue, all applications, one application, audit log, the queue on a phone). Run by hand
  * (npx tsx scripts/screenshots-console.ts), not by CI.
  */
-import { actingAs } from '../src/audit/actor.js';
+import { systemActor } from '../src/audit/actor.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
 import { shot } from './screenshot-support.js';
@@ -19,7 +19,7 @@ async function developer(email: string) {
 
 // What a few weeks of a real deployment looks like: applications in every state.
 const ana = await developer('ana@moonbase.example');
-const moonbase = await gh.clients.registerForDeveloper(ana.id, {
+const moonbase = await gh.clients.registerForDeveloper(systemActor(), ana.id, {
   client_name: 'Moonbase Quests',
   description:
     'Quests and rewards for the Moonbase community. People sign in to link their wallet and collect badges; we read the EVM address only.',
@@ -33,7 +33,7 @@ const moonbase = await gh.clients.registerForDeveloper(ana.id, {
   scope: 'openid Email EVMAddress GatehouseID',
 });
 const ben = await developer('ben@pocket.example');
-await gh.clients.registerForDeveloper(ben.id, {
+await gh.clients.registerForDeveloper(systemActor(), ben.id, {
   client_name: 'Pocket Wallet <beta>',
   description: 'A mobile wallet. Native app, public client.',
   client_uri: 'https://pocket.example',
@@ -44,7 +44,7 @@ await gh.clients.registerForDeveloper(ben.id, {
   scope: 'openid offline_access EVMAddress SolanaAddress',
 });
 const cleo = await developer('cleo@guild.example');
-const guild = await gh.clients.registerForDeveloper(cleo.id, {
+const guild = await gh.clients.registerForDeveloper(systemActor(), cleo.id, {
   client_name: 'Guild Board',
   description: 'Leaderboards for guilds.',
   client_uri: 'https://guild.example',
@@ -52,13 +52,14 @@ const guild = await gh.clients.registerForDeveloper(cleo.id, {
   redirect_uris: ['https://guild.example/cb'],
   scope: 'openid Email Discord',
 });
-const spam = await gh.clients.registerForDeveloper(cleo.id, {
+const spam = await gh.clients.registerForDeveloper(systemActor(), cleo.id, {
   client_name: 'Free Airdrop 100x',
   client_uri: 'https://airdrop.example',
   redirect_uris: ['https://airdrop.example/cb'],
   scope: 'openid Email EVMAddress',
 });
 const dash = await gh.clients.create(
+  systemActor(),
   {
     client_name: 'Dashboard',
     redirect_uris: ['https://dashboard.example/callback'],
@@ -69,21 +70,19 @@ const dash = await gh.clients.create(
   { status: 'approved' },
 );
 const partner = await gh.clients.create(
+  systemActor(),
   { client_name: 'Partner Sync', grant_types: ['client_credentials'], scope: '', contacts: ['ops@partner.example'] },
   { status: 'approved' },
 );
-await actingAs({ type: 'operator', id: 'grace@ops.example', ip: '10.0.4.7' }, async () => {
-  await gh.clients.setStatus(guild.client_id, 'approved');
-  await gh.clients.setStatus(spam.client_id, 'rejected', 'The homepage does not describe a real product.');
-  await gh.clients.setStatus(partner.client_id, 'suspended', 'Leaked client secret (ticket 4521).');
+const grace = { type: 'operator', id: 'grace@ops.example', ip: '10.0.4.7' } as const;
+await gh.clients.setStatus(grace, guild.client_id, 'approved');
+await gh.clients.setStatus(grace, spam.client_id, 'rejected', 'The homepage does not describe a real product.');
+await gh.clients.setStatus(grace, partner.client_id, 'suspended', 'Leaked client secret (ticket 4521).');
+await gh.clients.updateForDeveloper({ type: 'developer', id: cleo.id, ip: '203.0.113.20' }, cleo.id, guild.client_id, {
+  redirect_uris: ['https://guild.example/cb', 'https://app.guild.example/cb'],
+  scope: 'openid Email Discord Twitter',
 });
-await actingAs({ type: 'developer', id: cleo.id, ip: '203.0.113.20' }, () =>
-  gh.clients.updateForDeveloper(cleo.id, guild.client_id, {
-    redirect_uris: ['https://guild.example/cb', 'https://app.guild.example/cb'],
-    scope: 'openid Email Discord Twitter',
-  }),
-);
-await actingAs({ type: 'operator', id: 'admin-api', ip: '127.0.0.1' }, () => gh.clients.rotateSecret(dash.client_id));
+await gh.clients.rotateSecret({ type: 'operator', id: 'admin-api', ip: '127.0.0.1' }, dash.client_id);
 
 const browser = await launchChromium();
 

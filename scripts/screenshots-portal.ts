@@ -4,6 +4,7 @@
  * shown once, a change held for review). Run by hand (npx tsx scripts/screenshots-portal.ts),
  * not by CI.
  */
+import { systemActor } from '../src/audit/actor.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
 import { outboxCode } from '../test/support/stand-ins.js';
@@ -28,7 +29,7 @@ try {
 
   // A few applications in each state, registered as the developer would.
   const register = (name: string, extra: Record<string, unknown> = {}) =>
-    t.gh.clients.registerForDeveloper(accountId, {
+    t.gh.clients.registerForDeveloper(systemActor(), accountId, {
       client_name: name,
       description: `${name}: an example application.`,
       client_uri: 'https://example.com',
@@ -39,13 +40,13 @@ try {
       ...extra,
     });
   const rejected = await register('Coupon Collector');
-  await t.gh.clients.setStatus(rejected.client_id, 'rejected', 'The privacy policy link answers 404.');
+  await t.gh.clients.setStatus(systemActor(), rejected.client_id, 'rejected', 'The privacy policy link answers 404.');
   const live = await register('Weather Station', {
     policy_uri: 'https://example.com/privacy',
     tos_uri: 'https://example.com/terms',
     post_logout_redirect_uris: ['https://example.com/signed-out'],
   });
-  await t.gh.clients.setStatus(live.client_id, 'approved');
+  await t.gh.clients.setStatus(systemActor(), live.client_id, 'approved');
   await page.reload();
   await page.getByRole('link', { name: 'Register an application' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Quest Board');

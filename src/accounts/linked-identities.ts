@@ -3,6 +3,7 @@
  * per account, and each owned by one account only. Connectors and wallet verifiers prove;
  * this module keeps, and is the one place that says which scope releases which identity.
  */
+import type { Actor } from '../audit/actor.js';
 import { newId } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import { type IdentityKind, json, type LinkedIdentity } from '../db/schema.js';
@@ -81,7 +82,7 @@ export class LinkedIdentities {
    * username); another identity of the same kind replaces the old one; an identity that
    * belongs to another account is refused.
    */
-  async link(accountId: string, input: LinkInput): Promise<LinkedIdentity> {
+  async link(actor: Actor, accountId: string, input: LinkInput): Promise<LinkedIdentity> {
     const now = new Date(this.deps.now());
     const result = await this.deps.db
       .transaction()
@@ -137,13 +138,13 @@ export class LinkedIdentities {
     const what = info?.family === 'social' ? `${info.label} account` : (info?.label ?? input.kind);
     if (result.taken) throw conflict(`This ${what} is already linked to another Gatehouse account.`);
     if (result.replaced !== undefined) {
-      await this.deps.events.emit({ type: 'identity.unlinked', accountId, kind: input.kind, name: result.replaced });
+      await this.deps.events.emit({ type: 'identity.unlinked', accountId, kind: input.kind, name: result.replaced }, actor);
     }
-    await this.deps.events.emit({ type: 'identity.linked', accountId, kind: input.kind, name: input.displayName });
+    await this.deps.events.emit({ type: 'identity.linked', accountId, kind: input.kind, name: input.displayName }, actor);
     return result.row;
   }
 
-  async unlink(accountId: string, kind: IdentityKind): Promise<void> {
+  async unlink(actor: Actor, accountId: string, kind: IdentityKind): Promise<void> {
     const removed = await this.deps.db
       .deleteFrom('linked_identities')
       .where('account_id', '=', accountId)
@@ -151,7 +152,7 @@ export class LinkedIdentities {
       .returning(['display_name'])
       .executeTakeFirst();
     if (!removed) throw notFound(`No ${byKind.get(kind)?.label ?? kind} is linked to this account.`);
-    await this.deps.events.emit({ type: 'identity.unlinked', accountId, kind, name: removed.display_name });
+    await this.deps.events.emit({ type: 'identity.unlinked', accountId, kind, name: removed.display_name }, actor);
   }
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startGatehouse, type TestGatehouse } from '../../test/support/harness.js';
+import { systemActor } from '../audit/actor.js';
 import { type Io, main } from './main.js';
 
 const ADMIN_TOKEN = 'cli-test-admin-token-0123456789';
@@ -82,7 +83,7 @@ describe('gatehouse CLI against the admin API', () => {
 
   it("reinstates a suspended client, decides on a developer's held change, and reads the audit log", async () => {
     const developer = await t.gh.login.accounts.register({ email: `cli.${Date.now()}@example.com` });
-    const app = await t.gh.clients.registerForDeveloper(developer.id, {
+    const app = await t.gh.clients.registerForDeveloper(systemActor(), developer.id, {
       client_name: 'Held',
       redirect_uris: ['https://held.example/cb'],
       scope: 'openid',
@@ -97,7 +98,7 @@ describe('gatehouse CLI against the admin API', () => {
       redirect_uris: ['https://held.example/cb', 'https://held.example/v2'],
       scope: 'openid',
     };
-    await t.gh.clients.updateForDeveloper(developer.id, app.client_id, change);
+    await t.gh.clients.updateForDeveloper(systemActor(), developer.id, app.client_id, change);
     const applied = await run(['clients', 'approve-changes', app.client_id, '--json']);
     expect(applied.code).toBe(0);
     expect(JSON.parse(applied.text()).redirect_uris).toEqual(change.redirect_uris);

@@ -2,6 +2,7 @@
  * The client registry: Hydra's client JSON in and out, validated metadata, secrets shown once
  * and stored hashed, and the approval status that gates every authorization.
  */
+import type { Actor } from '../audit/actor.js';
 import type { SecretBox } from '../crypto/encryption.js';
 import { SIGNING_ALGORITHMS } from '../crypto/signing-keys.js';
 import { hashSecret, newId, newSecret } from '../crypto/tokens.js';
@@ -134,6 +135,7 @@ export class Clients {
 
   /** Creates a client; the returned JSON carries the secret, which is never shown again. */
   async create(
+    actor: Actor,
     input: ClientInput,
     defaults: { status: ClientStatus; developerAccountId?: string; secret?: 'now' | 'on_approval'; registrationToken?: string },
   ): Promise<ClientJson> {
@@ -158,38 +160,38 @@ export class Clients {
       created_at: now,
       updated_at: now,
     });
-    await this.deps.events.emit({ type: 'client.created', clientId: id, status: client.status });
+    await this.deps.events.emit({ type: 'client.created', clientId: id, status: client.status }, actor);
     return { ...toClientJson(client), ...(secret !== undefined ? { client_secret: secret } : {}) };
   }
 
   /** PUT: replaces every field; the secret is replaced only when the body has one. */
-  async replace(id: string, input: ClientInput): Promise<ClientJson> {
+  async replace(actor: Actor, id: string, input: ClientInput): Promise<ClientJson> {
     const existing = await this.get(id);
     if (input.client_id !== undefined && input.client_id !== id) {
       throw invalidMetadata('client_id cannot be changed.');
     }
     const fields = this.validate(input, undefined);
-    return this.save(existing, fields, input.client_secret, input.status, input.status_reason);
+    return this.save(actor, existing, fields, input.client_secret, input.status, input.status_reason);
   }
 
   /** PATCH: an RFC 6902 JSON Patch over the client's JSON, as Hydra's admin API takes. */
-  async patch(id: string, operations: JsonPatchOperation[]): Promise<ClientJson> {
+  async patch(actor: Actor, id: string, operations: JsonPatchOperation[]): Promise<ClientJson> {
     const existing = await this.get(id);
     const current = toClientJson(existing) as unknown as Record<string, unknown>;
     const patched = applyJsonPatch(current, operations) as ClientInput;
     if (patched.client_id !== id) throw invalidMetadata('client_id cannot be changed.');
     const fields = this.validate(patched, existing);
-    return this.save(existing, fields, patched.client_secret, patched.status, patched.status_reason);
+    return this.save(actor, existing, fields, patched.client_secret, patched.status, patched.status_reason);
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(actor: Actor, id: string): Promise<void> {
     if (!(await this.deps.store.delete(id))) throw notFound(`The client "${id}" does not exist.`);
-    await this.deps.events.emit({ type: 'client.deleted', clientId: id });
+    await this.deps.events.emit({ type: 'client.deleted', clientId: id }, actor);
   }
 
-  async setStatus(id: string, status: ClientStatus, reason?: string): Promise<ClientJson> {
+  async setStatus(actor: Actor, id: string, status: ClientStatus, reason?: string): Promise<ClientJson> {
     const existing = await this.get(id);
-    return this.save(existing, {}, undefined, status, reason);
+    return this.save(actor, existing, {}, undefined, status, reason);
   }
 
   /** The developer's own applications, newest first. */
@@ -205,8 +207,12 @@ export class Clients {
   }
 
   /** Registers an application from the developer portal: pending, its secret issued at approval. */
-  registerForDeveloper(accountId: string, input: DeveloperInput): Promise<ClientJson> {
-    return this.create(developerFields(input), { status: 'pending', developerAccountId: accountId, secret: 'on_approval' });
+  registerForDeveloper(actor: Actor, accountId: string, input: DeveloperInput): Promise<ClientJson> {
+    return this.create(actor, developerFields(input), {
+      status: 'pending',
+      developerAccountId: accountId,
+      secret: 'on_approval',
+    });
   }
 
   /**
@@ -215,14 +221,15 @@ export class Clients {
    * approved one they are held as pending changes until an operator approves them, so a live
    * application keeps working while its change waits.
    */
-  async updateForDeveloper(accountId: string, id: string, input: DeveloperInput): Promise<ClientJson> {
+  async updateForDeveloper(actor: Actor, accountId: string, id: string, input: DeveloperInput): Promise<ClientJson> {
     const existing = await this.getForDeveloper(accountId, id);
-    return this.reviewedUpdate(existing, { ...toClientJson(existing), ...developerFields(input) } as ClientInput);
+    return this.reviewedUpdate(actor, existing, { ...toClientJson(existing), ...developerFields(input) } as ClientInput);
   }
 
   /** RFC 7591: a client registering itself; pending, its secret issued now (RFC 7591 returns it at once). */
-  registerDynamically(clientId: string, input: DeveloperInput, registrationToken: string): Promise<ClientJson> {
+  registerDynamically(actor: Actor, clientId: string, input: DeveloperInput, registrationToken: string): Promise<ClientJson> {
     return this.create(
+      actor,
       { ...developerFields(input), client_id: clientId },
       { status: 'pending', secret: 'now', registrationToken },
     );
@@ -233,24 +240,24 @@ export class Clients {
    * the body leaves out go back to their defaults; the operator's fields (skip_consent,
    * audience, owner, metadata) stay. The same review rule as the portal's edit applies.
    */
-  async replaceRegistered(id: string, input: DeveloperInput): Promise<ClientJson> {
+  async replaceRegistered(actor: Actor, id: string, input: DeveloperInput): Promise<ClientJson> {
     const existing = await this.get(id);
     const kept: Record<string, unknown> = { ...toClientJson(existing) };
     for (const field of DEVELOPER_FIELDS) delete kept[field];
-    return this.reviewedUpdate(existing, { ...kept, ...developerFields(input) } as ClientInput);
+    return this.reviewedUpdate(actor, existing, { ...kept, ...developerFields(input) } as ClientInput);
   }
 
   /**
    * Descriptive fields apply at once; redirect URIs and scopes wait for an operator on an
    * approved client (see updateForDeveloper). The one place this rule lives.
    */
-  private async reviewedUpdate(existing: Client, wanted: ClientInput): Promise<ClientJson> {
+  private async reviewedUpdate(actor: Actor, existing: Client, wanted: ClientInput): Promise<ClientJson> {
     const id = existing.id;
     const fields = this.validate(wanted, existing);
     // A suspended client holds its changes too: reinstating it must not bring in unreviewed ones.
     if (existing.status === 'pending' || existing.status === 'rejected') {
       const status = existing.status === 'rejected' ? 'pending' : undefined;
-      return this.save(existing, { ...fields, pending_changes: null }, undefined, status, undefined);
+      return this.save(actor, existing, { ...fields, pending_changes: null }, undefined, status, undefined);
     }
     const held: Partial<Record<ReviewedField, unknown>> = {};
     for (const field of REVIEWED_FIELDS) {
@@ -267,18 +274,19 @@ export class Clients {
         ? { ...(held as Partial<PendingChanges>), requested_at: new Date(this.deps.now()).toISOString() }
         : null;
     const saved = await this.save(
+      actor,
       existing,
       { ...fields, pending_changes: pending === null ? null : json(pending) },
       undefined,
       undefined,
       undefined,
     );
-    if (pending) await this.deps.events.emit({ type: 'client.changes_requested', clientId: id, fields: heldFields });
+    if (pending) await this.deps.events.emit({ type: 'client.changes_requested', clientId: id, fields: heldFields }, actor);
     return saved;
   }
 
   /** An operator's decision on the changes held for an approved client. */
-  async decideChanges(id: string, decision: 'approve' | 'reject', reason?: string): Promise<ClientJson> {
+  async decideChanges(actor: Actor, id: string, decision: 'approve' | 'reject', reason?: string): Promise<ClientJson> {
     const existing = await this.get(id);
     const pending = existing.pending_changes;
     if (!pending) throw conflict(`The client "${id}" has no changes waiting for review.`);
@@ -287,7 +295,7 @@ export class Clients {
     if (decision === 'reject') {
       const client = await this.deps.store.update(id, { pending_changes: null, updated_at: new Date(this.deps.now()) });
       if (!client) throw notFound(`The client "${id}" does not exist.`);
-      await this.deps.events.emit({ type: 'client.changes_rejected', clientId: id, fields, reason });
+      await this.deps.events.emit({ type: 'client.changes_rejected', clientId: id, fields, reason }, actor);
       return toClientJson(client);
     }
     const validated = this.validate({ ...toClientJson(existing), ...changes } as ClientInput, existing);
@@ -295,7 +303,7 @@ export class Clients {
     for (const field of REVIEWED_FIELDS) if (field in changes) Object.assign(update, { [field]: validated[field] });
     const client = await this.deps.store.update(id, { ...update, updated_at: new Date(this.deps.now()) });
     if (!client) throw notFound(`The client "${id}" does not exist.`);
-    await this.deps.events.emit({ type: 'client.changes_approved', clientId: id, fields });
+    await this.deps.events.emit({ type: 'client.changes_approved', clientId: id, fields }, actor);
     return toClientJson(client);
   }
 
@@ -310,19 +318,19 @@ export class Clients {
   }
 
   /** Removes a developer's own application (and with it every token it holds). */
-  async removeForDeveloper(accountId: string, id: string): Promise<void> {
+  async removeForDeveloper(actor: Actor, accountId: string, id: string): Promise<void> {
     await this.getForDeveloper(accountId, id);
-    await this.removeWithTokens(id);
+    await this.removeWithTokens(actor, id);
   }
 
   /** Removes a client after revoking every grant and token it holds (the portal, RFC 7592 2.3). */
-  async removeWithTokens(id: string): Promise<void> {
+  async removeWithTokens(actor: Actor, id: string): Promise<void> {
     await this.deps.grants.revoke({ clientId: id }, 'client deleted', new Date(this.deps.now()));
-    await this.remove(id);
+    await this.remove(actor, id);
   }
 
   /** Issues a new secret; the old one stops working at once. */
-  async rotateSecret(id: string): Promise<ClientJson> {
+  async rotateSecret(actor: Actor, id: string): Promise<ClientJson> {
     const existing = await this.get(id);
     if (existing.token_endpoint_auth_method === 'none') throw invalidMetadata('A public client has no secret.');
     const secret = newSecret('clientSecret');
@@ -332,11 +340,12 @@ export class Clients {
       updated_at: new Date(this.deps.now()),
     });
     if (!client) throw notFound(`The client "${id}" does not exist.`);
-    await this.deps.events.emit({ type: 'client.secret_rotated', clientId: id });
+    await this.deps.events.emit({ type: 'client.secret_rotated', clientId: id }, actor);
     return { ...toClientJson(client), client_secret: secret };
   }
 
   private async save(
+    actor: Actor,
     existing: Client,
     fields: Partial<NewClient>,
     secretInput: string | undefined,
@@ -381,15 +390,18 @@ export class Clients {
     if (nextStatus !== existing.status) {
       // A client that is no longer approved loses every token it holds, at once.
       if (existing.status === 'approved') await this.deps.grants.revoke({ clientId: existing.id }, `client ${nextStatus}`, now);
-      await this.deps.events.emit({
-        type: 'client.status_changed',
-        clientId: existing.id,
-        from: existing.status,
-        to: nextStatus,
-        reason,
-      });
+      await this.deps.events.emit(
+        {
+          type: 'client.status_changed',
+          clientId: existing.id,
+          from: existing.status,
+          to: nextStatus,
+          reason,
+        },
+        actor,
+      );
     } else {
-      await this.deps.events.emit({ type: 'client.updated', clientId: existing.id });
+      await this.deps.events.emit({ type: 'client.updated', clientId: existing.id }, actor);
     }
     return { ...toClientJson(client), ...(secret !== undefined ? { client_secret: secret } : {}) };
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
+import { systemActor } from '../audit/actor.js';
 import { SecretBox } from '../crypto/encryption.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { EventBus, type StampedEvent } from '../events/events.js';
@@ -56,7 +57,7 @@ describe('ensureFirstPartyClient', () => {
   });
 
   it('moves the redirect URI when ISSUER changes, and keeps a status an operator chose', async () => {
-    await clients.setStatus('gatehouse-developer-portal', 'suspended', 'portal closed for maintenance');
+    await clients.setStatus(systemActor(), 'gatehouse-developer-portal', 'suspended', 'portal closed for maintenance');
     const moved = await ensureFirstPartyClient(clients, developerPortalClient('https://login.example'));
     expect(moved.redirect_uris).toEqual(['https://login.example/ui/developers/callback']);
     expect(moved.status).toBe('suspended');
@@ -65,7 +66,7 @@ describe('ensureFirstPartyClient', () => {
   });
 
   it('puts back a definition an operator changed (a confidential method, consent, another scope)', async () => {
-    await clients.patch('gatehouse-developer-portal', [
+    await clients.patch(systemActor(), 'gatehouse-developer-portal', [
       { op: 'replace', path: '/skip_consent', value: false },
       { op: 'replace', path: '/scope', value: 'openid email' },
     ]);

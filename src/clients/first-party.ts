@@ -4,6 +4,7 @@
  * public PKCE clients that skip the consent screen. Their definition lives in code and is put
  * in place at every start.
  */
+import { systemActor } from '../audit/actor.js';
 import type { Client } from '../db/schema.js';
 import { OAuthError } from '../errors.js';
 import type { ClientInput, Clients } from './clients.js';
@@ -75,7 +76,7 @@ export async function ensureFirstPartyClient(clients: Clients, spec: FirstPartyC
   let existing = await find(clients, spec.id);
   if (!existing) {
     try {
-      await clients.create({ ...wanted, status: 'approved' }, { status: 'approved' });
+      await clients.create(systemActor(), { ...wanted, status: 'approved' }, { status: 'approved' });
     } catch (err) {
       // Another node created it between our read and our insert: reconcile with theirs.
       if (!(await find(clients, spec.id))) throw err;
@@ -83,6 +84,6 @@ export async function ensureFirstPartyClient(clients: Clients, spec: FirstPartyC
     existing = await clients.get(spec.id);
   }
   if (upToDate(existing, wanted)) return existing;
-  await clients.replace(spec.id, wanted);
+  await clients.replace(systemActor(), spec.id, wanted);
   return clients.get(spec.id);
 }

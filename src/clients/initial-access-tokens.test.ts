@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
+import { systemActor } from '../audit/actor.js';
 import { hashSecret } from '../crypto/tokens.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { OAuthError } from '../errors.js';
@@ -33,7 +34,7 @@ beforeEach(() => {
 
 describe('initial access tokens', () => {
   it('stores only the hash, shows the value once and emits created / deleted', async () => {
-    const created = await tokens.create({ description: '  partner  ', uses: 2, expiresIn: 3600 });
+    const created = await tokens.create(systemActor(), { description: '  partner  ', uses: 2, expiresIn: 3600 });
     expect(created).toMatchObject({
       description: 'partner',
       uses_left: 2,
@@ -48,16 +49,16 @@ describe('initial access tokens', () => {
       .executeTakeFirstOrThrow();
     expect(row.token_hash).toBe(hashSecret(created.token));
     expect(JSON.stringify(await tokens.list())).not.toContain(created.token);
-    await tokens.remove(created.id);
+    await tokens.remove(systemActor(), created.id);
     expect(events).toEqual([
       { type: 'initial_access_token.created', tokenId: created.id },
       { type: 'initial_access_token.deleted', tokenId: created.id },
     ]);
-    await expect(tokens.remove(created.id)).rejects.toMatchObject({ error: 'not_found' });
+    await expect(tokens.remove(systemActor(), created.id)).rejects.toMatchObject({ error: 'not_found' });
   });
 
   it('spends uses down to zero, then refuses; check never spends', async () => {
-    const { id, token } = await tokens.create({ uses: 2 });
+    const { id, token } = await tokens.create(systemActor(), { uses: 2 });
     expect(await tokens.check(token)).toBe(id);
     expect(await tokens.check(token)).toBe(id);
     expect(await tokens.consume(token)).toBe(id);
@@ -69,14 +70,14 @@ describe('initial access tokens', () => {
     // A refund gives one back; refunding an unlimited token leaves it unlimited.
     await tokens.refund(id);
     expect(await tokens.consume(token)).toBe(id);
-    const unlimited = await tokens.create({});
+    const unlimited = await tokens.create(systemActor(), {});
     for (let i = 0; i < 3; i++) expect(await tokens.consume(unlimited.token)).toBe(unlimited.id);
     await tokens.refund(unlimited.id);
     expect((await tokens.list()).find((t) => t.id === unlimited.id)?.uses_left).toBeNull();
   });
 
   it('stops working at its expiry, to the millisecond', async () => {
-    const { id, token } = await tokens.create({ expiresIn: 60 });
+    const { id, token } = await tokens.create(systemActor(), { expiresIn: 60 });
     clock = start + 59_999;
     expect(await tokens.check(token)).toBe(id);
     clock = start + 60_000;
@@ -86,7 +87,7 @@ describe('initial access tokens', () => {
   });
 
   it('never matches a value of another kind, an empty one or none', async () => {
-    await tokens.create({});
+    await tokens.create(systemActor(), {});
     for (const value of [undefined, '', 'gh_iat_', 'gh_rat_abc', 'gh_at_abc']) {
       expect(await tokens.check(value)).toBeUndefined();
       expect(await tokens.consume(value)).toBeUndefined();
@@ -94,7 +95,7 @@ describe('initial access tokens', () => {
   });
 
   it('hands the last use to exactly one of many concurrent consumers', async () => {
-    const { token } = await tokens.create({ uses: 1 });
+    const { token } = await tokens.create(systemActor(), { uses: 1 });
     const results = await Promise.all(Array.from({ length: 8 }, () => tokens.consume(token)));
     expect(results.filter((r) => r !== undefined)).toHaveLength(1);
   });
@@ -109,7 +110,7 @@ describe('initial access tokens', () => {
     [{ expiresIn: 11 * 365 * 86400 }],
     [{ description: 'x'.repeat(201) }],
   ])('refuses %j with invalid_request', async (input) => {
-    const error = await tokens.create(input).catch((err: unknown) => err);
+    const error = await tokens.create(systemActor(), input).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(OAuthError);
     expect(error).toMatchObject({ error: 'invalid_request', status: 400 });
   });

@@ -3,7 +3,9 @@
  * clients at /oauth2/register. Shown once, stored as hashes, limited in uses and in time;
  * a use is spent by one conditional UPDATE, so two registrations cannot share the last one.
  */
+
 import { sql } from 'kysely';
+import type { Actor } from '../audit/actor.js';
 import { hashSecret, newId, newSecret, prefixes } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import { invalidRequest, notFound } from '../errors.js';
@@ -46,7 +48,7 @@ export class InitialAccessTokens {
   constructor(private readonly deps: { db: Db; events: EventSink; now: () => number }) {}
 
   /** Creates a token; the returned `token` is never shown again. */
-  async create(input: NewInitialAccessToken): Promise<InitialAccessTokenJson & { token: string }> {
+  async create(actor: Actor, input: NewInitialAccessToken): Promise<InitialAccessTokenJson & { token: string }> {
     const description = input.description?.trim() || null;
     if (description !== null && description.length > MAX_DESCRIPTION) {
       throw invalidRequest(`description must be at most ${MAX_DESCRIPTION} characters.`);
@@ -74,7 +76,7 @@ export class InitialAccessTokens {
       })
       .returning(['id', 'description', 'uses_left', 'expires_at', 'created_at'])
       .executeTakeFirstOrThrow();
-    await this.deps.events.emit({ type: 'initial_access_token.created', tokenId: row.id });
+    await this.deps.events.emit({ type: 'initial_access_token.created', tokenId: row.id }, actor);
     return { ...this.toJson(row), token };
   }
 
@@ -89,10 +91,10 @@ export class InitialAccessTokens {
     return rows.map((row) => this.toJson(row));
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(actor: Actor, id: string): Promise<void> {
     const result = await this.deps.db.deleteFrom('initial_access_tokens').where('id', '=', id).executeTakeFirst();
     if (result.numDeletedRows === 0n) throw notFound(`There is no initial access token "${id}".`);
-    await this.deps.events.emit({ type: 'initial_access_token.deleted', tokenId: id });
+    await this.deps.events.emit({ type: 'initial_access_token.deleted', tokenId: id }, actor);
   }
 
   /** The id of the usable token with this value, without spending a use; undefined otherwise. */

@@ -12,7 +12,7 @@
  * node-oidc-provider do the same): a token that leaked stops working at the owner's next
  * update, and the answer to an update always carries the one to use next.
  */
-import { identify } from '../audit/actor.js';
+import { type Actor, identify } from '../audit/actor.js';
 import { hashesMatch, hashSecret, newId, newSecret, prefixes } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
 import { invalidRequest } from '../errors.js';
@@ -89,33 +89,37 @@ export class Registration {
   }
 
   /** Refuses early (before the body is read) a request whose registration access token is not this client's. */
-  async requireRegistrationToken(clientId: string, token: string | undefined): Promise<void> {
-    await this.authenticate(clientId, token);
+  async requireRegistrationToken(actor: Actor, clientId: string, token: string | undefined): Promise<void> {
+    await this.authenticate(actor, clientId, token);
   }
 
   /** RFC 7591 3.1: registers a pending client, spending one use of the initial access token. */
-  async register(metadata: Record<string, unknown>, initialAccessToken: string | undefined): Promise<ClientInformation> {
+  async register(
+    actor: Actor,
+    metadata: Record<string, unknown>,
+    initialAccessToken: string | undefined,
+  ): Promise<ClientInformation> {
     const tokenId = await this.deps.tokens.consume(initialAccessToken);
     if (tokenId === undefined) throw initialTokenRefused();
     // The id is chosen here, never by the caller, so the audit entries name the new client as actor.
     const clientId = newId();
     const registrationToken = newSecret('registrationAccessToken');
-    identify('client', clientId);
+    identify(actor, 'client', clientId);
     let created: ClientJson;
     try {
-      created = await this.deps.clients.registerDynamically(clientId, metadata as DeveloperInput, registrationToken);
+      created = await this.deps.clients.registerDynamically(actor, clientId, metadata as DeveloperInput, registrationToken);
     } catch (err) {
       // Refused metadata does not cost the caller a use of a limited token.
       await this.deps.tokens.refund(tokenId);
       throw err;
     }
-    await this.deps.events.emit({ type: 'initial_access_token.used', tokenId, clientId });
+    await this.deps.events.emit({ type: 'initial_access_token.used', tokenId, clientId }, actor);
     return this.information(created, registrationToken);
   }
 
   /** RFC 7592 2.1: the client's current registration; the token presented is echoed back. */
-  async read(clientId: string, token: string | undefined): Promise<ClientInformation> {
-    const client = await this.authenticate(clientId, token);
+  async read(actor: Actor, clientId: string, token: string | undefined): Promise<ClientInformation> {
+    const client = await this.authenticate(actor, clientId, token);
     return this.information(toClientJson(client), token as string);
   }
 
@@ -124,8 +128,13 @@ export class Registration {
    * carry the fields the server issues, and may carry client_secret only as the current one
    * (a client never picks its own secret). Answers with a new registration access token.
    */
-  async update(clientId: string, token: string | undefined, body: Record<string, unknown>): Promise<ClientInformation> {
-    const client = await this.authenticate(clientId, token);
+  async update(
+    actor: Actor,
+    clientId: string,
+    token: string | undefined,
+    body: Record<string, unknown>,
+  ): Promise<ClientInformation> {
+    const client = await this.authenticate(actor, clientId, token);
     if (body.client_id !== client.id) {
       throw invalidRequest("The body must carry client_id, and it must be this client's id.");
     }
@@ -138,7 +147,7 @@ export class Registration {
         hashesMatch(hashSecret(body.client_secret), client.secret_hash);
       if (!matches) throw invalidRequest("client_secret does not match the client's current secret; leave it out.");
     }
-    const saved = await this.deps.clients.replaceRegistered(client.id, body as DeveloperInput);
+    const saved = await this.deps.clients.replaceRegistered(actor, client.id, body as DeveloperInput);
     const next = newSecret('registrationAccessToken');
     const rotated = await this.deps.store.update(client.id, { registration_token_hash: hashSecret(next) });
     // Deleted between the update and here: the client is gone, and so is what its token was for.
@@ -147,19 +156,19 @@ export class Registration {
   }
 
   /** RFC 7592 2.3: deletes the client, its grants and tokens; its credentials stop working. */
-  async remove(clientId: string, token: string | undefined): Promise<void> {
-    const client = await this.authenticate(clientId, token);
-    await this.deps.clients.removeWithTokens(client.id);
+  async remove(actor: Actor, clientId: string, token: string | undefined): Promise<void> {
+    const client = await this.authenticate(actor, clientId, token);
+    await this.deps.clients.removeWithTokens(actor, client.id);
   }
 
   /** The client whose registration access token this is; 401 otherwise, unknown client included. */
-  private async authenticate(clientId: string, token: string | undefined): Promise<Client> {
+  private async authenticate(actor: Actor, clientId: string, token: string | undefined): Promise<Client> {
     const usable = token?.startsWith(prefixes.registrationAccessToken) ?? false;
     const client = usable ? await this.deps.store.find(clientId) : undefined;
     const expected = client?.registration_token_hash ?? NO_SUCH_HASH;
     const matches = hashesMatch(hashSecret(token ?? ''), expected);
     if (!client?.registration_token_hash || !matches) throw registrationTokenRefused();
-    identify('client', client.id);
+    identify(actor, 'client', client.id);
     return client;
   }
 

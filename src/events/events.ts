@@ -2,7 +2,7 @@
  * Security-relevant events, typed. Services emit; subscribers (the log, the audit log, the
  * emails to developers) decide what to do with them, in one place.
  */
-import { type Actor, currentActor } from '../audit/actor.js';
+import type { Actor } from '../audit/actor.js';
 
 export type GatehouseEvent =
   | { type: 'client.created'; clientId: string; status: string }
@@ -43,7 +43,7 @@ export type StampedEvent = GatehouseEvent & { at: Date; actor: Actor };
 
 export interface EventSink {
   /** Resolves once every subscriber has handled the event; never rejects. */
-  emit(event: GatehouseEvent): Promise<void>;
+  emit(event: GatehouseEvent, actor: Actor): Promise<void>;
 }
 
 export type EventListener = (event: StampedEvent) => void | Promise<void>;
@@ -64,8 +64,9 @@ export class EventBus implements EventSink {
     };
   }
 
-  async emit(event: GatehouseEvent): Promise<void> {
-    const stamped = { ...event, at: new Date(this.now()), actor: { ...currentActor() } } as StampedEvent;
+  async emit(event: GatehouseEvent, actor: Actor): Promise<void> {
+    // A copy: a request's actor is narrowed later (identify) and must not rewrite this event.
+    const stamped = { ...event, at: new Date(this.now()), actor: { ...actor } } as StampedEvent;
     // Awaited so that when a request answers, its audit entry is written; a failing subscriber
     // is reported but never fails the action that emitted the event.
     await Promise.all(

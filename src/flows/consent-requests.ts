@@ -2,6 +2,7 @@
  * Hydra's consent request API, and the remembered consents ("consent sessions") that let a
  * returning person skip the consent screen until they revoke it.
  */
+import type { Actor } from '../audit/actor.js';
 import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json } from '../db/schema.js';
@@ -54,7 +55,7 @@ export class ConsentRequests {
    * (still waiting, not expired, nothing granted that was not requested). Only a refusal
    * reads the flow, to say why, with the checks in the order Hydra's API reports them.
    */
-  async accept(challenge: string | undefined, body: ConsentAcceptBody): Promise<RedirectTo> {
+  async accept(actor: Actor, challenge: string | undefined, body: ConsentAcceptBody): Promise<RedirectTo> {
     const accepted = challenge ? unlessRefused(() => consentAcceptance(body, this.deps.now())) : undefined;
     if (challenge && accepted) {
       const verifier = newSecret('challenge');
@@ -65,12 +66,15 @@ export class ConsentRequests {
         { scope: accepted.scopes, audience: accepted.audience },
       );
       if (flow) {
-        await this.deps.events.emit({
-          type: 'consent.accepted',
-          subject: flow.subject ?? '',
-          clientId: flow.client_id,
-          scope: accepted.scopes,
-        });
+        await this.deps.events.emit(
+          {
+            type: 'consent.accepted',
+            subject: flow.subject ?? '',
+            clientId: flow.client_id,
+            scope: accepted.scopes,
+          },
+          actor,
+        );
         return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?consent_verifier=${verifier}` };
       }
     }
@@ -94,7 +98,7 @@ export class ConsentRequests {
     consentAcceptance(body, this.deps.now());
   }
 
-  async reject(challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
+  async reject(actor: Actor, challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
     const flow = await findFlowByChallenge(this.deps, 'consent_challenge_hash', challenge);
     if (flow.state !== 'consent_requested') throw alreadyHandled('consent');
     const error = requestError(body);
@@ -106,12 +110,15 @@ export class ConsentRequests {
       consent_verifier_hash: hashSecret(verifier),
     });
     if (!updated) throw alreadyHandled('consent');
-    await this.deps.events.emit({
-      type: 'consent.rejected',
-      subject: flow.subject ?? '',
-      clientId: flow.client_id,
-      error: error.error,
-    });
+    await this.deps.events.emit(
+      {
+        type: 'consent.rejected',
+        subject: flow.subject ?? '',
+        clientId: flow.client_id,
+        error: error.error,
+      },
+      actor,
+    );
     return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?consent_verifier=${verifier}` };
   }
 
@@ -131,13 +138,13 @@ export class ConsentRequests {
    * DELETE /admin/oauth2/auth/sessions/consent: forgets the consents and revokes every token
    * they issued, for one client or (all=true) every client.
    */
-  async revokeSessions(subject: string | undefined, clientId: string | undefined, all: boolean): Promise<void> {
+  async revokeSessions(actor: Actor, subject: string | undefined, clientId: string | undefined, all: boolean): Promise<void> {
     if (!subject) throw invalidRequest('The subject parameter is required.');
     if (!clientId && !all) throw invalidRequest('Name a client, or set all=true to revoke the consents of every client.');
     const now = new Date(this.deps.now());
     await this.deps.flows.revokeConsents(subject, all ? undefined : clientId, now);
     await this.deps.grants.revoke({ subject, ...(all ? {} : { clientId }) }, 'consent revoked', now);
-    await this.deps.events.emit({ type: 'consent.revoked', subject, clientId: all ? undefined : clientId });
+    await this.deps.events.emit({ type: 'consent.revoked', subject, clientId: all ? undefined : clientId }, actor);
   }
 }
 

@@ -2,6 +2,7 @@
  * Hydra's login request API: what the login UI reads and how it answers. The built-in UI
  * and the admin HTTP routes both call these functions.
  */
+import type { Actor } from '../audit/actor.js';
 import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json, type RequestError } from '../db/schema.js';
@@ -76,7 +77,7 @@ export class LoginRequests {
    * (still waiting, not expired, a reused session kept to its own subject). Only a refusal
    * reads the flow, to say why, with the checks in the order Hydra's API reports them.
    */
-  async accept(challenge: string | undefined, body: LoginAcceptBody): Promise<RedirectTo> {
+  async accept(actor: Actor, challenge: string | undefined, body: LoginAcceptBody): Promise<RedirectTo> {
     const accepted = challenge ? unlessRefused(() => loginAcceptance(body)) : undefined;
     if (challenge && accepted) {
       const verifier = newSecret('challenge');
@@ -86,7 +87,7 @@ export class LoginRequests {
         login_verifier_hash: hashSecret(verifier),
       });
       if (flow) {
-        await this.deps.events.emit({ type: 'login.accepted', subject: accepted.subject, clientId: flow.client_id });
+        await this.deps.events.emit({ type: 'login.accepted', subject: accepted.subject, clientId: flow.client_id }, actor);
         return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
       }
     }
@@ -106,7 +107,7 @@ export class LoginRequests {
     loginAcceptance(body);
   }
 
-  async reject(challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
+  async reject(actor: Actor, challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
     const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
     if (flow.state !== 'login_requested') throw alreadyHandled('login');
     const error = requestError(body);
@@ -117,7 +118,7 @@ export class LoginRequests {
       login_verifier_hash: hashSecret(verifier),
     });
     if (!updated) throw alreadyHandled('login');
-    await this.deps.events.emit({ type: 'login.rejected', clientId: flow.client_id, error: error.error });
+    await this.deps.events.emit({ type: 'login.rejected', clientId: flow.client_id, error: error.error }, actor);
     return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
   }
 }

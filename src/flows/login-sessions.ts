@@ -2,6 +2,7 @@
  * Login sessions outside an OAuth flow: the account page signs a person in directly, lists
  * their sessions and ends them. OAuth flows then reuse the same session (login skip).
  */
+import type { Actor } from '../audit/actor.js';
 import { newId } from '../crypto/tokens.js';
 import type { LoginSession } from '../db/schema.js';
 import { type CookieChange, type FlowDeps, SESSION_COOKIE } from './context.js';
@@ -37,9 +38,9 @@ export class LoginSessions {
   }
 
   /** Ends one of the subject's sessions (never someone else's). */
-  async end(subject: string, id: string): Promise<void> {
+  async end(actor: Actor, subject: string, id: string): Promise<void> {
     await this.deps.flows.deleteSessions({ id, subject });
-    await this.deps.events.emit({ type: 'session.revoked', subject, sessionId: id });
+    await this.deps.events.emit({ type: 'session.revoked', subject, sessionId: id }, actor);
   }
 
   clearCookie(): CookieChange {

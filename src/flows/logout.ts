@@ -2,6 +2,7 @@
  * OpenID Connect RP-Initiated Logout 1.0 with Hydra's logout challenge: the logout UI
  * confirms, the session ends, and the browser goes back to a registered post-logout URI.
  */
+import type { Actor } from '../audit/actor.js';
 import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import type { Client, LogoutRequest } from '../db/schema.js';
@@ -21,6 +22,7 @@ import {
 } from './context.js';
 
 export interface LogoutInput {
+  actor: Actor;
   params: Params;
   requestUrl: string;
   sessionId: string | undefined;
@@ -118,11 +120,14 @@ export class Logout {
     const done = await this.deps.flows.transitionLogout(request.challenge_hash, ['accepted'], { status: 'done' });
     if (!done) throw invalidRequest('The logout request has already been completed.');
     if (request.session_id) await this.deps.flows.deleteSessions({ id: request.session_id });
-    await this.deps.events.emit({
-      type: 'session.revoked',
-      subject: request.subject ?? undefined,
-      sessionId: request.session_id ?? undefined,
-    });
+    await this.deps.events.emit(
+      {
+        type: 'session.revoked',
+        subject: request.subject ?? undefined,
+        sessionId: request.session_id ?? undefined,
+      },
+      input.actor,
+    );
     return {
       location: this.returnUrl(request.post_logout_redirect_uri ?? undefined, request.state ?? undefined),
       cookies: [
@@ -179,12 +184,12 @@ export class Logout {
   }
 
   /** DELETE /admin/oauth2/auth/sessions/login: by subject (every session) or by sid. */
-  async revokeLoginSessions(filter: { subject?: string | undefined; sid?: string | undefined }): Promise<void> {
+  async revokeLoginSessions(actor: Actor, filter: { subject?: string | undefined; sid?: string | undefined }): Promise<void> {
     if (!filter.subject && !filter.sid) throw invalidRequest('Name a subject or a sid.');
     await this.deps.flows.deleteSessions({
       ...(filter.subject ? { subject: filter.subject } : {}),
       ...(filter.sid ? { id: filter.sid } : {}),
     });
-    await this.deps.events.emit({ type: 'session.revoked', subject: filter.subject, sessionId: filter.sid });
+    await this.deps.events.emit({ type: 'session.revoked', subject: filter.subject, sessionId: filter.sid }, actor);
   }
 }

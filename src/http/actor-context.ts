@@ -1,13 +1,20 @@
 /**
- * Runs every handler inside the request's actor context (src/audit/actor.ts), so the events a
- * request causes are attributed to whoever made it. A preHandler hook, because it is the last
- * hook before the handler: contexts entered earlier are lost across body parsing.
+ * Gives every request its actor (src/audit/actor.ts): who made it, from where. Routes pass
+ * `request.actor` to the services they call; services narrow it once they know more.
  */
 import type { FastifyInstance } from 'fastify';
-import { type Actor, actingAs } from '../audit/actor.js';
+import type { Actor } from '../audit/actor.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
 
 export function installActorContext(app: FastifyInstance, initial: Omit<Actor, 'ip'>): void {
-  app.addHook('preHandler', (request, _reply, done) => {
-    actingAs({ ...initial, ip: request.ip }, done);
+  app.decorateRequest('actor', null as unknown as Actor);
+  app.addHook('onRequest', (request, _reply, done) => {
+    request.actor = { ...initial, ip: request.ip };
+    done();
   });
 }

@@ -2,7 +2,7 @@
  * Client authentication at the token, revocation endpoints (RFC 6749 2.3): HTTP Basic,
  * credentials in the body, or none for a public client. Exactly one method per request.
  */
-import { identify } from '../audit/actor.js';
+import { type Actor, identify } from '../audit/actor.js';
 import { hashesMatch, hashSecret } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
 import { invalidClient, invalidRequest, OAuthError } from '../errors.js';
@@ -61,11 +61,11 @@ export class ClientAuthenticator {
   ) {}
 
   /** The authenticated, approved client; invalid_client (401) otherwise. */
-  async authenticate(authorization: string | undefined, params: Params): Promise<Client> {
+  async authenticate(actor: Actor, authorization: string | undefined, params: Params): Promise<Client> {
     const credentials = readClientCredentials(authorization, params);
     const client = await this.findClient(credentials.clientId);
     const fail = async (debug: string): Promise<never> => {
-      if (client) await this.events.emit({ type: 'client.authentication_failed', clientId: client.id });
+      if (client) await this.events.emit({ type: 'client.authentication_failed', clientId: client.id }, actor);
       throw new AuthenticationFailed(credentials.method === 'client_secret_basic', debug);
     };
     if (!client) return fail('unknown client');
@@ -85,7 +85,7 @@ export class ClientAuthenticator {
         'The client is not approved.',
       );
     }
-    identify('client', client.id);
+    identify(actor, 'client', client.id);
     return client;
   }
 }

@@ -3,6 +3,7 @@
  * the client, check the client may use the grant, dispatch to the grant's module.
  * Repeated parameters were already refused when the body was read (params.ts).
  */
+import type { Actor } from '../audit/actor.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import type { ClientAuthenticator } from './client-authentication.js';
 import type { GrantHandler } from './grants/grant.js';
@@ -24,6 +25,7 @@ export class TokenEndpoint {
   }
 
   async handle(input: {
+    actor: Actor;
     authorization: string | undefined;
     params: Params;
     lenientRedirectUri: boolean;
@@ -32,10 +34,10 @@ export class TokenEndpoint {
     if (grantType === undefined) throw invalidRequest('The request has no grant_type.');
     const grant = this.grants.get(grantType);
     if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type "${grantType}" is not supported.`);
-    const client = await this.authenticator.authenticate(input.authorization, input.params);
+    const client = await this.authenticator.authenticate(input.actor, input.authorization, input.params);
     if (!client.grant_types.includes(grantType)) {
       throw new OAuthError('unauthorized_client', `The client may not use the ${grantType} grant.`);
     }
-    return grant.handle({ client, params: input.params, lenientRedirectUri: input.lenientRedirectUri });
+    return grant.handle({ actor: input.actor, client, params: input.params, lenientRedirectUri: input.lenientRedirectUri });
   }
 }

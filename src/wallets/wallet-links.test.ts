@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { Accounts } from '../accounts/accounts.js';
 import { LinkedIdentities } from '../accounts/linked-identities.js';
+import { systemActor } from '../audit/actor.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { EventBus, type StampedEvent } from '../events/events.js';
 import { evmWallet, solanaWallet } from './test-support.js';
@@ -80,10 +81,12 @@ describe('linking', () => {
     const accountId = await newAccount();
     const wallet = evmWallet();
     const c = await links.challenge(accountId, 'evm', wallet.address);
-    const linked = await links.link(accountId, 'evm', { nonce: c.nonce, ...(await wallet.sign(forWallet(c))) });
+    const linked = await links.link(systemActor(), accountId, 'evm', { nonce: c.nonce, ...(await wallet.sign(forWallet(c))) });
     expect(linked).toMatchObject({ kind: 'evm', external_id: wallet.address.toLowerCase(), display_name: wallet.address });
     expect(events.at(-1)).toMatchObject({ type: 'identity.linked', accountId, kind: 'evm', name: wallet.address });
-    await expect(links.link(accountId, 'evm', { nonce: c.nonce, ...(await wallet.sign(forWallet(c))) })).rejects.toMatchObject({
+    await expect(
+      links.link(systemActor(), accountId, 'evm', { nonce: c.nonce, ...(await wallet.sign(forWallet(c))) }),
+    ).rejects.toMatchObject({
       error: 'challenge_used',
       status: 409,
     });
@@ -93,7 +96,9 @@ describe('linking', () => {
     const accountId = await newAccount();
     const wallet = solanaWallet();
     const c = await links.challenge(accountId, 'solana', wallet.address);
-    await expect(links.link(accountId, 'solana', await wallet.signText(c.message))).resolves.toMatchObject({ kind: 'solana' });
+    await expect(links.link(systemActor(), accountId, 'solana', await wallet.signText(c.message))).resolves.toMatchObject({
+      kind: 'solana',
+    });
   });
 
   it('refuses an expired challenge, another account’s, and a message for another site', async () => {
@@ -102,40 +107,52 @@ describe('linking', () => {
     const expired = await links.challenge(accountId, 'evm', wallet.address);
     clock += 601_000;
     await expect(
-      links.link(accountId, 'evm', { nonce: expired.nonce, ...(await wallet.sign(forWallet(expired))) }),
+      links.link(systemActor(), accountId, 'evm', { nonce: expired.nonce, ...(await wallet.sign(forWallet(expired))) }),
     ).rejects.toMatchObject({
       error: 'challenge_expired',
     });
 
     const c = await links.challenge(accountId, 'evm', wallet.address);
     const stranger = await newAccount();
-    await expect(links.link(stranger, 'evm', { nonce: c.nonce, ...(await wallet.sign(forWallet(c))) })).rejects.toMatchObject({
+    await expect(
+      links.link(systemActor(), stranger, 'evm', { nonce: c.nonce, ...(await wallet.sign(forWallet(c))) }),
+    ).rejects.toMatchObject({
       error: 'challenge_unknown',
     });
-    await expect(links.link(accountId, 'solana', { nonce: c.nonce, signature: 'x' })).rejects.toMatchObject({
+    await expect(links.link(systemActor(), accountId, 'solana', { nonce: c.nonce, signature: 'x' })).rejects.toMatchObject({
       error: 'challenge_unknown',
     });
 
     const elsewhere = c.message.replaceAll('127.0.0.1:4444', 'evil.example');
-    await expect(links.link(accountId, 'evm', { nonce: c.nonce, ...(await wallet.signText(elsewhere)) })).rejects.toMatchObject({
+    await expect(
+      links.link(systemActor(), accountId, 'evm', { nonce: c.nonce, ...(await wallet.signText(elsewhere)) }),
+    ).rejects.toMatchObject({
       error: 'wrong_domain',
       description: expect.stringContaining('evil.example'),
     });
     const https = c.message.replace('http://127.0.0.1:4444 wants', '127.0.0.1:4444 wants');
-    await expect(links.link(accountId, 'evm', { nonce: c.nonce, ...(await wallet.signText(https)) })).rejects.toMatchObject({
+    await expect(
+      links.link(systemActor(), accountId, 'evm', { nonce: c.nonce, ...(await wallet.signText(https)) }),
+    ).rejects.toMatchObject({
       error: 'wrong_domain',
     });
     const edited = c.message.replace('Link this wallet', 'Give away this wallet');
-    await expect(links.link(accountId, 'evm', { nonce: c.nonce, ...(await wallet.signText(edited)) })).rejects.toMatchObject({
+    await expect(
+      links.link(systemActor(), accountId, 'evm', { nonce: c.nonce, ...(await wallet.signText(edited)) }),
+    ).rejects.toMatchObject({
       error: 'invalid_message',
     });
     const other = evmWallet();
     const theirs = c.message.replace(wallet.address, other.address);
-    await expect(links.link(accountId, 'evm', { nonce: c.nonce, ...(await other.signText(theirs)) })).rejects.toMatchObject({
+    await expect(
+      links.link(systemActor(), accountId, 'evm', { nonce: c.nonce, ...(await other.signText(theirs)) }),
+    ).rejects.toMatchObject({
       error: 'address_mismatch',
     });
     // None of those spent it: the right signature still links.
-    await expect(links.link(accountId, 'evm', { nonce: c.nonce, ...(await wallet.sign(forWallet(c))) })).resolves.toBeDefined();
+    await expect(
+      links.link(systemActor(), accountId, 'evm', { nonce: c.nonce, ...(await wallet.sign(forWallet(c))) }),
+    ).resolves.toBeDefined();
   });
 
   it('spends a challenge once when two requests race with the same signature', async () => {
@@ -143,7 +160,10 @@ describe('linking', () => {
     const wallet = evmWallet();
     const c = await links.challenge(accountId, 'evm', wallet.address);
     const proof = { nonce: c.nonce, ...(await wallet.sign(forWallet(c))) };
-    const results = await Promise.allSettled([links.link(accountId, 'evm', proof), links.link(accountId, 'evm', proof)]);
+    const results = await Promise.allSettled([
+      links.link(systemActor(), accountId, 'evm', proof),
+      links.link(systemActor(), accountId, 'evm', proof),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { error: 'challenge_used' } });
   });
@@ -152,13 +172,17 @@ describe('linking', () => {
     const wallet = evmWallet();
     const first = await newAccount();
     const c1 = await links.challenge(first, 'evm', wallet.address);
-    await links.link(first, 'evm', { nonce: c1.nonce, ...(await wallet.sign(forWallet(c1))) });
+    await links.link(systemActor(), first, 'evm', { nonce: c1.nonce, ...(await wallet.sign(forWallet(c1))) });
     const second = await newAccount();
     const c2 = await links.challenge(second, 'evm', wallet.address);
-    await expect(links.link(second, 'evm', { nonce: c2.nonce, signature: `0x${'11'.repeat(65)}` })).rejects.toMatchObject({
+    await expect(
+      links.link(systemActor(), second, 'evm', { nonce: c2.nonce, signature: `0x${'11'.repeat(65)}` }),
+    ).rejects.toMatchObject({
       error: 'invalid_signature',
     });
-    await expect(links.link(second, 'evm', { nonce: c2.nonce, ...(await wallet.sign(forWallet(c2))) })).rejects.toMatchObject({
+    await expect(
+      links.link(systemActor(), second, 'evm', { nonce: c2.nonce, ...(await wallet.sign(forWallet(c2))) }),
+    ).rejects.toMatchObject({
       error: 'conflict',
       status: 409,
     });

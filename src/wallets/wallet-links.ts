@@ -6,8 +6,10 @@
  * Whether an address already belongs to another account is said only after the signature
  * proved the person holds it, so nobody can probe which addresses are linked here.
  */
+
 import { randomBytes } from 'node:crypto';
 import type { LinkedIdentities } from '../accounts/linked-identities.js';
+import type { Actor } from '../audit/actor.js';
 import type { Db } from '../db/database.js';
 import type { LinkedIdentity } from '../db/schema.js';
 import { aptos } from './aptos.js';
@@ -106,7 +108,7 @@ export class WalletLinks {
   }
 
   /** Checks the proof, spends the challenge and links the address; throws a wallet error or a conflict. */
-  async link(accountId: string, kind: WalletKind, request: LinkRequest): Promise<LinkedIdentity> {
+  async link(actor: Actor, accountId: string, kind: WalletKind, request: LinkRequest): Promise<LinkedIdentity> {
     const chain = CHAINS[kind];
     const submitted = request.message?.replace(/\r\n/g, '\n');
     const nonce = request.nonce?.trim() || nonceIn(chain, submitted);
@@ -142,7 +144,7 @@ export class WalletLinks {
       );
     }
     const address = chain.parseAddress(challenge.address);
-    return this.deps.identities.link(accountId, {
+    return this.deps.identities.link(actor, accountId, {
       kind,
       externalId: address.externalId,
       displayName: address.display,

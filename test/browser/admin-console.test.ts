@@ -3,8 +3,10 @@
  * The admin console in Chromium: an operator signs in with ADMIN_TOKEN, approves a pending
  * application from the queue, and finds it approved and their decision in the audit log.
  */
+
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/audit/actor.js';
 import { launchChromium } from '../support/chromium.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 
@@ -24,7 +26,7 @@ afterAll(async () => {
 describe('admin console in a browser', () => {
   it('signs an operator in, approves a pending application and shows it in the list and the audit log', async () => {
     const developer = await t.gh.login.accounts.register({ email: 'builder@moonbase.example' });
-    const app = await t.gh.clients.registerForDeveloper(developer.id, {
+    const app = await t.gh.clients.registerForDeveloper(systemActor(), developer.id, {
       client_name: 'Moonbase Quests',
       description: 'Quests for the Moonbase community.',
       client_uri: 'https://moonbase.example',

@@ -5,8 +5,10 @@
  * fixes a refused field, then collects the secret once after approval. Pages must run under
  * their strict CSP without a single violation.
  */
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/audit/actor.js';
 import { launchChromium } from '../support/chromium.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 import { outboxCode } from '../support/stand-ins.js';
@@ -84,7 +86,7 @@ describe('the developer portal in Chromium', () => {
     await expect(page.locator('table.apps').textContent()).resolves.toMatch(/Weather Station\s*Waiting for review/);
 
     // Approved by an operator: the secret is there to collect, once.
-    await t.gh.clients.setStatus(clientId, 'approved');
+    await t.gh.clients.setStatus(systemActor(), clientId, 'approved');
     await page.getByRole('link', { name: 'Weather Station' }).click();
     await page.getByRole('button', { name: 'Show the client secret' }).click();
     const secret = await page.getByLabel('Client secret').inputValue();

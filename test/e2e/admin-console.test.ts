@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actingAs } from '../../src/audit/actor.js';
+import { systemActor } from '../../src/audit/actor.js';
 import type { ClientInput } from '../../src/clients/clients.js';
 import { LOGIN_ATTEMPTS, LOGIN_ATTEMPTS_ALL } from '../../src/http/admin/console.js';
 import { buildAdminApp } from '../../src/http/server.js';
@@ -63,7 +63,7 @@ async function operatorBrowser(operator = OPERATOR): Promise<Browser> {
 /** A developer's application from the portal: pending, with everything a developer can enter. */
 async function portalApplication(input: Partial<ClientInput> = {}) {
   const developer = await t.gh.login.accounts.register({ email: `${unique('dev')}@example.com` });
-  const app = await t.gh.clients.registerForDeveloper(developer.id, {
+  const app = await t.gh.clients.registerForDeveloper(systemActor(), developer.id, {
     client_name: 'Moonbase Quests',
     description: 'Quests for the Moonbase community.\nPeople sign in to collect rewards.',
     client_uri: 'https://moonbase.example',
@@ -332,6 +332,7 @@ describe('deciding on applications', () => {
 
   it('suspends an approved client: its tokens stop working and new authorizations are refused; reinstates it', async () => {
     const client = await t.gh.clients.create(
+      systemActor(),
       {
         client_name: 'Partner Service',
         grant_types: ['client_credentials', 'authorization_code'],
@@ -406,13 +407,11 @@ describe('deciding on applications', () => {
 
   it('shows a change to an approved application as a diff, and approves or rejects it', async () => {
     const { developer, app } = await portalApplication({ client_name: 'Changing Co' });
-    await t.gh.clients.setStatus(app.client_id, 'approved');
-    await actingAs({ type: 'developer', id: developer.id }, () =>
-      t.gh.clients.updateForDeveloper(developer.id, app.client_id, {
-        redirect_uris: ['https://moonbase.example/callback', 'https://moonbase.example/v2/callback'],
-        scope: 'openid Email Twitter',
-      }),
-    );
+    await t.gh.clients.setStatus(systemActor(), app.client_id, 'approved');
+    await t.gh.clients.updateForDeveloper({ type: 'developer', id: developer.id }, developer.id, app.client_id, {
+      redirect_uris: ['https://moonbase.example/callback', 'https://moonbase.example/v2/callback'],
+      scope: 'openid Email Twitter',
+    });
     const browser = await operatorBrowser();
     const queue = await browser.get('/admin/ui');
     const card = queue.body.slice(queue.body.indexOf(`id="chg-${app.client_id}"`));
@@ -434,7 +433,7 @@ describe('deciding on applications', () => {
     expect(client.pending_changes).toBeNull();
     expect((await browser.get(location(approved))).body).toContain('Approved the change to “Changing Co”');
 
-    await t.gh.clients.updateForDeveloper(developer.id, app.client_id, { scope: 'openid Email Twitter Discord' });
+    await t.gh.clients.updateForDeveloper(systemActor(), developer.id, app.client_id, { scope: 'openid Email Twitter Discord' });
     const rejected = await browser.post('/admin/ui/changes', {
       client_id: app.client_id,
       decision: 'reject',
@@ -498,7 +497,11 @@ describe('finding applications', () => {
   it('searches by name, client id and contact, case-insensitively, with wildcards taken literally', async () => {
     const tag = unique('srch').toLowerCase();
     const make = (name: string, contacts: string[] = []) =>
-      t.gh.clients.create({ client_name: name, redirect_uris: ['https://search.example/cb'], contacts }, { status: 'approved' });
+      t.gh.clients.create(
+        systemActor(),
+        { client_name: name, redirect_uris: ['https://search.example/cb'], contacts },
+        { status: 'approved' },
+      );
     const alpha = await make(`Alpha Wallet ${tag}`);
     const percent = await make(`Hundred%Club ${tag}`);
     const under = await make(`Under_Score ${tag}`, [`owner+${tag}@search.example`]);
@@ -525,6 +528,7 @@ describe('finding applications', () => {
     const tag = unique('page').toLowerCase();
     for (let i = 0; i < 52; i++) {
       await t.gh.clients.create(
+        systemActor(),
         { client_name: `Paged ${tag} ${i}`, grant_types: ['client_credentials'], scope: '' },
         { status: 'approved' },
       );
@@ -599,7 +603,7 @@ describe('what the console shows', () => {
   it('pages through the audit log', async () => {
     const browser = await operatorBrowser();
     const { app } = await portalApplication({ client_name: 'Busy App' });
-    for (let i = 0; i < 55; i++) await t.gh.events.emit({ type: 'client.updated', clientId: app.client_id });
+    for (let i = 0; i < 55; i++) await t.gh.events.emit({ type: 'client.updated', clientId: app.client_id }, systemActor());
     const first = await browser.get(`/admin/ui/audit?target=${app.client_id}`);
     const rows = (body: string) => body.match(/<code>client\.(updated|created)<\/code>/g)?.length ?? 0;
     expect(rows(first.body)).toBe(50);
@@ -633,6 +637,7 @@ describe('the console without ADMIN_TOKEN', () => {
     expect(queue.body).toContain('ADMIN_TOKEN is not set.');
 
     const client = await open.gh.clients.create(
+      systemActor(),
       { client_name: 'Open Port App', redirect_uris: ['https://open.example/cb'] },
       { status: 'pending' },
     );

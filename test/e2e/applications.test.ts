@@ -4,7 +4,7 @@
  * application held for review, the developer told by email, every step in the audit log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actingAs } from '../../src/audit/actor.js';
+import { systemActor } from '../../src/audit/actor.js';
 import type { DeveloperInput } from '../../src/clients/clients.js';
 import { admin, runFlow, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
@@ -37,7 +37,7 @@ const outboxTo = async (to: string) =>
 describe('an application registered by a developer', () => {
   it('starts pending, without a secret, and cannot start an authorization', async () => {
     const dev = await developer();
-    const created = await t.gh.clients.registerForDeveloper(dev.id, app());
+    const created = await t.gh.clients.registerForDeveloper(systemActor(), dev.id, app());
     expect(created.status).toBe('pending');
     expect(created.client_secret).toBeUndefined();
     expect(created.developer_account_id).toBe(dev.id);
@@ -51,7 +51,7 @@ describe('an application registered by a developer', () => {
 
   it('is given its secret at approval, which the developer sees exactly once and which works', async () => {
     const dev = await developer();
-    const { client_id } = await t.gh.clients.registerForDeveloper(dev.id, app());
+    const { client_id } = await t.gh.clients.registerForDeveloper(systemActor(), dev.id, app());
     const approved = await admin(t, 'PUT', `/admin/clients/${client_id}/status`, { status: 'approved' });
     expect(approved.statusCode).toBe(200);
     // The operator does not see it: it is for the developer.
@@ -82,10 +82,12 @@ describe('an application registered by a developer', () => {
   it('another developer cannot read it, reveal its secret or change it', async () => {
     const owner = await developer();
     const other = await developer();
-    const { client_id } = await t.gh.clients.registerForDeveloper(owner.id, app());
+    const { client_id } = await t.gh.clients.registerForDeveloper(systemActor(), owner.id, app());
     await expect(t.gh.clients.getForDeveloper(other.id, client_id)).rejects.toMatchObject({ error: 'not_found' });
     await expect(t.gh.clients.revealSecret(other.id, client_id)).rejects.toMatchObject({ error: 'not_found' });
-    await expect(t.gh.clients.updateForDeveloper(other.id, client_id, app({ client_name: 'Mine now' }))).rejects.toMatchObject({
+    await expect(
+      t.gh.clients.updateForDeveloper(systemActor(), other.id, client_id, app({ client_name: 'Mine now' })),
+    ).rejects.toMatchObject({
       error: 'not_found',
     });
     expect(await t.gh.clients.listForDeveloper(other.id)).toEqual([]);
@@ -94,14 +96,14 @@ describe('an application registered by a developer', () => {
   it('cannot set what belongs to the operator (status, skip_consent, audience)', async () => {
     const dev = await developer();
     const sneaky = { ...app(), status: 'approved', skip_consent: true, audience: ['https://api.example'] } as DeveloperInput;
-    const created = await t.gh.clients.registerForDeveloper(dev.id, sneaky);
+    const created = await t.gh.clients.registerForDeveloper(systemActor(), dev.id, sneaky);
     expect(created).toMatchObject({ status: 'pending', skip_consent: false, audience: [] });
   });
 
   it('refuses control characters in a name (they would forge lines in an email subject)', async () => {
     const dev = await developer();
     await expect(
-      t.gh.clients.registerForDeveloper(dev.id, app({ client_name: 'Nice app\r\nBcc: victim@example.com' })),
+      t.gh.clients.registerForDeveloper(systemActor(), dev.id, app({ client_name: 'Nice app\r\nBcc: victim@example.com' })),
     ).rejects.toMatchObject({ error: 'invalid_client_metadata' });
   });
 });
@@ -109,14 +111,15 @@ describe('an application registered by a developer', () => {
 describe('changes to an approved application', () => {
   async function approvedApp() {
     const dev = await developer();
-    const { client_id } = await t.gh.clients.registerForDeveloper(dev.id, app());
-    await t.gh.clients.setStatus(client_id, 'approved');
+    const { client_id } = await t.gh.clients.registerForDeveloper(systemActor(), dev.id, app());
+    await t.gh.clients.setStatus(systemActor(), client_id, 'approved');
     return { dev, client_id };
   }
 
   it('apply at once for descriptive fields, and wait for review for redirect URIs and scopes', async () => {
     const { dev, client_id } = await approvedApp();
     const updated = await t.gh.clients.updateForDeveloper(
+      systemActor(),
       dev.id,
       client_id,
       app({
@@ -151,7 +154,12 @@ describe('changes to an approved application', () => {
 
   it('can be rejected with a reason, leaving the application as it was', async () => {
     const { dev, client_id } = await approvedApp();
-    await t.gh.clients.updateForDeveloper(dev.id, client_id, app({ redirect_uris: ['https://elsewhere.example/cb'] }));
+    await t.gh.clients.updateForDeveloper(
+      systemActor(),
+      dev.id,
+      client_id,
+      app({ redirect_uris: ['https://elsewhere.example/cb'] }),
+    );
     const rejected = await admin(t, 'PUT', `/admin/clients/${client_id}/pending-changes`, {
       decision: 'reject',
       reason: 'That domain is not yours.',
@@ -165,34 +173,46 @@ describe('changes to an approved application', () => {
   it('holds a new grant type too, and holds changes on a suspended application until reinstated and reviewed', async () => {
     const { dev, client_id } = await approvedApp();
     const widened = await t.gh.clients.updateForDeveloper(
+      systemActor(),
       dev.id,
       client_id,
       app({ grant_types: ['authorization_code', 'refresh_token', 'client_credentials'] }),
     );
     expect(widened.grant_types).toEqual(['authorization_code', 'refresh_token']);
     expect(widened.pending_changes?.grant_types).toEqual(['authorization_code', 'refresh_token', 'client_credentials']);
-    await t.gh.clients.decideChanges(client_id, 'reject', 'Not needed.');
+    await t.gh.clients.decideChanges(systemActor(), client_id, 'reject', 'Not needed.');
 
-    await t.gh.clients.setStatus(client_id, 'suspended', 'Abuse reports.');
-    const edited = await t.gh.clients.updateForDeveloper(dev.id, client_id, app({ redirect_uris: ['https://evil.example/cb'] }));
+    await t.gh.clients.setStatus(systemActor(), client_id, 'suspended', 'Abuse reports.');
+    const edited = await t.gh.clients.updateForDeveloper(
+      systemActor(),
+      dev.id,
+      client_id,
+      app({ redirect_uris: ['https://evil.example/cb'] }),
+    );
     expect(edited.redirect_uris).toEqual(['https://weather.example/callback']);
     expect(edited.pending_changes?.redirect_uris).toEqual(['https://evil.example/cb']);
-    const reinstated = await t.gh.clients.setStatus(client_id, 'approved');
+    const reinstated = await t.gh.clients.setStatus(systemActor(), client_id, 'approved');
     expect(reinstated.redirect_uris).toEqual(['https://weather.example/callback']);
   });
 
   it('an edit that changes nothing reviewed holds nothing', async () => {
     const { dev, client_id } = await approvedApp();
-    const updated = await t.gh.clients.updateForDeveloper(dev.id, client_id, app({ description: 'Now with rain.' }));
+    const updated = await t.gh.clients.updateForDeveloper(
+      systemActor(),
+      dev.id,
+      client_id,
+      app({ description: 'Now with rain.' }),
+    );
     expect(updated.pending_changes).toBeUndefined();
     expect(updated.description).toBe('Now with rain.');
   });
 
   it('a rejected application goes back to review when its developer edits it', async () => {
     const dev = await developer();
-    const { client_id } = await t.gh.clients.registerForDeveloper(dev.id, app());
-    await t.gh.clients.setStatus(client_id, 'rejected', 'No privacy policy.');
+    const { client_id } = await t.gh.clients.registerForDeveloper(systemActor(), dev.id, app());
+    await t.gh.clients.setStatus(systemActor(), client_id, 'rejected', 'No privacy policy.');
     const edited = await t.gh.clients.updateForDeveloper(
+      systemActor(),
       dev.id,
       client_id,
       app({ policy_uri: 'https://weather.example/privacy' }),
@@ -212,7 +232,11 @@ describe('changes to an approved application', () => {
 describe('the developer is told by email', () => {
   it('when the application is approved, rejected with the reason, or suspended', async () => {
     const dev = await developer();
-    const { client_id } = await t.gh.clients.registerForDeveloper(dev.id, app({ contacts: ['team@weather.example'] }));
+    const { client_id } = await t.gh.clients.registerForDeveloper(
+      systemActor(),
+      dev.id,
+      app({ contacts: ['team@weather.example'] }),
+    );
     await admin(t, 'PUT', `/admin/clients/${client_id}/status`, { status: 'rejected', reason: 'Add a privacy policy.' });
     const toDeveloper = await outboxTo(dev.email as string);
     expect(toDeveloper[0]?.subject).toBe('Your application "Weather Station" was not approved');
@@ -288,7 +312,7 @@ describe('the audit log', () => {
 
   it('names the system when no request is behind an action', async () => {
     const dev = await developer();
-    const { client_id } = await actingAs({ type: 'system' }, () => t.gh.clients.registerForDeveloper(dev.id, app()));
+    const { client_id } = await t.gh.clients.registerForDeveloper(systemActor(), dev.id, app());
     const entries = (await admin(t, 'GET', `/admin/audit?target_id=${client_id}`)).json();
     expect(entries[0].actor).toEqual({ type: 'system' });
   });

@@ -3,7 +3,9 @@
  * the real authorization code flow, registering, review, the secret shown once, rotation,
  * held changes, other developers kept out, bad input, CSRF, and the audit trail.
  */
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/audit/actor.js';
 import { DEVELOPER_PORTAL_CLIENT_ID } from '../../src/clients/first-party.js';
 import { admin, Browser, runFlow, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
@@ -105,7 +107,7 @@ async function register(dev: Developer, overrides: Record<string, string | strin
   return decodeURIComponent(match?.[1] as string);
 }
 
-const approve = (id: string) => t.gh.clients.setStatus(id, 'approved');
+const approve = (id: string) => t.gh.clients.setStatus(systemActor(), id, 'approved');
 
 /** Reveals the secret issued at approval: the page's "Show the client secret" button. */
 async function reveal(dev: Developer, id: string) {
@@ -519,7 +521,7 @@ describe('an approved application', () => {
     // The edit form shows what was asked, so saving again keeps the request.
     expect((await dev.browser.get(`/ui/developers/apps/${id}/edit`)).body).toContain('https://weather.example/v2/callback');
 
-    await t.gh.clients.decideChanges(id, 'approve');
+    await t.gh.clients.decideChanges(systemActor(), id, 'approve');
     expect((await redeemWith(id, secret, 'https://weather.example/v2/callback')).statusCode).toBe(200);
     const approved = await dev.browser.get(`/ui/developers/apps/${id}`);
     expect(approved.body).not.toContain('Changes waiting for review');
@@ -527,7 +529,7 @@ describe('an approved application', () => {
 
   it('a rejected application shows the reason; editing sends it back for review', async () => {
     const id = await register(dev);
-    await t.gh.clients.setStatus(id, 'rejected', 'The privacy policy link is <broken>.');
+    await t.gh.clients.setStatus(systemActor(), id, 'rejected', 'The privacy policy link is <broken>.');
     const page = await dev.browser.get(`/ui/developers/apps/${id}`);
     expect(page.body).toContain('Rejected.');
     expect(page.body).toContain('The privacy policy link is &lt;broken&gt;.');
@@ -544,7 +546,7 @@ describe('an approved application', () => {
   it('a suspended application shows the operator’s reason', async () => {
     const id = await register(dev);
     await approve(id);
-    await t.gh.clients.setStatus(id, 'suspended', 'Phishing reports');
+    await t.gh.clients.setStatus(systemActor(), id, 'suspended', 'Phishing reports');
     const page = await dev.browser.get(`/ui/developers/apps/${id}`);
     expect(page.body).toContain('Suspended.');
     expect(page.body).toContain('Phishing reports');

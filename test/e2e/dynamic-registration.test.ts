@@ -3,8 +3,10 @@
  * tokens from the admin API gate POST /oauth2/register; registered clients wait for approval;
  * the registration access token reads, replaces and deletes the registration.
  */
+
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/audit/actor.js';
 import { admin, introspect, pkcePair, runFlow, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 
@@ -397,7 +399,7 @@ describe('management with the registration access token (RFC 7592)', () => {
     expect((await authorize(added)).statusCode).toBe(400);
     expect((await authorize(REDIRECT)).statusCode).toBe(303);
 
-    await t.gh.clients.decideChanges(client.client_id, 'approve');
+    await t.gh.clients.decideChanges(systemActor(), client.client_id, 'approve');
     expect((await authorize(added)).statusCode).toBe(303);
 
     // An approved client cannot turn itself public.

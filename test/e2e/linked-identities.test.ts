@@ -3,9 +3,11 @@
  * one owner per identity, what the account page and the consent page show, and what an
  * application reads from /oauth/api/2/user, /userinfo and the ID token, per granted scope.
  */
+
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDENTITIES_CLAIM } from '../../src/accounts/user-fields.js';
+import { systemActor } from '../../src/audit/actor.js';
 import { Browser, createClient, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 import { codeIn } from '../support/stand-ins.js';
@@ -77,26 +79,26 @@ describe('an identity has one owner', () => {
   it('is refused to a second account, refreshed for its owner, and replaced by another of its kind', async () => {
     const ada = await t.gh.login.accounts.register({ email: uniqueEmail() });
     const bob = await t.gh.login.accounts.register({ email: uniqueEmail() });
-    await t.gh.identities.link(ada.id, twitter('1001', 'ada'));
-    await expect(t.gh.identities.link(bob.id, twitter('1001', 'ada'))).rejects.toMatchObject({
+    await t.gh.identities.link(systemActor(), ada.id, twitter('1001', 'ada'));
+    await expect(t.gh.identities.link(systemActor(), bob.id, twitter('1001', 'ada'))).rejects.toMatchObject({
       error: 'conflict',
       status: 409,
       description: 'This X (Twitter) account is already linked to another Gatehouse account.',
     });
     // The same identity again: the new username is kept (a renamed account).
-    await t.gh.identities.link(ada.id, twitter('1001', 'ada_lovelace'));
+    await t.gh.identities.link(systemActor(), ada.id, twitter('1001', 'ada_lovelace'));
     expect((await t.gh.identities.list(ada.id)).map((i) => i.display_name)).toEqual(['ada_lovelace']);
     // Another X account replaces the first; the first is free for someone else.
-    await t.gh.identities.link(ada.id, twitter('2002', 'ada2'));
+    await t.gh.identities.link(systemActor(), ada.id, twitter('2002', 'ada2'));
     expect((await t.gh.identities.list(ada.id)).map((i) => i.external_id)).toEqual(['2002']);
-    await t.gh.identities.link(bob.id, twitter('1001', 'bob_now'));
+    await t.gh.identities.link(systemActor(), bob.id, twitter('1001', 'bob_now'));
     expect((await t.gh.identities.find('twitter', '1001'))?.account_id).toBe(bob.id);
   });
 
   it('goes to exactly one of two accounts linking it at once', async () => {
     const accounts = await Promise.all([1, 2, 3].map(() => t.gh.login.accounts.register({ email: uniqueEmail() })));
     const results = await Promise.allSettled(
-      accounts.map((a) => t.gh.identities.link(a.id, { kind: 'evm', externalId: evm(7), displayName: evm(7) })),
+      accounts.map((a) => t.gh.identities.link(systemActor(), a.id, { kind: 'evm', externalId: evm(7), displayName: evm(7) })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ error: 'conflict' });
@@ -104,14 +106,14 @@ describe('an identity has one owner', () => {
 
   it('records links and unlinks in the audit log', async () => {
     const ada = await t.gh.login.accounts.register({ email: uniqueEmail() });
-    await t.gh.identities.link(ada.id, { kind: 'solana', externalId: 'So1ana111', displayName: 'So1ana111' });
-    await t.gh.identities.unlink(ada.id, 'solana');
+    await t.gh.identities.link(systemActor(), ada.id, { kind: 'solana', externalId: 'So1ana111', displayName: 'So1ana111' });
+    await t.gh.identities.unlink(systemActor(), ada.id, 'solana');
     const entries = (await t.adminApp.inject(`/admin/audit?target_id=${ada.id}&action=identity.`)).json();
     expect(entries.map((e: { action: string; details: unknown }) => [e.action, e.details])).toEqual([
       ['identity.unlinked', { kind: 'solana', name: 'So1ana111' }],
       ['identity.linked', { kind: 'solana', name: 'So1ana111' }],
     ]);
-    await expect(t.gh.identities.unlink(ada.id, 'solana')).rejects.toMatchObject({ error: 'not_found' });
+    await expect(t.gh.identities.unlink(systemActor(), ada.id, 'solana')).rejects.toMatchObject({ error: 'not_found' });
   });
 });
 
@@ -121,8 +123,8 @@ describe('what an application reads', () => {
     const email = uniqueEmail();
     const { consentPath, account } = await toConsent(browser, email);
     const n = 5000 + seq;
-    await t.gh.identities.link(account.id, twitter(`tw-${seq}`, 'ada_<b>'));
-    await t.gh.identities.link(account.id, { kind: 'evm', externalId: evm(n).toLowerCase(), displayName: evm(n) });
+    await t.gh.identities.link(systemActor(), account.id, twitter(`tw-${seq}`, 'ada_<b>'));
+    await t.gh.identities.link(systemActor(), account.id, { kind: 'evm', externalId: evm(n).toLowerCase(), displayName: evm(n) });
 
     const page = await browser.get(consentPath);
     expect(page.statusCode).toBe(200);
@@ -149,7 +151,7 @@ describe('what an application reads', () => {
     const narrowed = await api('/oauth/api/2/user?scope=EVMAddress', tokens.access_token);
     expect(narrowed.json()).toEqual({ EVMAddress: evm(n) });
     // Linking Solana now does not hand it to this application: it was not granted.
-    await t.gh.identities.link(account.id, { kind: 'solana', externalId: `Sol${seq}`, displayName: `Sol${seq}` });
+    await t.gh.identities.link(systemActor(), account.id, { kind: 'solana', externalId: `Sol${seq}`, displayName: `Sol${seq}` });
     expect((await api('/oauth/api/2/user?scope=SolanaAddress', tokens.access_token)).statusCode).toBe(403);
 
     const claims = decodeJwt(tokens.id_token);
@@ -162,7 +164,7 @@ describe('what an application reads', () => {
     });
 
     // Unlinked later: gone from the API and from userinfo at once (the ID token was a snapshot).
-    await t.gh.identities.unlink(account.id, 'twitter');
+    await t.gh.identities.unlink(systemActor(), account.id, 'twitter');
     expect((await api('/oauth/api/2/user', tokens.access_token)).json()).not.toHaveProperty('TwitterUsername');
     expect((await api('/userinfo', tokens.access_token)).json()[IDENTITIES_CLAIM]).toEqual({ EVMAddress: evm(n) });
   });
@@ -171,7 +173,11 @@ describe('what an application reads', () => {
     const browser = new Browser(t.publicApp);
     const { consentPath, account } = await toConsent(browser, uniqueEmail());
     await allow(browser, consentPath);
-    await t.gh.identities.link(account.id, { kind: 'evm', externalId: evm(900 + seq), displayName: evm(900 + seq) });
+    await t.gh.identities.link(systemActor(), account.id, {
+      kind: 'evm',
+      externalId: evm(900 + seq),
+      displayName: evm(900 + seq),
+    });
     const page = await browser.get('/ui/account');
     expect(page.body).toContain('Linked accounts and wallets');
     expect(page.body).toContain(`<code>${evm(900 + seq)}</code>`);

@@ -3,7 +3,9 @@
  * whose WHERE carries every check on the flow, so these tests pin each refusal, its error
  * and its precedence, and that a refused accept leaves the request acceptable.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/audit/actor.js';
 import type { ClientJson } from '../../src/clients/clients.js';
 import { OAuthError } from '../../src/errors.js';
 import type { ConsentAcceptBody } from '../../src/flows/consent-requests.js';
@@ -64,14 +66,18 @@ describe('login accept', () => {
     [{ subject: 'p', context: { big: 'x'.repeat(17 * 1024) } }, 'context is larger than 16 KiB.'],
   ])('refuses a bad body (%#) with a clear message, and accepts a good one after', async (body, message) => {
     const challenge = await loginChallenge();
-    const refused = await t.gh.loginRequests.accept(challenge, body as unknown as LoginAcceptBody).catch((err: unknown) => err);
+    const refused = await t.gh.loginRequests
+      .accept(systemActor(), challenge, body as unknown as LoginAcceptBody)
+      .catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(OAuthError);
     expect(refused).toMatchObject({ error: 'invalid_request', description: message });
     expect((await acceptLogin(challenge, { subject: 'p' })).statusCode).toBe(200);
   });
 
   it('answers an unknown or expired challenge with 404 before looking at the body', async () => {
-    const unknown = await t.gh.loginRequests.accept('no-such-challenge', { subject: '' }).catch((err: unknown) => err);
+    const unknown = await t.gh.loginRequests
+      .accept(systemActor(), 'no-such-challenge', { subject: '' })
+      .catch((err: unknown) => err);
     expect(unknown).toMatchObject({ error: 'not_found', status: 404 });
     const challenge = await loginChallenge();
     t.advance(31 * 60);
@@ -139,7 +145,7 @@ describe('consent accept', () => {
   ])('refuses a bad body (%#) with a clear message, and accepts a good one after', async (body, message) => {
     const challenge = await consentChallenge();
     const refused = await t.gh.consentRequests
-      .accept(challenge, body as unknown as ConsentAcceptBody)
+      .accept(systemActor(), challenge, body as unknown as ConsentAcceptBody)
       .catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(OAuthError);
     expect(refused).toMatchObject({ error: 'invalid_request', description: message });
@@ -148,7 +154,7 @@ describe('consent accept', () => {
 
   it('answers an unknown or expired challenge with 404 before looking at the body', async () => {
     const unknown = await t.gh.consentRequests
-      .accept('no-such-challenge', { grant_scope: 'x' } as unknown as ConsentAcceptBody)
+      .accept(systemActor(), 'no-such-challenge', { grant_scope: 'x' } as unknown as ConsentAcceptBody)
       .catch((err: unknown) => err);
     expect(unknown).toMatchObject({ error: 'not_found', status: 404 });
     const challenge = await consentChallenge();

@@ -43,7 +43,7 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
     '/admin/clients',
     { schema: { tags, summary: 'Create a client (approved unless the body says otherwise)', body: ClientBody } },
     async (request, reply) =>
-      reply.status(201).send(await gh.clients.create(request.body as ClientInput, { status: 'approved' })),
+      reply.status(201).send(await gh.clients.create(request.actor, request.body as ClientInput, { status: 'approved' })),
   );
 
   app.get<{ Params: IdParams }>(
@@ -55,20 +55,20 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
   app.put<{ Params: IdParams; Body: Static<typeof ClientBody> }>(
     '/admin/clients/:id',
     { schema: { tags, summary: 'Replace a client', params: ClientIdParams, body: ClientBody } },
-    async (request) => gh.clients.replace(request.params.id, request.body as ClientInput),
+    async (request) => gh.clients.replace(request.actor, request.params.id, request.body as ClientInput),
   );
 
   app.patch<{ Params: IdParams; Body: Static<typeof JsonPatch> }>(
     '/admin/clients/:id',
     { schema: { tags, summary: 'Patch a client (RFC 6902 JSON Patch)', params: ClientIdParams, body: JsonPatch } },
-    async (request) => gh.clients.patch(request.params.id, request.body as JsonPatchOperation[]),
+    async (request) => gh.clients.patch(request.actor, request.params.id, request.body as JsonPatchOperation[]),
   );
 
   app.delete<{ Params: IdParams }>(
     '/admin/clients/:id',
     { schema: { tags, summary: 'Delete a client', params: ClientIdParams } },
     async (request, reply) => {
-      await gh.clients.remove(request.params.id);
+      await gh.clients.remove(request.actor, request.params.id);
       return reply.status(204).send();
     },
   );
@@ -83,7 +83,7 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
         body: StatusBody,
       },
     },
-    async (request) => gh.clients.setStatus(request.params.id, request.body.status, request.body.reason),
+    async (request) => gh.clients.setStatus(request.actor, request.params.id, request.body.status, request.body.reason),
   );
 
   app.put<{ Params: IdParams; Body: Static<typeof ChangesDecisionBody> }>(
@@ -96,12 +96,12 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
         body: ChangesDecisionBody,
       },
     },
-    async (request) => gh.clients.decideChanges(request.params.id, request.body.decision, request.body.reason),
+    async (request) => gh.clients.decideChanges(request.actor, request.params.id, request.body.decision, request.body.reason),
   );
 
   app.post<{ Params: IdParams }>(
     '/admin/clients/:id/secret',
     { schema: { tags, summary: 'Rotate the client secret; the new one is shown once', params: ClientIdParams } },
-    async (request) => gh.clients.rotateSecret(request.params.id),
+    async (request) => gh.clients.rotateSecret(request.actor, request.params.id),
   );
 }

@@ -242,16 +242,16 @@ export async function consoleRoutes(
         if (!safeEqual(token, adminToken)) {
           // The typed name is unproven here: recorded as a claim, not as the actor.
           if (token) {
-            identify('anonymous');
-            await gh.events.emit({ type: 'console.sign_in_failed', claimed: operator.slice(0, 100) });
+            identify(request.actor, 'anonymous');
+            await gh.events.emit({ type: 'console.sign_in_failed', claimed: operator.slice(0, 100) }, request.actor);
           }
           const errors = { token: token ? 'That is not the admin token.' : 'Enter the admin token.', operator: nameProblem };
           return showLogin(request, reply, { operator, next, errors }, 401);
         }
       }
       if (nameProblem) return showLogin(request, reply, { operator, next, errors: { operator: nameProblem } }, 400);
-      identify('operator', operator);
-      await gh.events.emit({ type: 'console.signed_in', operator });
+      identify(request.actor, 'operator', operator);
+      await gh.events.emit({ type: 'console.signed_in', operator }, request.actor);
       reply.setCookie(CONSOLE_COOKIE, sessions.issue(operator), {
         path: '/admin',
         httpOnly: true,
@@ -287,7 +287,7 @@ export async function consoleRoutes(
       });
       // After the admin app has opened the request's actor context (a preHandler): name the operator.
       guarded.addHook('preHandler', async (request) => {
-        identify('operator', operators.get(request) as string);
+        identify(request.actor, 'operator', operators.get(request) as string);
       });
 
       guarded.post('/admin/ui/logout', csrf, async (_request, reply) => {
@@ -377,7 +377,7 @@ export async function consoleRoutes(
           const errors = { reason: { action, message: problem, typed: reason } };
           return showClient(request, reply, client, { errors, status: 400 });
         }
-        await gh.clients.setStatus(id, rule.to, reason || undefined);
+        await gh.clients.setStatus(request.actor, id, rule.to, reason || undefined);
         return reply.redirect(doneHref(form.get('from'), id, rule.done), 303);
       });
 
@@ -402,7 +402,7 @@ export async function consoleRoutes(
           const errors = { reason: { action: 'reject-change', message: problem, typed: reason } };
           return showClient(request, reply, client, { errors, status: 400 });
         }
-        await gh.clients.decideChanges(id, decision, reason || undefined);
+        await gh.clients.decideChanges(request.actor, id, decision, reason || undefined);
         return reply.redirect(doneHref(form.get('from'), id, `change-${decision}d`), 303);
       });
 

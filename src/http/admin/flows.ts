@@ -20,12 +20,12 @@ export async function flowRoutes(app: FastifyInstance, gh: Gatehouse): Promise<v
   app.put<Login & { Body: Static<typeof LoginAccept> }>(
     `${base}/requests/login/accept`,
     { schema: { tags: ['login'], querystring: login, body: LoginAccept } },
-    async (r) => gh.loginRequests.accept(r.query.login_challenge, r.body as LoginAcceptBody),
+    async (r) => gh.loginRequests.accept(r.actor, r.query.login_challenge, r.body as LoginAcceptBody),
   );
   app.put<Login & { Body: Static<typeof Reject> }>(
     `${base}/requests/login/reject`,
     { schema: { tags: ['login'], querystring: login, body: Type.Optional(Reject) } },
-    async (r) => gh.loginRequests.reject(r.query.login_challenge, (r.body ?? {}) as RejectBody),
+    async (r) => gh.loginRequests.reject(r.actor, r.query.login_challenge, (r.body ?? {}) as RejectBody),
   );
 
   const consent = challengeQuery('consent_challenge');
@@ -36,12 +36,12 @@ export async function flowRoutes(app: FastifyInstance, gh: Gatehouse): Promise<v
   app.put<Consent & { Body: Static<typeof ConsentAccept> }>(
     `${base}/requests/consent/accept`,
     { schema: { tags: ['consent'], querystring: consent, body: Type.Optional(ConsentAccept) } },
-    async (r) => gh.consentRequests.accept(r.query.consent_challenge, (r.body ?? {}) as ConsentAcceptBody),
+    async (r) => gh.consentRequests.accept(r.actor, r.query.consent_challenge, (r.body ?? {}) as ConsentAcceptBody),
   );
   app.put<Consent & { Body: Static<typeof Reject> }>(
     `${base}/requests/consent/reject`,
     { schema: { tags: ['consent'], querystring: consent, body: Type.Optional(Reject) } },
-    async (r) => gh.consentRequests.reject(r.query.consent_challenge, (r.body ?? {}) as RejectBody),
+    async (r) => gh.consentRequests.reject(r.actor, r.query.consent_challenge, (r.body ?? {}) as RejectBody),
   );
 
   const logout = challengeQuery('logout_challenge');
@@ -75,7 +75,7 @@ export async function flowRoutes(app: FastifyInstance, gh: Gatehouse): Promise<v
     `${base}/sessions/consent`,
     { schema: { tags: ['sessions'], querystring: RevokeConsentQuery } },
     async (r, reply) => {
-      await gh.consentRequests.revokeSessions(r.query.subject, r.query.client, r.query.all ?? false);
+      await gh.consentRequests.revokeSessions(r.actor, r.query.subject, r.query.client, r.query.all ?? false);
       return reply.status(204).send();
     },
   );
@@ -87,7 +87,7 @@ export async function flowRoutes(app: FastifyInstance, gh: Gatehouse): Promise<v
     `${base}/sessions/login`,
     { schema: { tags: ['sessions'], querystring: RevokeLoginQuery } },
     async (r, reply) => {
-      await gh.logout.revokeLoginSessions(r.query);
+      await gh.logout.revokeLoginSessions(r.actor, r.query);
       return reply.status(204).send();
     },
   );

@@ -49,7 +49,7 @@ export async function keyRoutes(app: FastifyInstance, gh: Gatehouse): Promise<vo
       checkSet(request.params.set);
       // Hydra's kid names the new key; "" (what its CLI sends) means "generate one".
       const created = await gh.keys.rotate(request.body?.alg, request.body?.kid || undefined);
-      await gh.events.emit({ type: 'key.rotated', kids: created.map((k) => k.kid) });
+      await gh.events.emit({ type: 'key.rotated', kids: created.map((k) => k.kid) }, request.actor);
       return reply.status(201).send({ keys: created.map((k) => k.jwk) });
     },
   );
@@ -59,7 +59,7 @@ export async function keyRoutes(app: FastifyInstance, gh: Gatehouse): Promise<vo
     async (request, reply) => {
       checkSet(request.params.set);
       await gh.keys.remove(request.params.kid);
-      await gh.events.emit({ type: 'key.deleted', kid: request.params.kid });
+      await gh.events.emit({ type: 'key.deleted', kid: request.params.kid }, request.actor);
       return reply.status(204).send();
     },
   );

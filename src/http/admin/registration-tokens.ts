@@ -51,7 +51,7 @@ export async function registrationTokenRoutes(app: FastifyInstance, gh: Gatehous
     },
     async (request, reply) => {
       const { description, uses, expires_in } = request.body;
-      return reply.status(201).send(await tokens.create({ description, uses, expiresIn: expires_in }));
+      return reply.status(201).send(await tokens.create(request.actor, { description, uses, expiresIn: expires_in }));
     },
   );
 
@@ -77,7 +77,7 @@ export async function registrationTokenRoutes(app: FastifyInstance, gh: Gatehous
       },
     },
     async (request, reply) => {
-      await tokens.remove(request.params.id);
+      await tokens.remove(request.actor, request.params.id);
       return reply.status(204).send();
     },
   );

@@ -32,7 +32,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       await reply.redirect('/ui/login', 303);
       return undefined;
     }
-    identify('account', account.id);
+    identify(request.actor, 'account', account.id);
     return { session, account };
   }
 
@@ -121,7 +121,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     const kind = identityKind(formOf(request).get('kind') ?? '');
     if (!kind) return showAccount(reply, who, { error: 'That is not a kind of identity Gatehouse links.' }, 400);
     // Unlinking what is not linked (a second click, another tab) is not an error worth a page.
-    await gh.identities.unlink(who.account.id, kind.kind).catch((err: unknown) => {
+    await gh.identities.unlink(request.actor, who.account.id, kind.kind).catch((err: unknown) => {
       if (!(err instanceof OAuthError && err.error === 'not_found')) throw err;
     });
     return reply.redirect('/ui/account?done=unlinked', 303);
@@ -131,7 +131,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     const who = await signedIn(request, reply);
     if (!who) return reply;
     const clientId = formOf(request).get('client_id');
-    if (clientId) await gh.consentRequests.revokeSessions(who.account.id, clientId, false);
+    if (clientId) await gh.consentRequests.revokeSessions(request.actor, who.account.id, clientId, false);
     return reply.redirect('/ui/account?done=revoked', 303);
   });
 
@@ -139,14 +139,14 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     const who = await signedIn(request, reply);
     if (!who) return reply;
     const id = formOf(request).get('session_id');
-    if (id) await gh.login.sessions.end(who.account.id, id);
+    if (id) await gh.login.sessions.end(request.actor, who.account.id, id);
     return reply.redirect('/ui/account?done=ended', 303);
   });
 
   app.post('/ui/account/signout', { config, ...csrf }, async (request, reply) => {
     const who = await signedIn(request, reply);
     if (!who) return reply;
-    await gh.login.sessions.end(who.account.id, who.session.id);
+    await gh.login.sessions.end(request.actor, who.account.id, who.session.id);
     applyCookies(reply, [gh.login.sessions.clearCookie()], secure);
     return sendPage(reply, signedOutPage(), { title: 'Signed out' });
   });
@@ -197,7 +197,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
         { title: 'Set up two-factor authentication', status: 400 },
       );
     }
-    await gh.events.emit({ type: 'account.two_factor_enabled', accountId: who.account.id });
+    await gh.events.emit({ type: 'account.two_factor_enabled', accountId: who.account.id }, request.actor);
     return sendPage(reply, recoveryCodesPage(codes), { title: 'Save your recovery codes' });
   });
 
@@ -216,7 +216,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       );
     }
     await gh.login.totp.disable(who.account.id);
-    await gh.events.emit({ type: 'account.two_factor_disabled', accountId: who.account.id });
+    await gh.events.emit({ type: 'account.two_factor_disabled', accountId: who.account.id }, request.actor);
     return reply.redirect('/ui/account?done=2fa-off', 303);
   });
 }

@@ -45,7 +45,7 @@ export async function consentAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     const consent = await gh.consentRequests.get(challenge);
     if (consent.skip) {
       // Remembered: confirm the same grant without asking (as Hydra's consent apps do).
-      const { redirect_to } = await gh.consentRequests.accept(challenge, {
+      const { redirect_to } = await gh.consentRequests.accept(request.actor, challenge, {
         grant_scope: consent.requested_scope,
         grant_access_token_audience: consent.requested_access_token_audience,
       });
@@ -86,7 +86,7 @@ export async function consentAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       const granted = consent.requested_scope.filter((name) =>
         sharesSomething(describeScope(name, consent.subject, account, identities, '')),
       );
-      const { redirect_to } = await gh.consentRequests.accept(challenge, {
+      const { redirect_to } = await gh.consentRequests.accept(request.actor, challenge, {
         grant_scope: granted,
         grant_access_token_audience: consent.requested_access_token_audience,
         remember,
@@ -96,7 +96,7 @@ export async function consentAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       return reply.redirect(redirect_to, 303);
     }
     if (decision === 'deny') {
-      const { redirect_to } = await gh.consentRequests.reject(challenge, {
+      const { redirect_to } = await gh.consentRequests.reject(request.actor, challenge, {
         error: 'access_denied',
         error_description: 'The person denied the request.',
       });

@@ -156,7 +156,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
     if (!form.input) return showForm(reply, developer, { values: form.values, errors: form.errors, status: 400 });
     let created: ClientJson;
     try {
-      created = await gh.clients.registerForDeveloper(developer.account.id, { ...form.input, ...PORTAL_GRANTS });
+      created = await gh.clients.registerForDeveloper(request.actor, developer.account.id, { ...form.input, ...PORTAL_GRANTS });
     } catch (err) {
       return showForm(reply, developer, { values: form.values, ...refusal(err), status: 400 });
     }
@@ -207,7 +207,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
     const contacts = [contact, ...client.contacts.slice(1).filter((c) => c !== contact)];
     let updated: ClientJson;
     try {
-      updated = await gh.clients.updateForDeveloper(developer.account.id, client.id, { ...form.input, contacts });
+      updated = await gh.clients.updateForDeveloper(request.actor, developer.account.id, client.id, { ...form.input, contacts });
     } catch (err) {
       return showForm(reply, developer, { client: current, values: form.values, ...refusal(err), status: 400 });
     }
@@ -265,7 +265,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
         { title: 'Rotate the client secret?', wide: true },
       );
     }
-    const rotated = await gh.clients.rotateSecret(client.id);
+    const rotated = await gh.clients.rotateSecret(request.actor, client.id);
     return sendPage(
       reply,
       secretPage(frame(reply, developer), {
@@ -298,7 +298,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
         { title: 'Delete this application?', wide: true },
       );
     }
-    await gh.clients.removeForDeveloper(developer.account.id, client.id);
+    await gh.clients.removeForDeveloper(request.actor, developer.account.id, client.id);
     return reply.redirect(`${PORTAL_PATH}?done=deleted`, 303);
   });
 }

@@ -107,7 +107,7 @@ export function developerSessions(gh: Gatehouse) {
   async function requireDeveloper(request: FastifyRequest, reply: FastifyReply): Promise<Developer | undefined> {
     const developer = await current(request);
     if (developer) {
-      identify('developer', developer.account.id);
+      identify(request.actor, 'developer', developer.account.id);
       return developer;
     }
     // A stale cookie is dropped rather than sent again with every request.
@@ -154,6 +154,7 @@ export function developerSessions(gh: Gatehouse) {
     let tokens: Awaited<ReturnType<typeof gh.tokenEndpoint.handle>>;
     try {
       tokens = await gh.tokenEndpoint.handle({
+        actor: request.actor,
         authorization: undefined,
         params: readParams({
           grant_type: 'authorization_code',
@@ -170,7 +171,7 @@ export function developerSessions(gh: Gatehouse) {
     }
     const active = await gh.tokens.active(tokens.access_token);
     if (!active?.subject) return again(400, 'invalid_grant', 'The sign-in did not name an account. Start again.');
-    identify('developer', active.subject);
+    identify(request.actor, 'developer', active.subject);
     const lifetime = Math.min(PORTAL_SESSION_SECONDS, tokens.expires_in);
     const session: PortalSession = { token: tokens.access_token, expiresAt: gh.now() + lifetime * 1000 };
     setCookie(reply, PORTAL_COOKIE, JSON.stringify(session), lifetime);
@@ -179,7 +180,7 @@ export function developerSessions(gh: Gatehouse) {
 
   /** Ends the portal session for good: the token behind the cookie is revoked, then the cookie cleared. */
   async function signOut(reply: FastifyReply, developer: Developer) {
-    identify('developer', developer.account.id);
+    identify(reply.request.actor, 'developer', developer.account.id);
     const now = new Date(gh.now());
     if (developer.grantId) await gh.grants.revokeGrant(developer.grantId, 'signed out of the developer portal', now);
     else await gh.grants.revokeToken(hashSecret(developer.token), now);

@@ -8,9 +8,11 @@
  * be finished from another browser; every page answers the same whether or not an account
  * exists, until the code has proved the address.
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, normalizeEmail, normalizePhone } from '../../accounts/identifiers.js';
 import { CodeError, type OneTimeCodes, RateLimited } from '../../accounts/one-time-codes.js';
+import type { Actor } from '../../audit/actor.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import type { Account, CodeChannel, OneTimeCode } from '../../db/schema.js';
 import { DeliveryError } from '../../delivery/delivery.js';
@@ -84,7 +86,7 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
       const loginRequest = await gh.loginRequests.get(challenge);
       // A remembered session: Hydra asks the login app to confirm it without asking the person.
       if (loginRequest.skip) {
-        const { redirect_to } = await gh.loginRequests.accept(challenge, { subject: loginRequest.subject });
+        const { redirect_to } = await gh.loginRequests.accept(request.actor, challenge, { subject: loginRequest.subject });
         return reply.redirect(redirect_to, 303);
       }
     } else if (await gh.login.sessions.find(signedCookie(request, SESSION_COOKIE))) {
@@ -259,7 +261,8 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     }
     const account = await accountFor(verified);
     if (!account) {
-      if (verified.purpose === 'register') return proceed(reply, challenge, verified, await register(verified), current.remember);
+      if (verified.purpose === 'register')
+        return proceed(reply, challenge, verified, await register(request.actor, verified), current.remember);
       return sendPage(
         reply,
         noAccountPage({
@@ -321,7 +324,7 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     const challenge = formOf(request).get('login_challenge');
     const current = await currentCode(request, challenge);
     if (!current?.code.verified_at) return reply.redirect(startOver(challenge), 303);
-    const account = (await accountFor(current.code)) ?? (await register(current.code));
+    const account = (await accountFor(current.code)) ?? (await register(request.actor, current.code));
     return proceed(reply, challenge, current.code, account, current.remember);
   });
 
@@ -362,7 +365,7 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
         ? await gh.login.totp.useRecoveryCode(account.id, entered.toLowerCase())
         : await gh.login.totp.verify(account.id, entered.replace(/\s+/g, '')));
     if (!ok) {
-      if (limited.allowed) await gh.events.emit({ type: 'account.two_factor_failed', accountId: account.id });
+      if (limited.allowed) await gh.events.emit({ type: 'account.two_factor_failed', accountId: account.id }, request.actor);
       const message = limited.allowed
         ? 'That code is not right.'
         : `Too many tries. Wait ${waitText(limited.retryAfterSeconds)} and try again.`;
@@ -378,7 +381,7 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     }
     if (recovery) {
       const left = await gh.login.totp.remainingRecoveryCodes(account.id);
-      await gh.events.emit({ type: 'account.recovery_code_used', accountId: account.id, left });
+      await gh.events.emit({ type: 'account.recovery_code_used', accountId: account.id, left }, request.actor);
     }
     return finish(reply, challenge, current.code, account, current.remember, true);
   });
@@ -389,11 +392,11 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
       : gh.login.accounts.findByPhone(code.destination);
   }
 
-  async function register(code: OneTimeCode): Promise<Account> {
+  async function register(actor: Actor, code: OneTimeCode): Promise<Account> {
     const account = await gh.login.accounts.register(
       code.channel === 'email' ? { email: code.destination } : { phone: code.destination },
     );
-    await gh.events.emit({ type: 'account.created', accountId: account.id, via: code.channel });
+    await gh.events.emit({ type: 'account.created', accountId: account.id, via: code.channel }, actor);
     return account;
   }
 
@@ -433,7 +436,7 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     const amr = [code.channel === 'email' ? 'otp' : 'sms', ...(mfa ? ['otp', 'mfa'] : [])];
     const uniqueAmr = [...new Set(amr)];
     if (challenge) {
-      const { redirect_to } = await gh.loginRequests.accept(challenge, {
+      const { redirect_to } = await gh.loginRequests.accept(reply.request.actor, challenge, {
         subject: account.id,
         remember,
         remember_for: remember ? gh.config.loginSessionTtl : 0,

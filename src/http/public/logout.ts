@@ -10,6 +10,7 @@ export async function logoutRoutes(app: FastifyInstance, gh: Gatehouse): Promise
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const raw = (request.method === 'POST' ? request.body : request.query) as RawParams;
     const outcome = await gh.logout.handle({
+      actor: request.actor,
       params: readParams(raw),
       requestUrl: `${gh.config.issuer}${request.url}`,
       sessionId: signedCookie(request, SESSION_COOKIE),

@@ -38,27 +38,29 @@ const noStore = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store
 export async function registerRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
   const registration = gh.registration;
   const requireClientToken = async (request: FastifyRequest<{ Params: ClientParams }>) =>
-    registration.requireRegistrationToken(request.params.clientId, bearerOf(request));
+    registration.requireRegistrationToken(request.actor, request.params.clientId, bearerOf(request));
 
   app.post(
     '/oauth2/register',
     { onRequest: async (request) => registration.requireInitialAccessToken(bearerOf(request)) },
     async (request, reply) => {
-      const information = await registration.register(metadataOf(request), bearerOf(request));
+      const information = await registration.register(request.actor, metadataOf(request), bearerOf(request));
       return noStore(reply).status(201).send(information);
     },
   );
 
   app.get<{ Params: ClientParams }>('/oauth2/register/:clientId', async (request, reply) =>
-    noStore(reply).send(await registration.read(request.params.clientId, bearerOf(request))),
+    noStore(reply).send(await registration.read(request.actor, request.params.clientId, bearerOf(request))),
   );
 
   app.put<{ Params: ClientParams }>('/oauth2/register/:clientId', { onRequest: requireClientToken }, async (request, reply) =>
-    noStore(reply).send(await registration.update(request.params.clientId, bearerOf(request), metadataOf(request))),
+    noStore(reply).send(
+      await registration.update(request.actor, request.params.clientId, bearerOf(request), metadataOf(request)),
+    ),
   );
 
   app.delete<{ Params: ClientParams }>('/oauth2/register/:clientId', async (request, reply) => {
-    await registration.remove(request.params.clientId, bearerOf(request));
+    await registration.remove(request.actor, request.params.clientId, bearerOf(request));
     return noStore(reply).status(204).send();
   });
 }

@@ -10,7 +10,7 @@ export async function revokeRoutes(app: FastifyInstance, gh: Gatehouse): Promise
   app.post('/oauth2/revoke', async (request, reply) => {
     requireForm(request);
     const params = readParams(request.body as RawParams);
-    const client = await gh.authenticator.authenticate(request.headers.authorization, params);
+    const client = await gh.authenticator.authenticate(request.actor, request.headers.authorization, params);
     const token = params.get('token');
     if (token === undefined) throw invalidRequest('The request has no token.');
     const row = await gh.tokens.find(token);
@@ -23,7 +23,7 @@ export async function revokeRoutes(app: FastifyInstance, gh: Gatehouse): Promise
       // 2.1: revoking a refresh token also ends the access tokens of the same grant.
       if (row.kind === 'refresh' && row.grant_id) await gh.grants.revokeGrant(row.grant_id, 'refresh token revoked', now);
       else await gh.grants.revokeToken(hashSecret(token), now);
-      await gh.events.emit({ type: 'token.revoked', clientId: client.id, kind: row.kind });
+      await gh.events.emit({ type: 'token.revoked', clientId: client.id, kind: row.kind }, request.actor);
     }
     return reply.status(200).send();
   });

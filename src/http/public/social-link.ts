@@ -54,7 +54,7 @@ export async function socialLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       await reply.redirect('/ui/login', 303);
       return undefined;
     }
-    identify('account', account.id);
+    identify(request.actor, 'account', account.id);
     return account;
   }
 
@@ -136,7 +136,7 @@ export async function socialLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
   /** Links the proved identity; a 409 (someone else's) is a page, not a crash. */
   async function link(reply: FastifyReply, kind: LinkKind, accountId: string, user: ConnectedUser, returnTo: string | undefined) {
     try {
-      await gh.identities.link(accountId, {
+      await gh.identities.link(reply.request.actor, accountId, {
         kind: kind as IdentityKind,
         externalId: user.id,
         displayName: user.username,

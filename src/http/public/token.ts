@@ -8,6 +8,7 @@ export async function tokenRoutes(app: FastifyInstance, gh: Gatehouse): Promise<
   const handle = (lenientRedirectUri: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
     requireForm(request);
     const response = await gh.tokenEndpoint.handle({
+      actor: request.actor,
       authorization: request.headers.authorization,
       params: readParams(request.body as RawParams),
       lenientRedirectUri,

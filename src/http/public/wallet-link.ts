@@ -86,7 +86,7 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     const session = await gh.login.sessions.find(signedCookie(request, SESSION_COOKIE));
     const account = session ? await gh.login.accounts.find(session.subject) : undefined;
     if (account) {
-      identify('account', account.id);
+      identify(request.actor, 'account', account.id);
       return account;
     }
     if (wantsJson(request)) {
@@ -158,7 +158,7 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       const returnTo = safeReturnTo(form.get('return_to'));
       const nonce = form.get('nonce');
       try {
-        const linked = await wallets.link(account.id, kind, {
+        const linked = await wallets.link(request.actor, account.id, kind, {
           nonce,
           message: form.get('message'),
           signature: form.get('signature') ?? '',

@@ -1,4 +1,5 @@
 /** RFC 6749 4.1.3 with RFC 7636 4.6: redeem an authorization code, once. */
+import type { Actor } from '../../audit/actor.js';
 import { verifyPkce } from '../../crypto/pkce.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import { invalidGrant, invalidRequest, type OAuthError } from '../../errors.js';
@@ -23,11 +24,11 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
   const unusable = () => invalidGrant('The code is invalid, expired or already used.');
 
   /** RFC 6749 4.1.2: a code used twice revokes every token it issued. */
-  async function replayed(hash: string, clientId: string, now: Date): Promise<never> {
+  async function replayed(actor: Actor, hash: string, clientId: string, now: Date): Promise<never> {
     const used = await deps.grants.findCode(hash);
     if (used?.consumed_at && used.client_id === clientId) {
       if (await deps.grants.revokeGrant(used.grant_id, 'authorization code replayed', now)) {
-        await deps.events.emit({ type: 'code.replayed', clientId, grantId: used.grant_id });
+        await deps.events.emit({ type: 'code.replayed', clientId, grantId: used.grant_id }, actor);
       }
     }
     throw unusable();
@@ -36,7 +37,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
   return {
     grantType: 'authorization_code',
     parameters: ['code', 'redirect_uri', 'code_verifier'],
-    async handle({ client, params, lenientRedirectUri }) {
+    async handle({ actor, client, params, lenientRedirectUri }) {
       const code = params.get('code');
       if (code === undefined) throw invalidRequest('The request has no code.');
       const verifier = params.get('code_verifier');
@@ -47,7 +48,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
       // The code and its grant, read together.
       const row = await deps.grants.findCode(hash);
       if (!row) throw unusable();
-      if (row.consumed_at) return replayed(hash, client.id, now);
+      if (row.consumed_at) return replayed(actor, hash, client.id, now);
 
       const refusal = ((): OAuthError | undefined => {
         if (row.client_id !== client.id) return invalidGrant('The code was issued to another client.');
@@ -87,7 +88,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
       });
       // One statement: the code is spent and its tokens stored, or neither (a concurrent
       // redemption got there first, which is handled as a replay).
-      if (!(await deps.grants.spendCode({ hash, at: now, tokens: prepared.rows }))) return replayed(hash, client.id, now);
+      if (!(await deps.grants.spendCode({ hash, at: now, tokens: prepared.rows }))) return replayed(actor, hash, client.id, now);
       return prepared.response;
     },
   };

@@ -1,9 +1,12 @@
 /** The shape every grant module has; the token endpoint dispatches through a registry of them. */
+import type { Actor } from '../../audit/actor.js';
 import type { Client } from '../../db/schema.js';
 import type { Params } from '../params.js';
 import type { TokenResponse } from '../token-issuer.js';
 
 export interface GrantContext {
+  /** The authenticated client, as the audit log names it. */
+  actor: Actor;
   client: Client;
   params: Params;
   /** The Galxe-compatible alias lets redirect_uri be left out (see authorization-code.ts). */

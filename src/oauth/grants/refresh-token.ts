@@ -2,6 +2,7 @@
  * RFC 6749 6 with rotation (OAuth 2.1 4.3.1, RFC 9700 4.14.2): each refresh token works
  * once; presenting a rotated one again means it was stolen, and the whole family is revoked.
  */
+import type { Actor } from '../../audit/actor.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import { invalidGrant, invalidRequest, invalidScope } from '../../errors.js';
 import type { EventSink } from '../../events/events.js';
@@ -20,9 +21,9 @@ export interface RefreshTokenDeps {
 export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
   const unusable = () => invalidGrant('The refresh token is invalid, expired, revoked or already used.');
 
-  async function reused(grantId: string, clientId: string, now: Date): Promise<never> {
+  async function reused(actor: Actor, grantId: string, clientId: string, now: Date): Promise<never> {
     if (await deps.grants.revokeGrant(grantId, 'refresh token reused', now)) {
-      await deps.events.emit({ type: 'refresh_token.reused', clientId, grantId });
+      await deps.events.emit({ type: 'refresh_token.reused', clientId, grantId }, actor);
     }
     throw unusable();
   }
@@ -30,7 +31,7 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
   return {
     grantType: 'refresh_token',
     parameters: ['refresh_token', 'scope'],
-    async handle({ client, params }) {
+    async handle({ actor, client, params }) {
       const token = params.get('refresh_token');
       if (token === undefined) throw invalidRequest('The request has no refresh_token.');
       const askedScope = params.has('scope') ? parseScope(params.get('scope')) : undefined;
@@ -39,7 +40,7 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
 
       const row = await deps.grants.findToken(hash);
       if (row?.kind !== 'refresh' || !row.grant_id || row.client_id !== client.id) throw unusable();
-      if (row.rotated_at) return reused(row.grant_id, client.id, now);
+      if (row.rotated_at) return reused(actor, row.grant_id, client.id, now);
       if (row.revoked_at || row.grant_revoked_at || row.expires_at <= now) throw unusable();
       // The token row carries what the ID token needs from its grant (one read, not two).
       const grant = {
@@ -64,7 +65,8 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
       const refreshRow = prepared.rows.find((r) => r.kind === 'refresh');
       if (refreshRow) refreshRow.scope = granted.join(' ');
 
-      if (!(await deps.grants.rotate({ hash, at: now, tokens: prepared.rows }))) return reused(row.grant_id, client.id, now);
+      if (!(await deps.grants.rotate({ hash, at: now, tokens: prepared.rows })))
+        return reused(actor, row.grant_id, client.id, now);
       return prepared.response;
     },
   };
