@@ -2,7 +2,8 @@
  * `npm run bench`: Gatehouse (PostgreSQL and embedded), panva's oidc-provider and a bare
  * Fastify ceiling, side by side on loopback, each in its own process, loaded by autocannon in
  * another. Prints one table. Options: --duration <s> (10), --connections <n> (50),
- * --only <row>[,<row>], --quick (2 s, 10 connections: a smoke test), --cpu-prof <dir>
+ * --only <row>[,<row>], --rounds <n> (1: run each row's cells n times, report medians and
+ * paired ratios), --quick (2 s, 10 connections: a smoke test), --cpu-prof <dir>
  * (profile Gatehouse on PostgreSQL), --no-postgres, --growth <n> (Gatehouse on PostgreSQL
  * only: token and introspection rates before and after <n> live tokens are added; see
  * bench/growth.ts). PostgreSQL comes from DATABASE_URL (a throwaway database is created on
@@ -33,6 +34,7 @@ function options() {
         duration: { type: 'string' },
         connections: { type: 'string' },
         only: { type: 'string' },
+        rounds: { type: 'string' },
         quick: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
         'no-postgres': { type: 'boolean', default: false },
@@ -58,6 +60,7 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
 
 const duration = positive('duration', values.duration, values.quick ? 2 : 10);
 const connections = positive('connections', values.connections, values.quick ? 10 : 50);
+const rounds = positive('rounds', values.rounds, 1);
 const rows: RowId[] = values.only ? (values.only.split(',') as RowId[]) : ROWS.map((r) => r.id);
 for (const row of rows) {
   if (!ROWS.some((r) => r.id === row)) {
@@ -328,29 +331,33 @@ async function main() {
 
   const measured: Measured[] = [];
   for (const row of rows) {
-    let shape: LoadJob | undefined;
-    for (const target of targets) {
-      process.stderr.write(`${row}: ${target.label} …\n`);
-      try {
-        const job = await jobFor(row, target);
-        shape ??= job;
-        measured.push({ row, target: target.id, label: target.label, result: await runLoadChild<LoadResult>(job) });
-      } catch (error) {
-        process.stderr.write(`${row} on ${target.label} failed: ${error instanceof Error ? error.message : error}\n`);
-        measured.push({ row, target: target.id, label: target.label, failed: true });
+    for (let round = 1; round <= rounds; round++) {
+      const of = rounds > 1 ? ` (round ${round} of ${rounds})` : '';
+      let shape: LoadJob | undefined;
+      for (const target of targets) {
+        process.stderr.write(`${row}: ${target.label}${of} …\n`);
+        try {
+          const job = await jobFor(row, target);
+          shape ??= job;
+          measured.push({ row, round, target: target.id, label: target.label, result: await runLoadChild<LoadResult>(job) });
+        } catch (error) {
+          process.stderr.write(`${row} on ${target.label} failed: ${error instanceof Error ? error.message : error}\n`);
+          measured.push({ row, round, target: target.id, label: target.label, failed: true });
+        }
+      }
+      if (row !== 'flow' && shape) {
+        process.stderr.write(`${row}: bare Fastify${of} …\n`);
+        measured.push({
+          row,
+          round,
+          target: 'ceiling',
+          label: ceiling.label,
+          result: await runLoadChild<LoadResult>(ceilingJob(row, ceiling, shape)),
+        });
       }
     }
-    if (row !== 'flow' && shape) {
-      process.stderr.write(`${row}: bare Fastify …\n`);
-      measured.push({
-        row,
-        target: 'ceiling',
-        label: ceiling.label,
-        result: await runLoadChild<LoadResult>(ceilingJob(row, ceiling, shape)),
-      });
-    }
   }
-  process.stdout.write(`\n${formatTable(measured, { duration, connections })}\n`);
+  process.stdout.write(`\n${formatTable(measured, { duration, connections, rounds })}\n`);
 }
 
 try {

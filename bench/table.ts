@@ -12,6 +12,8 @@ export type RowId = (typeof ROWS)[number]['id'];
 
 export interface Measured {
   row: RowId;
+  /** Which round of the row (--rounds): every server's cell of one round runs back to back. */
+  round: number;
   target: string;
   label: string;
   result?: LoadResult;
@@ -20,29 +22,59 @@ export interface Measured {
 
 const num = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
-const ratio = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}x` : '—');
 
-export function formatTable(measured: Measured[], run: { duration: number; connections: number }): string {
+/** The middle value (the lower of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[(sorted.length - 1) >> 1] as number;
+}
+
+/**
+ * A cell's ratio to another server's: per round, against that server's cell of the same round
+ * (the VM's speed drifts between rounds more than between neighbouring cells), then the median
+ * of the rounds, with their range when there were several.
+ */
+function pairedRatio(cells: Measured[], target: string, against: string): string {
+  const ratios: number[] = [];
+  for (const cell of cells.filter((m) => m.target === target && m.result)) {
+    const other = cells.find((m) => m.target === against && m.round === cell.round)?.result;
+    if (cell.result?.rps && other?.rps) ratios.push(cell.result.rps / other.rps);
+  }
+  if (ratios.length === 0) return '—';
+  const middle = `${median(ratios).toFixed(2)}x`;
+  if (ratios.length === 1) return middle;
+  return `${middle} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
+}
+
+export function formatTable(measured: Measured[], run: { duration: number; connections: number; rounds: number }): string {
+  const rounds =
+    run.rounds > 1 ? `, ${run.rounds} rounds: each server's median round, ratios per round then their median (range)` : '';
   const lines = [
-    `${run.connections} connections (flow row: ${run.connections} concurrent flows), ${run.duration} s per cell; latency in ms (a flow's latency is the whole flow)`,
+    `${run.connections} connections (flow row: ${run.connections} concurrent flows), ${run.duration} s per cell${rounds}; latency in ms (a flow's latency is the whole flow)`,
     '',
     '| row | server | req/s | p50 | p99 | vs oidc-provider | vs ceiling | errors / non-2xx |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of ROWS) {
     const cells = measured.filter((m) => m.row === row.id);
-    const oidc = cells.find((m) => m.target === 'oidc')?.result;
-    const ceiling = cells.find((m) => m.target === 'ceiling')?.result;
-    for (const cell of cells) {
-      const r = cell.result;
-      if (!r) {
-        lines.push(`| ${row.label} | ${cell.label} | failed | | | | | |`);
+    const targets = [...new Map(cells.map((m) => [m.target, m.label])).entries()];
+    for (const [target, label] of targets) {
+      const own = cells.filter((m) => m.target === target);
+      const done = own.flatMap((m) => (m.result ? [m.result] : []));
+      if (done.length === 0) {
+        lines.push(`| ${row.label} | ${label} | failed | | | | | |`);
         continue;
       }
-      const vsOidc = cell.target === 'oidc' || cell.target === 'ceiling' ? '' : ratio(r.rps, oidc?.rps);
-      const vsCeiling = cell.target === 'ceiling' ? '' : ratio(r.rps, ceiling?.rps);
+      const middle = median(done.map((r) => r.rps));
+      const r = done.find((d) => d.rps === middle) as LoadResult;
+      const vsOidc = target === 'oidc' || target === 'ceiling' ? '' : pairedRatio(cells, target, 'oidc');
+      const vsCeiling = target === 'ceiling' ? '' : pairedRatio(cells, target, 'ceiling');
+      // Errors count over every round: one bad round is not hidden by the median.
+      const errors = done.reduce((n, d) => n + d.errors, 0);
+      const non2xx = done.reduce((n, d) => n + d.non2xx, 0);
+      const failed = own.length - done.length;
       lines.push(
-        `| ${row.label} | ${cell.label} | ${num(r.rps)} | ${num(r.p50, 1)} | ${num(r.p99, 1)} | ${vsOidc} | ${vsCeiling} | ${r.errors} / ${r.non2xx} |`,
+        `| ${row.label} | ${label} | ${num(r.rps)} | ${num(r.p50, 1)} | ${num(r.p99, 1)} | ${vsOidc} | ${vsCeiling} | ${errors} / ${non2xx}${failed ? ` (${failed} failed)` : ''} |`,
       );
     }
   }

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadResult } from './load.js';
+import { formatTable, type Measured } from './table.js';
+
+const result = (rps: number, p99 = 10): LoadResult => ({ rps, p50: 1, p99, requests: rps * 10, errors: 0, non2xx: 0 });
+const cell = (round: number, target: string, rps: number, p99?: number): Measured => ({
+  row: 'client_credentials',
+  round,
+  target,
+  label: target,
+  result: result(rps, p99),
+});
+const line = (table: string, server: string) =>
+  table.split('\n').find((l) => l.startsWith(`| client_credentials token | ${server} |`)) ?? '';
+
+describe('the bench table', () => {
+  it('prints one round as measured', () => {
+    const table = formatTable([cell(1, 'gh-pg', 3000), cell(1, 'oidc', 2000), cell(1, 'ceiling', 10000)], {
+      duration: 10,
+      connections: 50,
+      rounds: 1,
+    });
+    expect(line(table, 'gh-pg')).toBe('| client_credentials token | gh-pg | 3,000 | 1.0 | 10.0 | 1.50x | 0.30x | 0 / 0 |');
+  });
+
+  it('pairs each round with the same round of the other server, then takes the median', () => {
+    // The VM doubles its speed in round 2: unpaired medians (3000 vs 4000) would say 0.75x.
+    const measured = [
+      cell(1, 'gh-pg', 3000, 11),
+      cell(1, 'oidc', 2000),
+      cell(2, 'gh-pg', 6000, 12),
+      cell(2, 'oidc', 4000),
+      cell(3, 'gh-pg', 2000, 13),
+      cell(3, 'oidc', 1600),
+    ];
+    const table = formatTable(measured, { duration: 10, connections: 50, rounds: 3 });
+    // The median round's numbers (3,000 req/s and its p99), the median of 1.50, 1.50, 1.25.
+    expect(line(table, 'gh-pg')).toBe(
+      '| client_credentials token | gh-pg | 3,000 | 1.0 | 11.0 | 1.50x (1.25-1.50) | — | 0 / 0 |',
+    );
+    expect(table).toContain('3 rounds');
+  });
+
+  it('counts errors of every round and says how many cells failed', () => {
+    const measured: Measured[] = [
+      { ...cell(1, 'gh-pg', 3000), result: { ...result(3000), errors: 2, non2xx: 1 } },
+      { row: 'client_credentials', round: 2, target: 'gh-pg', label: 'gh-pg', failed: true },
+      cell(1, 'oidc', 2000),
+    ];
+    const table = formatTable(measured, { duration: 10, connections: 50, rounds: 2 });
+    expect(line(table, 'gh-pg')).toMatch(/\| 2 \/ 1 \(1 failed\) \|$/);
+  });
+});
