@@ -136,15 +136,17 @@ export class ConsentRequests {
 
   /**
    * DELETE /admin/oauth2/auth/sessions/consent: forgets the consents and revokes every token
-   * they issued, for one client or (all=true) every client.
+   * they issued, for one client or (all=true) every client. A named client wins over all=true,
+   * as in Hydra: a request that names one client never reaches the others.
    */
   async revokeSessions(actor: Actor, subject: string | undefined, clientId: string | undefined, all: boolean): Promise<void> {
     if (!subject) throw invalidRequest('The subject parameter is required.');
     if (!clientId && !all) throw invalidRequest('Name a client, or set all=true to revoke the consents of every client.');
+    const only = clientId || undefined;
     const now = new Date(this.deps.now());
-    await this.deps.flows.revokeConsents(subject, all ? undefined : clientId, now);
-    await this.deps.grants.revoke({ subject, ...(all ? {} : { clientId }) }, 'consent revoked', now);
-    await this.deps.events.emit({ type: 'consent.revoked', subject, clientId: all ? undefined : clientId }, actor);
+    await this.deps.flows.revokeConsents(subject, only, now);
+    await this.deps.grants.revoke({ subject, ...(only ? { clientId: only } : {}) }, 'consent revoked', now);
+    await this.deps.events.emit({ type: 'consent.revoked', subject, clientId: only }, actor);
   }
 }
 

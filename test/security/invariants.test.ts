@@ -241,6 +241,20 @@ describe('authorization codes', () => {
     expect(response.json()).toMatchObject({ error: 'invalid_grant', error_description: 'The authorization was revoked.' });
   });
 
+  it('are withdrawn for the named client only, even with all=true beside it (the client wins, as in Hydra)', async () => {
+    const [mine, theirs] = [await steps(t, client), await steps(t, other)];
+    const a = await redeem(t, client, { code: mine.code, redirect_uri: REDIRECT, code_verifier: mine.verifier });
+    const b = await redeem(t, other, { code: theirs.code, redirect_uri: REDIRECT, code_verifier: theirs.verifier });
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    const revoked = await t.adminApp.inject({
+      method: 'DELETE',
+      url: `/admin/oauth2/auth/sessions/consent?subject=user-1&client=${client.client_id}&all=true`,
+    });
+    expect(revoked.statusCode).toBe(204);
+    expect((await introspect(t, a.json().access_token)).active).toBe(false);
+    expect((await introspect(t, b.json().access_token)).active).toBe(true);
+  });
+
   it('expire after 10 minutes', async () => {
     const early = await steps(t, client);
     const late = await steps(t, client);
