@@ -179,7 +179,7 @@ export class GrantStore {
     const successors = [...first.values()].flatMap((r) =>
       r.tokens.map(
         (t) =>
-          sql`(${r.hash}, ${t.hash}, ${t.kind}, ${t.grant_id ?? null}, ${t.client_id}, ${t.subject ?? null}, ${t.scope}, ${t.audience ?? '[]'}::jsonb, ${t.expires_at}::timestamptz)`,
+          sql`(${r.hash}, ${t.hash}, ${t.kind}, ${t.grant_id ?? null}, ${t.client_id}, ${t.subject ?? null}, ${t.scope}, ${t.audience ?? '[]'}::jsonb, ${t.expires_at}::timestamptz, ${t.created_at ?? r.at}::timestamptz)`,
       ),
     );
     const use =
@@ -194,10 +194,10 @@ export class GrantStore {
     // Data-modifying CTEs run once whether or not the final SELECT reads them.
     const result = await sql<{ hash: string }>`
       with used as (${use}), inserted as (
-        insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at)
-        select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, s.audience, s.expires_at
+        insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
+        select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, s.audience, s.expires_at, s.created_at
         from (values ${sql.join(successors)})
-          as s (parent, hash, kind, grant_id, client_id, subject, scope, audience, expires_at)
+          as s (parent, hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
         where s.parent in (select hash from used)
         returning 1
       )

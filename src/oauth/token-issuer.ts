@@ -76,6 +76,9 @@ export class TokenIssuer {
       subject: grant.subject,
       scope: scope.join(' '),
       audience: json(grant.audience),
+      // Gatehouse's clock, not the database's: introspection's iat and nbf come from here, and
+      // exp from the same instant.
+      created_at: new Date(now),
     };
     // The ID token is signed before anything is stored, so a signing failure stores nothing.
     const idToken =

@@ -103,6 +103,24 @@ describe('client_credentials', () => {
   });
 });
 
+describe('introspection', () => {
+  it("dates tokens by Gatehouse's clock, which may differ from the database's", async () => {
+    const client = await createClient(t, { grant_types: ['client_credentials'], scope: 'Email', redirect_uris: [] });
+    // The test clock runs three days ahead of PostgreSQL's now().
+    t.advance(3 * 86_400);
+    const issued = await token(t, { grant_type: 'client_credentials' }, { basic: [client.client_id, client.client_secret] });
+    const issuedAt = Math.floor(t.gh.now() / 1000);
+    const answer = await introspect(t, issued.json().access_token);
+    expect(answer).toMatchObject({ active: true, iat: issuedAt, nbf: issuedAt });
+    expect(answer.exp - answer.iat).toBe(issued.json().expires_in);
+
+    // Tokens stored with a spent code (and with a rotation: the same statement) too.
+    const exchanged = await tokensFor(await createClient(t), 'openid offline_access');
+    const refresh = await introspect(t, exchanged.refresh_token);
+    expect(refresh).toMatchObject({ active: true, iat: Math.floor(t.gh.now() / 1000) });
+  });
+});
+
 describe('refresh and revocation', () => {
   it('narrows the scope of a refreshed access token but keeps the family scope', async () => {
     const client = await createClient(t);
