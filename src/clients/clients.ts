@@ -106,7 +106,8 @@ type ReviewedField = (typeof REVIEWED_FIELDS)[number];
 const invalidMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
 const invalidRedirect = (description: string) => new OAuthError('invalid_redirect_uri', description);
 
-const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
+// RFC 3986 unreserved characters; not "." or "..", which URLs (/admin/clients/{id}) resolve away.
+const CLIENT_ID = /^(?!\.\.?$)[A-Za-z0-9._~-]{1,128}$/;
 const MAX_TEXT = 1000;
 const MAX_LIST = 50;
 const MAX_METADATA_BYTES = 16 * 1024;
@@ -140,7 +141,8 @@ export class Clients {
     defaults: { status: ClientStatus; developerAccountId?: string; secret?: 'now' | 'on_approval'; registrationToken?: string },
   ): Promise<ClientJson> {
     const id = input.client_id ?? newId();
-    if (!CLIENT_ID.test(id)) throw invalidMetadata('client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
+    if (!CLIENT_ID.test(id))
+      throw invalidMetadata('client_id must be 1-128 characters of A-Z a-z 0-9 . _ ~ -, and not "." or "..".');
     if (await this.deps.store.find(id)) throw conflict(`A client with id "${id}" already exists.`);
     const fields = this.validate(input, undefined);
     // A portal application gets its secret when it is approved, shown once to its developer then.

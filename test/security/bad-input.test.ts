@@ -914,6 +914,8 @@ const adminClientCases: Case[] = (() => {
     at('POST /admin/clients: a client_id with spaces', () => create(clientBody({ client_id: 'a b' }))),
     at('POST /admin/clients: a 129-character client_id', () => create(clientBody({ client_id: long(129) }))),
     at('POST /admin/clients: a unicode client_id', () => create(clientBody({ client_id: 'клиент' }))),
+    at('POST /admin/clients: the client_id "."', () => create(clientBody({ client_id: '.' }))),
+    at('POST /admin/clients: the client_id ".."', () => create(clientBody({ client_id: '..' }))),
     at('POST /admin/clients: a short client_secret', () => create(clientBody({ client_secret: 'short' }))),
     at('POST /admin/clients: a public client with a secret', () =>
       create(clientBody({ token_endpoint_auth_method: 'none', client_secret: long(40) })),
