@@ -8,7 +8,7 @@ import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import { includesAll } from '../oauth/scopes.js';
-import { AUTHORIZE_PATH, alreadyHandled, type FlowDeps, findFlowByChallenge, unlessRefused } from './context.js';
+import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, unlessRefused } from './context.js';
 import { MAX_REMEMBER_FOR, oidcContext, type RedirectTo, type RejectBody, requestError } from './login-requests.js';
 
 export interface ConsentAcceptBody {
@@ -75,7 +75,7 @@ export class ConsentRequests {
           },
           actor,
         );
-        return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?consent_verifier=${verifier}` };
+        return { redirect_to: resumeUrl(this.deps.config, 'consent', verifier) };
       }
     }
     await this.refusal(challenge, body);
@@ -119,7 +119,7 @@ export class ConsentRequests {
       },
       actor,
     );
-    return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?consent_verifier=${verifier}` };
+    return { redirect_to: resumeUrl(this.deps.config, 'consent', verifier) };
   }
 
   /** GET /admin/oauth2/auth/sessions/consent: the remembered consents of a subject. */

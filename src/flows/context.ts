@@ -46,6 +46,9 @@ export interface CookieChange {
 export const SESSION_COOKIE = 'gatehouse_session';
 export const LOGOUT_CSRF_COOKIE = 'gatehouse_logout_csrf';
 export const AUTHORIZE_PATH = '/oauth2/auth';
+/** Where an answered login or consent request sends the browser: back to authorize, with the verifier that resumes the flow. */
+export const resumeUrl = (config: FlowConfig, which: 'login' | 'consent', verifier: string) =>
+  `${config.issuer}${AUTHORIZE_PATH}?${which}_verifier=${verifier}`;
 export const LOGOUT_PATH = '/oauth2/sessions/logout';
 
 /** Each flow has its own CSRF cookie so that flows in several tabs do not clash. */

@@ -7,7 +7,7 @@ import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json, type RequestError } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
-import { AUTHORIZE_PATH, alreadyHandled, type FlowDeps, findFlowByChallenge, unlessRefused } from './context.js';
+import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, unlessRefused } from './context.js';
 import type { LoginAcceptance } from './store.js';
 
 export interface LoginAcceptBody {
@@ -88,7 +88,7 @@ export class LoginRequests {
       });
       if (flow) {
         await this.deps.events.emit({ type: 'login.accepted', subject: accepted.subject, clientId: flow.client_id }, actor);
-        return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
+        return { redirect_to: resumeUrl(this.deps.config, 'login', verifier) };
       }
     }
     await this.refusal(challenge, body);
@@ -119,7 +119,7 @@ export class LoginRequests {
     });
     if (!updated) throw alreadyHandled('login');
     await this.deps.events.emit({ type: 'login.rejected', clientId: flow.client_id, error: error.error }, actor);
-    return { redirect_to: `${this.deps.config.issuer}${AUTHORIZE_PATH}?login_verifier=${verifier}` };
+    return { redirect_to: resumeUrl(this.deps.config, 'login', verifier) };
   }
 }
 
