@@ -6,12 +6,14 @@
  * paired ratios), --quick (2 s, 10 connections: a smoke test), --cpu-prof <dir>
  * (profile Gatehouse on PostgreSQL), --no-postgres, --growth <n> (Gatehouse on PostgreSQL
  * only: token and introspection rates before and after <n> live tokens are added; see
- * bench/growth.ts). PostgreSQL comes from DATABASE_URL (a throwaway database is created on
+ * bench/growth.ts), --id-token-alg <RS256|ES256> (RS256: the ID tokens both servers sign at the
+ * code exchange and at every refresh; ES256 shows what each does besides RSA). PostgreSQL comes from DATABASE_URL (a throwaway database is created on
  * that server and dropped after).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { cpuDuring, type Processes, postgresBackends } from './cpu.js';
 import { authorizationCodeFlow, basicAuth, clientCredentialsToken, introspection, paths, type Target } from './flow.js';
 import { COLD_TOKENS, countTokens, fillTokens, formatGrowth, type GrowthCell, growthToken } from './growth.js';
 import type { LoadJob, LoadResult } from './load.js';
@@ -39,6 +41,7 @@ function options() {
         'cpu-prof': { type: 'string' },
         'no-postgres': { type: 'boolean', default: false },
         growth: { type: 'string' },
+        'id-token-alg': { type: 'string', default: 'RS256' },
       },
     }).values;
   } catch (error) {
@@ -69,12 +72,21 @@ for (const row of rows) {
   }
 }
 
+const idTokenAlg = values['id-token-alg'];
+if (idTokenAlg !== 'RS256' && idTokenAlg !== 'ES256') {
+  process.stderr.write(`--id-token-alg must be RS256 or ES256, not "${idTokenAlg}"\n`);
+  process.exit(2);
+}
+
 const redirectUri = 'https://app.example/callback';
 const cleanups: (() => Promise<void> | void)[] = [];
 const cleanup = async () => {
   for (const step of cleanups.reverse()) await Promise.resolve(step()).catch(() => undefined);
 };
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+/** Each server's processes, charged with the CPU of its cells (bench/cpu.ts). */
+const processesOf = new Map<string, Processes>();
 
 const childEnv = (extra: Record<string, string>) => {
   const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', ...extra };
@@ -125,6 +137,14 @@ async function startGatehouse(
     httpReady(`${publicUrl}/health/ready`),
   );
   cleanups.push(() => running.stop());
+  const own = running.child.pid as number;
+  processesOf.set(id, async () => [own]);
+  if (databaseUrl) {
+    // Charged too: the PostgreSQL backends serving this server's (throwaway) database.
+    const backends = await postgresBackends(process.env.DATABASE_URL as string, new URL(databaseUrl).pathname.slice(1));
+    cleanups.push(() => backends.close());
+    processesOf.set(id, async () => [own, ...(await backends.processes())]);
+  }
   const response = await fetch(`${adminUrl}/admin/clients`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -135,6 +155,7 @@ async function startGatehouse(
       response_types: ['code'],
       scope: 'openid offline_access email',
       token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: idTokenAlg,
     }),
   });
   const client = (await response.json()) as { client_id: string; client_secret: string };
@@ -159,9 +180,12 @@ async function startOwnServer(id: string, label: string, entry: string, kind: Ta
     BENCH_CLIENT_ID: 'bench',
     BENCH_CLIENT_SECRET: clientSecret,
     BENCH_REDIRECT_URI: redirectUri,
+    BENCH_ID_TOKEN_ALG: idTokenAlg,
   });
   const running = await startNode(label, ['--import', 'tsx', entry], env, printedReady);
   cleanups.push(() => running.stop());
+  const own = running.child.pid as number;
+  processesOf.set(id, async () => [own]);
   return { id, label, kind, publicUrl: `http://127.0.0.1:${port}`, clientId: 'bench', clientSecret, redirectUri };
 }
 
@@ -311,6 +335,11 @@ async function growth(size: number) {
   process.stdout.write(`\n${formatGrowth(cells, stores, duration, connections)}\n`);
 }
 
+/** One cell: the load child's result and the CPU the server spent meanwhile. */
+async function measure(target: string, job: LoadJob): Promise<{ result: LoadResult; cpuMs?: number }> {
+  return cpuDuring(processesOf.get(target) ?? (async () => []), () => runLoadChild<LoadResult>(job));
+}
+
 async function main() {
   buildGatehouse();
   if (values.growth !== undefined) return growth(positive('growth', values.growth, 1_000_000));
@@ -343,7 +372,7 @@ async function main() {
           const job = await jobFor(row, target);
           // The ceiling answers Gatehouse's request shape, whichever server went first.
           if (target.kind === 'gatehouse') shape ??= job;
-          measured.push({ row, round, target: target.id, label: target.label, result: await runLoadChild<LoadResult>(job) });
+          measured.push({ row, round, target: target.id, label: target.label, ...(await measure(target.id, job)) });
         } catch (error) {
           process.stderr.write(`${row} on ${target.label} failed: ${error instanceof Error ? error.message : error}\n`);
           measured.push({ row, round, target: target.id, label: target.label, failed: true });
@@ -356,12 +385,12 @@ async function main() {
           round,
           target: 'ceiling',
           label: ceiling.label,
-          result: await runLoadChild<LoadResult>(ceilingJob(row, ceiling, shape)),
+          ...(await measure('ceiling', ceilingJob(row, ceiling, shape))),
         });
       }
     }
   }
-  process.stdout.write(`\n${formatTable(measured, { duration, connections, rounds })}\n`);
+  process.stdout.write(`\n${formatTable(measured, { duration, connections, rounds, idTokenAlg })}\n`);
 }
 
 try {

@@ -20,7 +20,9 @@ describe('the bench table', () => {
       connections: 50,
       rounds: 1,
     });
-    expect(line(table, 'gh-pg')).toBe('| client_credentials token | gh-pg | 3,000 | 1.0 | 10.0 | 1.50x | 0.30x | 0 / 0 |');
+    expect(line(table, 'gh-pg')).toBe(
+      '| client_credentials token | gh-pg | 3,000 | 1.0 | 10.0 | 1.50x | 0.30x | — | — | 0 / 0 |',
+    );
   });
 
   it('pairs each round with the same round of the other server, then takes the median', () => {
@@ -36,9 +38,26 @@ describe('the bench table', () => {
     const table = formatTable(measured, { duration: 10, connections: 50, rounds: 3 });
     // The median round's numbers (3,000 req/s and its p99), the median of 1.50, 1.50, 1.25.
     expect(line(table, 'gh-pg')).toBe(
-      '| client_credentials token | gh-pg | 3,000 | 1.0 | 11.0 | 1.50x (1.25-1.50) | — | 0 / 0 |',
+      '| client_credentials token | gh-pg | 3,000 | 1.0 | 11.0 | 1.50x (1.25-1.50) | — | — | — | 0 / 0 |',
     );
     expect(table).toContain('3 rounds');
+  });
+
+  it('charges CPU per request and compares it with oidc-provider round by round', () => {
+    // 30,000 requests per cell (rps × 10 s): 6,000 ms of CPU is 0.2 ms per request.
+    const measured = [
+      { ...cell(1, 'gh-pg', 3000), cpuMs: 6000 },
+      { ...cell(1, 'oidc', 2000), cpuMs: 8000 },
+      { ...cell(2, 'gh-pg', 3000), cpuMs: 7500 },
+      { ...cell(2, 'oidc', 3000), cpuMs: 9000 },
+    ];
+    const table = formatTable(measured, { duration: 10, connections: 50, rounds: 2 });
+    // Per request: round 1 0.2 vs 0.4 ms (2.00x), round 2 0.25 vs 0.3 ms (1.20x); the median
+    // round shown is round 1 (the lower middle rate of two).
+    expect(line(table, 'gh-pg')).toBe(
+      '| client_credentials token | gh-pg | 3,000 | 1.0 | 10.0 | 1.00x (1.00-1.50) | — | 0.200 | 1.20x (1.20-2.00) | 0 / 0 |',
+    );
+    expect(line(table, 'oidc')).toMatch(/\| 0.400 \| {2}\| 0 \/ 0 \|$/);
   });
 
   it('counts errors of every round and says how many cells failed', () => {

@@ -17,8 +17,15 @@ export interface Measured {
   target: string;
   label: string;
   result?: LoadResult;
+  /** CPU the server's processes spent during the cell (bench/cpu.ts); absent without /proc. */
+  cpuMs?: number;
   failed?: boolean;
 }
+
+/** CPU per request (per whole flow on the flow row), in ms. */
+const cpuPerRequest = (m: Measured): number =>
+  m.cpuMs !== undefined && m.result?.requests ? m.cpuMs / m.result.requests : Number.NaN;
+const rate = (m: Measured): number => m.result?.rps ?? Number.NaN;
 
 const num = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
@@ -30,15 +37,21 @@ function median(values: number[]): number {
 }
 
 /**
- * A cell's ratio to another server's: per round, against that server's cell of the same round
- * (the VM's speed drifts between rounds more than between neighbouring cells), then the median
- * of the rounds, with their range when there were several.
+ * A cell's ratio to another server's, `ratio(own cell, other's cell)`: per round, against that
+ * server's cell of the same round (the VM's speed drifts between rounds more than between
+ * neighbouring cells), then the median of the rounds, with their range when there were several.
  */
-function pairedRatio(cells: Measured[], target: string, against: string): string {
+function pairedRatio(
+  cells: Measured[],
+  target: string,
+  against: string,
+  ratio: (own: Measured, other: Measured) => number,
+): string {
   const ratios: number[] = [];
   for (const cell of cells.filter((m) => m.target === target && m.result)) {
-    const other = cells.find((m) => m.target === against && m.round === cell.round)?.result;
-    if (cell.result?.rps && other?.rps) ratios.push(cell.result.rps / other.rps);
+    const other = cells.find((m) => m.target === against && m.round === cell.round && m.result);
+    const value = other ? ratio(cell, other) : Number.NaN;
+    if (Number.isFinite(value) && value > 0) ratios.push(value);
   }
   if (ratios.length === 0) return '—';
   const middle = `${median(ratios).toFixed(2)}x`;
@@ -46,15 +59,21 @@ function pairedRatio(cells: Measured[], target: string, against: string): string
   return `${middle} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`;
 }
 
-export function formatTable(measured: Measured[], run: { duration: number; connections: number; rounds: number }): string {
+export function formatTable(
+  measured: Measured[],
+  run: { duration: number; connections: number; rounds: number; idTokenAlg?: string },
+): string {
   const rounds =
     run.rounds > 1 ? `, ${run.rounds} rounds: each server's median round, ratios per round then their median (range)` : '';
+  const alg = `; ID tokens signed ${run.idTokenAlg ?? 'RS256'}`;
   const lines = [
-    `${run.connections} connections (flow row: ${run.connections} concurrent flows), ${run.duration} s per cell${rounds}; latency in ms (a flow's latency is the whole flow)`,
+    `${run.connections} connections (flow row: ${run.connections} concurrent flows), ${run.duration} s per cell${rounds}${alg}; latency in ms (a flow's latency is the whole flow)`,
     '',
-    '| row | server | req/s | p50 | p99 | vs oidc-provider | vs ceiling | errors / non-2xx |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| row | server | req/s | p50 | p99 | vs oidc-provider | vs ceiling | CPU ms/req | oidc-provider CPU / this | errors / non-2xx |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  const faster = (own: Measured, other: Measured) => rate(own) / rate(other);
+  const cheaper = (own: Measured, other: Measured) => cpuPerRequest(other) / cpuPerRequest(own);
   for (const row of ROWS) {
     const cells = measured.filter((m) => m.row === row.id);
     const targets = [...new Map(cells.map((m) => [m.target, m.label])).entries()];
@@ -62,19 +81,23 @@ export function formatTable(measured: Measured[], run: { duration: number; conne
       const own = cells.filter((m) => m.target === target);
       const done = own.flatMap((m) => (m.result ? [m.result] : []));
       if (done.length === 0) {
-        lines.push(`| ${row.label} | ${label} | failed | | | | | |`);
+        lines.push(`| ${row.label} | ${label} | failed | | | | | | | |`);
         continue;
       }
       const middle = median(done.map((r) => r.rps));
-      const r = done.find((d) => d.rps === middle) as LoadResult;
-      const vsOidc = target === 'oidc' || target === 'ceiling' ? '' : pairedRatio(cells, target, 'oidc');
-      const vsCeiling = target === 'ceiling' ? '' : pairedRatio(cells, target, 'ceiling');
+      const middleCell = own.find((m) => m.result?.rps === middle) as Measured;
+      const r = middleCell.result as LoadResult;
+      const others = target === 'oidc' || target === 'ceiling';
+      const vsOidc = others ? '' : pairedRatio(cells, target, 'oidc', faster);
+      const vsCeiling = target === 'ceiling' ? '' : pairedRatio(cells, target, 'ceiling', faster);
+      const cpu = cpuPerRequest(middleCell);
+      const cpuVsOidc = others ? '' : pairedRatio(cells, target, 'oidc', cheaper);
       // Errors count over every round: one bad round is not hidden by the median.
       const errors = done.reduce((n, d) => n + d.errors, 0);
       const non2xx = done.reduce((n, d) => n + d.non2xx, 0);
       const failed = own.length - done.length;
       lines.push(
-        `| ${row.label} | ${label} | ${num(r.rps)} | ${num(r.p50, 1)} | ${num(r.p99, 1)} | ${vsOidc} | ${vsCeiling} | ${errors} / ${non2xx}${failed ? ` (${failed} failed)` : ''} |`,
+        `| ${row.label} | ${label} | ${num(r.rps)} | ${num(r.p50, 1)} | ${num(r.p99, 1)} | ${vsOidc} | ${vsCeiling} | ${num(cpu, cpu < 1 ? 3 : 2)} | ${cpuVsOidc} | ${errors} / ${non2xx}${failed ? ` (${failed} failed)` : ''} |`,
       );
     }
   }

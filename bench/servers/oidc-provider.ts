@@ -6,11 +6,23 @@
  * through the admin API.
  */
 import { createServer } from 'node:http';
+import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
 const day = 86_400;
+// Gatehouse signs with a key it generates on first start; so does this server (its built-in
+// development keys would log a warning). Both sign ID tokens with BENCH_ID_TOKEN_ALG.
+const idTokenAlg = process.env.BENCH_ID_TOKEN_ALG ?? 'RS256';
+const jwks = {
+  keys: await Promise.all(
+    ['RS256', 'ES256'].map(async (alg) => {
+      const { privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
+      return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: alg.toLowerCase() };
+    }),
+  ),
+};
 
 const provider = new Provider(issuer, {
   clients: [
@@ -22,8 +34,10 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       scope: 'openid offline_access email',
+      id_token_signed_response_alg: idTokenAlg,
     },
   ],
+  jwks,
   scopes: ['openid', 'offline_access', 'email'],
   claims: { openid: ['sub'], email: ['email', 'email_verified'] },
   features: {
