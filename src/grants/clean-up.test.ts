@@ -41,3 +41,17 @@ it('removes more expired tokens than one chunk holds, and keeps every live one',
   );
   expect(expiredLeft.rows[0]?.n).toBe(0);
 });
+
+it('counts a row that expires at this very instant as expired, as every check does', async () => {
+  const now = new Date('2026-07-01T00:00:00Z');
+  await sql`insert into tokens (hash, kind, client_id, scope, expires_at)
+    values ('at-the-instant', 'access', 'cleanup', 'email', ${now}),
+           ('a-millisecond-later', 'access', 'cleanup', 'email', ${new Date(now.getTime() + 1)})`.execute(database.db);
+
+  await new GrantStore(database.db, database.invalidations).deleteExpired(now);
+
+  const left = await sql<{
+    hash: string;
+  }>`select hash from tokens where hash in ('at-the-instant', 'a-millisecond-later')`.execute(database.db);
+  expect(left.rows.map((r) => r.hash)).toEqual(['a-millisecond-later']);
+});

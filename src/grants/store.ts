@@ -285,7 +285,7 @@ export class GrantStore {
         const started = performance.now();
         const result = await sql`
           delete from ${sql.table(table)} where ${sql.ref(key)} in (
-            select ${sql.ref(key)} from ${sql.table(table)} where expires_at < ${now} limit ${DELETE_CHUNK}
+            select ${sql.ref(key)} from ${sql.table(table)} where expires_at <= ${now} limit ${DELETE_CHUNK}
           )`.execute(this.db);
         const count = Number(result.numAffectedRows ?? 0n);
         removed += count;
