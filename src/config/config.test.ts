@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       authorizationCodeTtl: 600,
       accountIdScope: 'GatehouseID',
       idTokenAlgorithm: 'RS256',
+      trustProxy: ['loopback'],
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(loadConfig({ PORT: '8080' }).issuer).toBe('http://localhost:8080');
@@ -33,8 +34,25 @@ describe('loadConfig', () => {
     expect(config.issuer).toBe('https://id.example.com');
   });
 
+  it('reads which proxies to believe: none, all, a hop count, or addresses and ranges', () => {
+    const trust = (value: string) => loadConfig({ TRUST_PROXY: value }).trustProxy;
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('loopback, 10.0.0.0/8, 192.0.2.7, fd00::/8, ::1')).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+      '::1',
+    ]);
+  });
+
   it.each([
     ['PORT', 'abc', 'not a TCP port'],
+    ['TRUST_PROXY', 'loopbak', 'not an IP address'],
+    ['TRUST_PROXY', '10.0.0.0/33', 'not an IP address'],
+    ['TRUST_PROXY', 'proxy.internal', 'not an IP address'],
     ['PORT', '70000', 'not a TCP port'],
     ['ISSUER', 'ftp://x', 'http or https'],
     ['ISSUER', 'https://x.example/?a=1', 'query or fragment'],

@@ -2,6 +2,7 @@
  * Gatehouse configuration: every setting, its default and its meaning, in one table.
  * The README's configuration section is generated from `settings` (npm run docs:config).
  */
+import { isIP } from 'node:net';
 import { PRESETS, type Preset } from '../connectors/presets.js';
 import { GatehouseError } from '../errors.js';
 
@@ -102,6 +103,37 @@ const scopeName: Parser<string> = (raw, variable) => {
 
 const setting = <T, D extends string | undefined>(s: Setting<T> & { default: D }) => s;
 
+/** The address ranges proxy-addr (Fastify's trustProxy) knows by name. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Which peers may tell Gatehouse the client's address (X-Forwarded-For): nobody, everybody, a
+ * number of proxy hops, or addresses, CIDR ranges and range names. Checked here, so that a typo
+ * is a clear start-up error and not a proxy silently distrusted.
+ */
+const trustedProxies: Parser<boolean | number | string[]> = (raw, variable) => {
+  const value = raw.trim();
+  if (value === 'false' || value === 'none') return false;
+  if (value === 'true' || value === 'all') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = list(value, variable);
+  if (entries.length === 0) throw new ConfigError(variable, 'must name at least one proxy address');
+  for (const entry of entries) {
+    if (PROXY_RANGE_NAMES.includes(entry)) continue;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(
+        variable,
+        `"${entry}" is not an IP address, a CIDR range or one of ${PROXY_RANGE_NAMES.join(', ')} (or use true, false or a hop count)`,
+      );
+    }
+  }
+  return entries;
+};
+
 /** An upstream's URL: https, or http only on a loopback address (a local test upstream). */
 const upstreamUrl: Parser<string> = (raw, variable) => {
   const value = url(raw, variable);
@@ -160,6 +192,13 @@ export const settings = {
     default: '127.0.0.1',
     description: 'Admin listener address. Keep it private: the admin API can approve clients.',
     parse: str,
+  }),
+  trustProxy: setting({
+    env: 'TRUST_PROXY',
+    default: 'loopback',
+    description:
+      'Which peers are believed when they send X-Forwarded-For (the client address that per-address limits count and the audit log records): a comma-separated list of addresses, CIDR ranges and `loopback`, `linklocal`, `uniquelocal`; a number of proxy hops; `false`; or `true` (anyone: only when nothing reaches Gatehouse except through its proxy, since any client could otherwise pose as many addresses).',
+    parse: trustedProxies,
   }),
   issuer: setting({
     env: 'ISSUER',

@@ -7,6 +7,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { captchaRoutes } from '../captcha/routes.js';
+import type { Config } from '../config/config.js';
 import { safeEqual } from '../crypto/tokens.js';
 import { outboxInUse } from '../delivery/create-delivery.js';
 import { OAuthError } from '../errors.js';
@@ -49,15 +50,22 @@ export interface ServerOptions {
   metrics?: Metrics;
 }
 
-function baseOptions(options: ServerOptions): FastifyServerOptions {
+/** TRUST_PROXY=<n>: the n peers nearest to Gatehouse are proxies (Fastify's types want a function). */
+const withinHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
+
+function baseOptions(options: ServerOptions, config: Config): FastifyServerOptions {
   const logger = options.logger;
   return {
     ...(logger && typeof logger === 'object' && 'child' in logger
       ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
       : { logger: (logger as FastifyServerOptions['logger']) ?? false }),
     bodyLimit: 256 * 1024,
-    // Behind a proxy the issuer decides URLs; client addresses come from X-Forwarded-For.
-    trustProxy: true,
+    // Behind a proxy the issuer decides URLs; the client's address comes from X-Forwarded-For,
+    // but only when the peer is a proxy we were told to trust: anyone else could send one.
+    trustProxy: typeof config.trustProxy === 'number' ? withinHops(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -65,7 +73,7 @@ function baseOptions(options: ServerOptions): FastifyServerOptions {
 }
 
 export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ ...baseOptions(options), frameworkErrors: frameworkErrors({ admin: false }) });
+  const app = Fastify({ ...baseOptions(options, gh.config), frameworkErrors: frameworkErrors({ admin: false }) });
   installErrorHandler(app, { admin: false, issuer: gh.config.issuer });
   installSecurityHeaders(app);
   installFormParser(app);
@@ -113,7 +121,7 @@ export async function buildAdminApp(
   gh: Gatehouse,
   options: ServerOptions & { adminToken?: string | undefined } = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({ ...baseOptions(options), frameworkErrors: frameworkErrors({ admin: true }) });
+  const app = Fastify({ ...baseOptions(options, gh.config), frameworkErrors: frameworkErrors({ admin: true }) });
   installErrorHandler(app, { admin: true, issuer: gh.config.issuer });
   installSecurityHeaders(app);
   installFormParser(app);

@@ -50,8 +50,8 @@ export const usesConsoleSignIn = (request: FastifyRequest): boolean => request.r
 /** Sign-in attempts per address and window. Every attempt counts, so the token cannot be found by trying faster. */
 export const LOGIN_ATTEMPTS = 10;
 /**
- * And from all addresses together: behind no proxy, X-Forwarded-For (trusted for the issuer's
- * sake) lets a guesser pose as many addresses, so the per-address limit alone bounds nothing.
+ * And from all addresses together: the per-address limit alone does not bound a guesser who
+ * has many addresses (or a TRUST_PROXY set wider than the proxies in front of Gatehouse).
  */
 export const LOGIN_ATTEMPTS_ALL = 120;
 const LOGIN_WINDOW_SECONDS = 15 * 60;
