@@ -3,7 +3,8 @@
  * through the database. Rotation adds a new active key and retires the previous one, which
  * stays published in the JWKS so tokens it signed still verify.
  */
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { json } from '../db/schema.js';
@@ -20,7 +21,8 @@ export const ID_TOKEN_KEY_SET = 'gatehouse.openid.id-token';
 export interface ActiveKey {
   kid: string;
   alg: SigningAlgorithm;
-  key: Awaited<ReturnType<typeof importJWK>>;
+  /** A node:crypto key: the hot signing path is node:crypto's (src/crypto/jws.ts). */
+  key: KeyObject;
 }
 
 export interface PublicKeyInfo {
@@ -122,7 +124,7 @@ export class SigningKeys {
         keys.set(row.alg as SigningAlgorithm, {
           kid: row.kid,
           alg: row.alg as SigningAlgorithm,
-          key: await importJWK(jwk, row.alg),
+          key: createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }),
         });
       }
       this.cache = { at: this.now(), keys };

@@ -1,6 +1,7 @@
 /** OpenID Connect Core 2 and 3.1.3.6: ID tokens, and reading an id_token_hint back. */
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { signJwt } from '../crypto/jws.js';
 import type { SigningAlgorithm, SigningKeys } from '../crypto/signing-keys.js';
 import { newId } from '../crypto/tokens.js';
 
@@ -50,8 +51,15 @@ export async function signIdToken(keys: SigningKeys, input: IdTokenInput): Promi
   const key = await keys.active(input.alg);
   const extra = Object.fromEntries(Object.entries(input.extra ?? {}).filter(([name]) => !RESERVED.has(name)));
   const iat = Math.floor(input.now / 1000);
+  const audience = [input.clientId, ...(input.audience ?? []).filter((a) => a !== input.clientId)];
   const payload: JWTPayload = {
     ...extra,
+    iss: input.issuer,
+    sub: input.subject,
+    aud: audience.length === 1 ? input.clientId : audience,
+    iat,
+    exp: iat + input.ttl,
+    jti: newId(),
     ...(input.authTime ? { auth_time: Math.floor(input.authTime.getTime() / 1000) } : {}),
     ...(input.nonce ? { nonce: input.nonce } : {}),
     ...(input.accessToken ? { at_hash: atHash(input.accessToken) } : {}),
@@ -59,17 +67,8 @@ export async function signIdToken(keys: SigningKeys, input: IdTokenInput): Promi
     ...(input.amr && input.amr.length > 0 ? { amr: input.amr } : {}),
     ...(input.sid ? { sid: input.sid } : {}),
   };
-  const audience = [input.clientId, ...(input.audience ?? []).filter((a) => a !== input.clientId)];
   if (audience.length > 1) payload.azp = input.clientId;
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-    .setIssuer(input.issuer)
-    .setSubject(input.subject)
-    .setAudience(audience.length === 1 ? input.clientId : audience)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + input.ttl)
-    .setJti(newId())
-    .sign(key.key);
+  return signJwt(key, payload);
 }
 
 /**
