@@ -6,9 +6,10 @@
  * paired ratios), --quick (2 s, 10 connections: a smoke test), --cpu-prof <dir>
  * (profile Gatehouse on PostgreSQL), --no-postgres, --growth <n> (Gatehouse on PostgreSQL
  * only: token and introspection rates before and after <n> live tokens are added; see
- * bench/growth.ts), --id-token-alg <RS256|ES256> (RS256: the ID tokens both servers sign at the
- * code exchange and at every refresh; ES256 shows what each does besides RSA). PostgreSQL comes from DATABASE_URL (a throwaway database is created on
- * that server and dropped after).
+ * bench/growth.ts), --id-token-alg <RS256|ES256> (RS256: the ID tokens both servers sign at
+ * the code exchange and at every refresh; ES256 shows what each does besides RSA).
+ * PostgreSQL comes from DATABASE_URL (a throwaway database is created on that server and
+ * dropped after). Every cell also reports the server's CPU per request (bench/cpu.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
