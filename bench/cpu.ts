@@ -32,7 +32,7 @@ export function processCpuMs(pid: number): number | undefined {
 /** The processes to charge: asked before and after the cell, since backends come and go. */
 export type Processes = () => Promise<number[]>;
 
-async function snapshot(pids: number[]): Promise<Map<number, number>> {
+function snapshot(pids: number[]): Map<number, number> {
   const taken = new Map<number, number>();
   for (const pid of pids) {
     const ms = processCpuMs(pid);
@@ -47,10 +47,10 @@ async function snapshot(pids: number[]): Promise<Map<number, number>> {
  * charged nothing (the pool keeps its connections open under load, so that is rare).
  */
 export async function cpuDuring<T>(processes: Processes, cell: () => Promise<T>): Promise<{ result: T; cpuMs?: number }> {
-  const before = await snapshot(await processes());
+  const before = snapshot(await processes());
   const result = await cell();
   if (before.size === 0) return { result };
-  const after = await snapshot([...new Set([...(await processes()), ...before.keys()])]);
+  const after = snapshot([...new Set([...(await processes()), ...before.keys()])]);
   let cpuMs = 0;
   for (const [pid, ms] of after) cpuMs += ms - (before.get(pid) ?? 0);
   return { result, cpuMs };
