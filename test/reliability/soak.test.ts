@@ -1,12 +1,17 @@
 /**
  * A steady-rate soak: tokens, rotations, introspection and userinfo at a fixed rate for
- * SOAK_SECONDS (default 600). Memory must settle (RSS at the end within 10% of RSS after
- * warm-up) and no request may fail. SOAK_RATE sets requests per second (default 40).
+ * SOAK_SECONDS (default 600). No request may fail, and memory must settle: what the process
+ * holds after a full collection at the end is within 10% of what it held after warm-up.
+ * SOAK_RATE sets requests per second (default 40).
  *
- * RSS rises and falls with the garbage collector's cycles (a sawtooth of ~25 MB here), so
- * one sample can land on a peak or a trough: "after warm-up" and "at the end" are each the
- * mean of a window of samples (the minute after warm-up, the last minute). A leak shows as
- * a window mean that keeps rising; a sawtooth does not.
+ * "What it holds" is the live JavaScript heap plus the native memory its objects own
+ * (heapUsed + external), read in the child right after a memory-reducing collection
+ * (child.ts): what a leak grows. RSS is printed, not judged. It moves with the collector's
+ * sawtooth (teeth of 25-35 MB lasting up to five minutes), with how much heap V8 keeps
+ * reserved after a collection (57 MB at one reading, 86 MB at the next, for the same 47 MB
+ * of live objects) and with the allocator's arenas: runs without any leak read from -9% to
+ * +20% on RSS, whether sampled, averaged over a minute or taken after a collection, while
+ * the heap after a collection moved by 4%.
  */
 import { afterAll, expect, it } from 'vitest';
 import {
@@ -15,6 +20,7 @@ import {
   type Client,
   createClient,
   introspect,
+  type Memory,
   type Node,
   oneNode,
   sleep,
@@ -28,7 +34,6 @@ const RATE = Number(process.env.SOAK_RATE ?? 40);
 // The first minute, or a quarter of a short run, lets the JIT, pools and caches fill.
 const WARM_UP_SECONDS = SECONDS >= 240 ? 60 : Math.max(20, Math.floor(SECONDS / 4));
 const SAMPLE_SECONDS = 10;
-const WINDOW_SECONDS = SECONDS >= 240 ? 60 : 30;
 const MAX_IN_FLIGHT = 64;
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -86,6 +91,7 @@ it(`holds ${RATE} requests/s for ${SECONDS} s with settled memory and no errors`
   ];
 
   const samples: { at: number; rss: number }[] = [];
+  let afterWarmUp: Promise<Memory> | undefined;
   const started = Date.now();
   let next = started;
   let tick = 0;
@@ -95,6 +101,11 @@ it(`holds ${RATE} requests/s for ${SECONDS} s with settled memory and no errors`
     next += 1000 / RATE;
     const wait = next - Date.now();
     if (wait > 0) await sleep(wait);
+    // Taken while the load goes on: the collection pauses the child, not the test's clock.
+    if (!afterWarmUp && Date.now() - started >= WARM_UP_SECONDS * 1000) {
+      afterWarmUp = node.memoryAfterCollection();
+      afterWarmUp.catch(() => {}); // awaited, and so reported, after the run
+    }
     if (Date.now() >= nextSample) {
       samples.push({ at: Math.round((Date.now() - started) / 1000), rss: node.rss() });
       nextSample += SAMPLE_SECONDS * 1000;
@@ -119,18 +130,18 @@ it(`holds ${RATE} requests/s for ${SECONDS} s with settled memory and no errors`
   await Promise.all(pending);
   samples.push({ at: Math.round((Date.now() - started) / 1000), rss: node.rss() });
 
-  const mean = (window: { rss: number }[]) => window.reduce((sum, s) => sum + s.rss, 0) / window.length;
-  const afterWarmUp = samples.filter((s) => s.at >= WARM_UP_SECONDS && s.at < WARM_UP_SECONDS + WINDOW_SECONDS);
-  const last = samples.at(-1)?.at ?? 0;
-  const atEnd = samples.filter((s) => s.at > last - WINDOW_SECONDS);
-  if (afterWarmUp.length === 0 || atEnd.length === 0) throw new Error('no RSS samples');
-  const [baseline, end] = [mean(afterWarmUp), mean(atEnd)];
+  if (!afterWarmUp) throw new Error('the run ended before its warm-up did');
+  const [baseline, end] = [await afterWarmUp, await node.memoryAfterCollection()];
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-  const growth = (end - baseline) / baseline;
+  const change = (from: number, to: number) => `${(((to - from) / from) * 100).toFixed(1)}%`;
+  const held = (m: Memory) => m.heapUsed + m.external;
+  const growth = (held(end) - held(baseline)) / held(baseline);
   console.log(
     `soak: ${counts.sent} requests in ${SECONDS} s (${(counts.sent / SECONDS).toFixed(1)}/s target ${RATE}/s, ${counts.skipped} ticks skipped at ${MAX_IN_FLIGHT} in flight); ` +
-      `${errors.length} errors; mean RSS over ${WINDOW_SECONDS} s after warm-up (${WARM_UP_SECONDS} s) ${mb(baseline)} MB, over the last ${WINDOW_SECONDS} s ${mb(end)} MB (${(growth * 100).toFixed(1)}%); ` +
-      `samples every ${SAMPLE_SECONDS} s, MB: ${samples.map((s) => mb(s.rss)).join(' ')}`,
+      `${errors.length} errors; after a full collection at ${WARM_UP_SECONDS} s and at the end: heap used + external ` +
+      `${mb(held(baseline))} → ${mb(held(end))} MB (${change(held(baseline), held(end))}; heap ${mb(baseline.heapUsed)} → ${mb(end.heapUsed)}), ` +
+      `RSS ${mb(baseline.rss)} → ${mb(end.rss)} MB (${change(baseline.rss, end.rss)}); ` +
+      `RSS samples every ${SAMPLE_SECONDS} s, MB: ${samples.map((s) => mb(s.rss)).join(' ')}`,
   );
   expect(errors.slice(0, 5)).toEqual([]);
   expect(growth).toBeLessThanOrEqual(0.1);

@@ -22,7 +22,17 @@ export interface Node {
   output: () => string;
   /** Resident set size of the child in bytes, from /proc. */
   rss(): number;
+  /** Memory right after a full garbage collection in the child (see child.ts), in bytes. */
+  memoryAfterCollection(): Promise<Memory>;
   kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface Memory {
+  rss: number;
+  /** Live JavaScript objects. */
+  heapUsed: number;
+  /** Memory outside the JavaScript heap that its objects hold (Buffers, sockets' native parts). */
+  external: number;
 }
 
 export interface NodeOptions {
@@ -52,7 +62,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/reliability/child.ts')], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'test/reliability/child.ts')], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,6 +85,24 @@ export async function startNode(options: NodeOptions): Promise<Node> {
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 'NaN');
       return kb * 1024;
     },
+    memoryAfterCollection: () =>
+      new Promise((resolve, reject) => {
+        let line = '';
+        const timer = setTimeout(() => {
+          child.stdout?.off('data', read);
+          reject(new Error(`no memory report from the child within 30 s:\n${output}`));
+        }, 30_000);
+        const read = (chunk: Buffer) => {
+          line += chunk.toString();
+          const report = /^memory (\{.*\})$/m.exec(line);
+          if (!report) return;
+          clearTimeout(timer);
+          child.stdout?.off('data', read);
+          resolve(JSON.parse(report[1] as string) as Memory);
+        };
+        child.stdout?.on('data', read);
+        child.kill('SIGUSR2');
+      }),
     kill: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
