@@ -85,8 +85,8 @@ export async function createGatehouse(options: GatehouseOptions) {
   if (options.prepare ?? true) await keys.ensure();
   const scopes = new ScopeCatalogue(config.accountIdScope);
   const clientStore = new ClientStore(db, database.invalidations);
-  const grants = new GrantStore(db, database.invalidations, { concurrency: concurrency });
-  const flows = new FlowStore(db);
+  const grants = new GrantStore(db, database.invalidations, { concurrency });
+  const flows = new FlowStore(db, { concurrency });
   const accounts = new AccountStore(db);
   const clients = new Clients({ store: clientStore, grants, scopes, events, box, now });
   // RFC 7591 / 7592: self-registration behind initial access tokens (gh.registration.tokens).

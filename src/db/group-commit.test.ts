@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, groupedLookup } from './group-commit.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -134,5 +134,43 @@ describe('GroupCommit', () => {
     await expect(commit.submit('bad')).rejects.toThrow('bad row');
     expect(calls).toBe(1);
     expect(await commit.submit('good')).toBe('good');
+  });
+});
+
+describe('groupedLookup', () => {
+  it('answers the lookups of one turn with one fetch, each with the row of its own key', async () => {
+    const fetched: string[][] = [];
+    const find = groupedLookup({
+      // Rows come back in another order, and one key has none.
+      fetch: async (keys: string[]) => {
+        fetched.push(keys);
+        return keys
+          .filter((key) => key !== 'missing')
+          .map((key) => ({ key, value: key.toUpperCase() }))
+          .reverse();
+      },
+      keyOfItem: (key) => key,
+      keyOfRow: (row) => row.key,
+      concurrency: 1,
+      maxBatch: 10,
+    });
+    const answers = await Promise.all(['a', 'missing', 'b', 'a'].map(find));
+    expect(fetched).toEqual([['a', 'missing', 'b', 'a']]);
+    expect(answers).toEqual([{ key: 'a', value: 'A' }, undefined, { key: 'b', value: 'B' }, { key: 'a', value: 'A' }]);
+  });
+
+  it('matches rows by the key of the item, when items carry more than their key', async () => {
+    const find = groupedLookup({
+      fetch: async (items: { hash: string; at: number }[]) => [
+        { hash: items[1]?.hash as string, at: Math.max(...items.map((i) => i.at)) },
+      ],
+      keyOfItem: (item) => item.hash,
+      keyOfRow: (row) => row.hash,
+      concurrency: 1,
+      maxBatch: 10,
+    });
+    const [first, second] = await Promise.all([find({ hash: 'x', at: 1 }), find({ hash: 'y', at: 2 })]);
+    expect(first).toBeUndefined();
+    expect(second).toEqual({ hash: 'y', at: 2 });
   });
 });

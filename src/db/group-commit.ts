@@ -76,3 +76,28 @@ export class GroupCommit<T, R = void> {
     }
   }
 }
+
+/**
+ * Reads by a unique key, grouped the same way: the lookups that arrive together are one
+ * `where key in (…)` query. `fetch` returns the rows found, in any order; each lookup gets
+ * the row whose key is its own, or undefined. Two lookups of one key get the same row, so
+ * rows are to be read, not changed.
+ */
+export function groupedLookup<Item, Row>(options: {
+  fetch: (items: Item[]) => Promise<Row[]>;
+  keyOfItem: (item: Item) => string;
+  keyOfRow: (row: Row) => string;
+  concurrency: number;
+  maxBatch: number;
+}): (item: Item) => Promise<Row | undefined> {
+  const { fetch, keyOfItem, keyOfRow } = options;
+  const group = new GroupCommit<Item, Row | undefined>({
+    run: async (items) => {
+      const byKey = new Map((await fetch(items)).map((row) => [keyOfRow(row), row]));
+      return items.map((item) => byKey.get(keyOfItem(item)));
+    },
+    concurrency: options.concurrency,
+    maxBatch: options.maxBatch,
+  });
+  return (item) => group.submit(item);
+}

@@ -1,6 +1,7 @@
 /** Queries on flows (login + consent requests), login sessions and logout requests. */
 import { type Insertable, sql, type Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { GroupCommit, groupedLookup } from '../db/group-commit.js';
 import type {
   AuthorizationCodesTable,
   Flow,
@@ -41,15 +42,68 @@ export interface LoginAcceptance {
   login_verifier_hash: string;
 }
 
-export class FlowStore {
-  constructor(private readonly db: Db) {}
+/** A flow as read for the step after login, with the consent its person may have remembered. */
+export type FlowAfterLogin = Flow & { remembered_scope: string[] | null; remembered_audience: string[] | null };
 
-  async insert(flow: Insertable<FlowsTable>): Promise<void> {
-    await this.db.insertInto('flows').values(flow).execute();
+/**
+ * Concurrent requests' new flows and lookups by challenge or verifier go to the database
+ * together (src/db/group-commit.ts): an authorization-code flow takes a statement at each of
+ * its steps, and under load the requests at one step share them.
+ */
+export class FlowStore {
+  private readonly inserts: GroupCommit<Insertable<FlowsTable>, undefined>;
+  private readonly lookups: Record<FlowKey, (hash: string) => Promise<Flow | undefined>>;
+  private readonly afterLoginLookups: (item: { hash: string; now: Date }) => Promise<FlowAfterLogin | undefined>;
+
+  constructor(
+    private readonly db: Db,
+    options: { concurrency?: number } = {},
+  ) {
+    const concurrency = options.concurrency ?? 4;
+    this.inserts = new GroupCommit({
+      run: async (flows: Insertable<FlowsTable>[]) => {
+        await db.insertInto('flows').values(flows).execute();
+        return flows.map(() => undefined);
+      },
+      concurrency,
+      maxBatch: 200,
+    });
+    const lookupBy = (key: FlowKey) =>
+      groupedLookup({
+        fetch: (hashes: string[]) => db.selectFrom('flows').selectAll().where(key, 'in', hashes).execute(),
+        keyOfItem: (hash) => hash,
+        keyOfRow: (flow) => flow[key] as string,
+        concurrency,
+        maxBatch: 200,
+      });
+    this.lookups = {
+      login_challenge_hash: lookupBy('login_challenge_hash'),
+      login_verifier_hash: lookupBy('login_verifier_hash'),
+      consent_challenge_hash: lookupBy('consent_challenge_hash'),
+      consent_verifier_hash: lookupBy('consent_verifier_hash'),
+    };
+    this.afterLoginLookups = groupedLookup({
+      // The lookups of one group arrived within a turn of the event loop; the latest of their
+      // clocks decides which remembered consents have expired.
+      fetch: (items) =>
+        this.findAfterLogin(
+          items.map((item) => item.hash),
+          new Date(Math.max(...items.map((item) => item.now.getTime()))),
+        ),
+      keyOfItem: (item) => item.hash,
+      keyOfRow: (flow) => flow.login_verifier_hash as string,
+      concurrency,
+      maxBatch: 200,
+    });
+  }
+
+  /** Stores a new flow; a failed group is retried flow by flow, so one bad row fails alone. */
+  insert(flow: Insertable<FlowsTable>): Promise<void> {
+    return this.inserts.submit(flow);
   }
 
   findBy(key: FlowKey, hash: string): Promise<Flow | undefined> {
-    return this.db.selectFrom('flows').selectAll().where(key, '=', hash).executeTakeFirst();
+    return this.lookups[key](hash);
   }
 
   /**
@@ -144,10 +198,11 @@ export class FlowStore {
    * A flow by its login verifier, with what the person last agreed to share with its client
    * (the newest remembered, unrevoked, unexpired consent): one read for the step after login.
    */
-  findByLoginVerifier(
-    hash: string,
-    now: Date,
-  ): Promise<(Flow & { remembered_scope: string[] | null; remembered_audience: string[] | null }) | undefined> {
+  findByLoginVerifier(hash: string, now: Date): Promise<FlowAfterLogin | undefined> {
+    return this.afterLoginLookups({ hash, now });
+  }
+
+  private findAfterLogin(hashes: string[], now: Date): Promise<FlowAfterLogin[]> {
     return this.db
       .selectFrom('flows')
       .leftJoinLateral(
@@ -168,8 +223,8 @@ export class FlowStore {
       )
       .selectAll('flows')
       .select(['remembered.remembered_scope', 'remembered.remembered_audience'])
-      .where('flows.login_verifier_hash', '=', hash)
-      .executeTakeFirst();
+      .where('flows.login_verifier_hash', 'in', hashes)
+      .execute();
   }
 
   /**

@@ -5,7 +5,7 @@
  * succeed and no redemption is ever half done.
  *
  * Two things keep the hot paths short. Concurrent requests' writes (issued tokens, rotations,
- * code exchanges) and token lookups are grouped into shared statements and commits
+ * code exchanges) and token and code lookups are grouped into shared statements and commits
  * (src/db/group-commit.ts). Access tokens read to be checked (introspection, userinfo) come
  * from a cache that every revocation evicts, on every node, in the revoking transaction
  * (src/db/invalidations.ts); refresh tokens and codes are always read fresh, since using one
@@ -15,7 +15,7 @@
 import { setTimeout } from 'node:timers/promises';
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { GroupCommit } from '../db/group-commit.js';
+import { GroupCommit, groupedLookup } from '../db/group-commit.js';
 import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
 import { ReadCache } from '../db/read-cache.js';
 import type { AuthorizationCodesTable, Grant, Token, TokensTable } from '../db/schema.js';
@@ -50,7 +50,8 @@ export class GrantStore {
   private readonly rotations: GroupCommit<Spend, boolean>;
   private readonly codeSpends: GroupCommit<Spend, boolean>;
   /** Reads grouped the same way: one query for the lookups that arrive together. */
-  private readonly tokenReads: GroupCommit<string, TokenWithGrant | undefined>;
+  private readonly tokenReads: (hash: string) => Promise<TokenWithGrant | undefined>;
+  private readonly codeReads: (hash: string) => Promise<CodeWithGrant | undefined>;
 
   constructor(
     private readonly db: Db,
@@ -65,7 +66,16 @@ export class GrantStore {
       await db.insertInto('tokens').values(requests.flat()).execute();
       return [];
     }, 500);
-    this.tokenReads = grouped((hashes: string[]) => this.findTokens(hashes), 500);
+    const byHash = <Row extends { hash: string }>(fetch: (hashes: string[]) => Promise<Row[]>) =>
+      groupedLookup({
+        fetch,
+        keyOfItem: (hash: string) => hash,
+        keyOfRow: (row: Row) => row.hash,
+        concurrency: options.concurrency ?? 4,
+        maxBatch: 500,
+      });
+    this.tokenReads = byHash((hashes) => this.findTokens(hashes));
+    this.codeReads = byHash((hashes) => this.findCodes(hashes));
     this.rotations = grouped((rotations: Spend[]) => this.spendTogether('refresh', rotations), 200);
     this.codeSpends = grouped((spends: Spend[]) => this.spendTogether('code', spends), 200);
   }
@@ -90,8 +100,12 @@ export class GrantStore {
       .executeTakeFirst();
   }
 
-  /** A code with what the tokens it buys need of its grant, in one read. */
+  /** A code with what the tokens it buys need of its grant, in one read (grouped, as tokens are). */
   findCode(hash: string): Promise<CodeWithGrant | undefined> {
+    return this.codeReads(hash);
+  }
+
+  private findCodes(hashes: string[]): Promise<CodeWithGrant[]> {
     return this.db
       .selectFrom('authorization_codes')
       .innerJoin('grants', 'grants.id', 'authorization_codes.grant_id')
@@ -107,8 +121,8 @@ export class GrantStore {
         'grants.id_token_claims',
         'grants.revoked_at as grant_revoked_at',
       ])
-      .where('authorization_codes.hash', '=', hash)
-      .executeTakeFirst();
+      .where('authorization_codes.hash', 'in', hashes)
+      .execute();
   }
 
   /** Stores one request's tokens, together with other requests' tokens (group commit). */
@@ -121,11 +135,11 @@ export class GrantStore {
    * requests go to the database together, as one query.
    */
   findToken(hash: string): Promise<TokenWithGrant | undefined> {
-    return this.tokenReads.submit(hash);
+    return this.tokenReads(hash);
   }
 
-  private async findTokens(hashes: string[]): Promise<(TokenWithGrant | undefined)[]> {
-    const rows = (await this.db
+  private findTokens(hashes: string[]): Promise<TokenWithGrant[]> {
+    return this.db
       .selectFrom('tokens')
       .leftJoin('grants', 'grants.id', 'tokens.grant_id')
       .selectAll('tokens')
@@ -138,10 +152,8 @@ export class GrantStore {
         'grants.acr',
         'grants.amr',
       ])
-      .where('tokens.hash', hashes.length === 1 ? '=' : 'in', hashes.length === 1 ? (hashes[0] as string) : hashes)
-      .execute()) as TokenWithGrant[];
-    const byHash = new Map(rows.map((row) => [row.hash, row]));
-    return hashes.map((hash) => byHash.get(hash));
+      .where('tokens.hash', 'in', hashes)
+      .execute() as Promise<TokenWithGrant[]>;
   }
 
   /**
