@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit, groupedLookup } from './group-commit.js';
+import { GroupCommit, groupedLookup, oncePerKey } from './group-commit.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -172,5 +172,27 @@ describe('groupedLookup', () => {
     const [first, second] = await Promise.all([find({ hash: 'x', at: 1 }), find({ hash: 'y', at: 2 })]);
     expect(first).toBeUndefined();
     expect(second).toEqual({ hash: 'y', at: 2 });
+  });
+});
+
+describe('oncePerKey', () => {
+  it('writes the first item of each key; a repeated key, or a write that changed nothing, gets undefined', async () => {
+    const written: string[][] = [];
+    const items = [
+      { key: 'a', n: 1 },
+      { key: 'b', n: 2 },
+      { key: 'a', n: 3 },
+      { key: 'gone', n: 4 },
+    ];
+    const results = await oncePerKey(
+      items,
+      (item) => item.key,
+      async (firsts) => {
+        written.push(firsts.map((item) => `${item.key}${item.n}`));
+        return new Map(firsts.filter((item) => item.key !== 'gone').map((item) => [item.key, `used ${item.key}${item.n}`]));
+      },
+    );
+    expect(written).toEqual([['a1', 'b2', 'gone4']]);
+    expect(results).toEqual(['used a1', 'used b2', undefined, undefined]);
   });
 });

@@ -101,3 +101,20 @@ export function groupedLookup<Item, Row>(options: {
   });
   return (item) => group.submit(item);
 }
+
+/**
+ * For grouped writes that use something up (a code, a refresh token, a challenge): `write`
+ * gets the first item of each key and returns the results it achieved, by key; an item whose
+ * key came earlier in the group, or whose write changed nothing, gets undefined, as it would
+ * have, had the items come one after the other.
+ */
+export async function oncePerKey<Item, Result>(
+  items: Item[],
+  keyOf: (item: Item) => string,
+  write: (firsts: Item[]) => Promise<Map<string, Result>>,
+): Promise<(Result | undefined)[]> {
+  const firsts = new Map<string, Item>();
+  for (const item of items) if (!firsts.has(keyOf(item))) firsts.set(keyOf(item), item);
+  const done = await write([...firsts.values()]);
+  return items.map((item) => (firsts.get(keyOf(item)) === item ? done.get(keyOf(item)) : undefined));
+}

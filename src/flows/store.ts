@@ -1,7 +1,7 @@
 /** Queries on flows (login + consent requests), login sessions and logout requests. */
 import { type Insertable, sql, type Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
-import { GroupCommit, groupedLookup } from '../db/group-commit.js';
+import { GroupCommit, groupedLookup, oncePerKey } from '../db/group-commit.js';
 import type {
   AuthorizationCodesTable,
   Flow,
@@ -42,6 +42,19 @@ export interface LoginAcceptance {
   login_verifier_hash: string;
 }
 
+interface LoginAccept {
+  challengeHash: string;
+  now: Date;
+  acceptance: LoginAcceptance;
+}
+
+interface ConsentAccept {
+  challengeHash: string;
+  now: Date;
+  acceptance: ConsentAcceptance;
+  granted: { scope: string[]; audience: string[] };
+}
+
 /** A flow as read for the step after login, with the consent its person may have remembered. */
 export type FlowAfterLogin = Flow & { remembered_scope: string[] | null; remembered_audience: string[] | null };
 
@@ -54,6 +67,8 @@ export class FlowStore {
   private readonly inserts: GroupCommit<Insertable<FlowsTable>, undefined>;
   private readonly lookups: Record<FlowKey, (hash: string) => Promise<Flow | undefined>>;
   private readonly afterLoginLookups: (item: { hash: string; now: Date }) => Promise<FlowAfterLogin | undefined>;
+  private readonly loginAccepts: GroupCommit<LoginAccept, Flow | undefined>;
+  private readonly consentAccepts: GroupCommit<ConsentAccept, Flow | undefined>;
 
   constructor(
     private readonly db: Db,
@@ -95,6 +110,8 @@ export class FlowStore {
       concurrency,
       maxBatch: 200,
     });
+    this.loginAccepts = new GroupCommit({ run: (accepts) => this.acceptLogins(accepts), concurrency, maxBatch: 200 });
+    this.consentAccepts = new GroupCommit({ run: (accepts) => this.acceptConsents(accepts), concurrency, maxBatch: 200 });
   }
 
   /** Stores a new flow; a failed group is retried flow by flow, so one bad row fails alone. */
@@ -123,27 +140,40 @@ export class FlowStore {
   /**
    * Accepts a login request, if it is still waiting and not expired, and, when it reuses a
    * remembered session, only for that session's subject (Hydra's rule). A skipped login keeps
-   * the original authentication time (OIDC auth_time).
+   * the original authentication time (OIDC auth_time). Concurrent accepts share a statement.
    */
   acceptLogin(challengeHash: string, now: Date, acceptance: LoginAcceptance): Promise<Flow | undefined> {
-    return this.db
-      .updateTable('flows')
-      .set({
-        ...acceptance,
-        state: 'login_accepted',
-        auth_time: sql<Date>`case when login_skip and auth_time is not null then auth_time else ${now}::timestamptz end`,
-      })
-      .where('login_challenge_hash', '=', challengeHash)
-      .where('state', '=', 'login_requested')
-      .where('expires_at', '>', now)
-      .where((eb) => eb.or([eb('login_skip', '=', false), eb('subject', '=', acceptance.subject)]))
-      .returningAll()
-      .executeTakeFirst();
+    return this.loginAccepts.submit({ challengeHash, now, acceptance });
+  }
+
+  private acceptLogins(accepts: LoginAccept[]): Promise<(Flow | undefined)[]> {
+    return oncePerKey(
+      accepts,
+      (a) => a.challengeHash,
+      async (firsts) => {
+        const values = firsts.map(
+          ({ challengeHash, now, acceptance: a }) =>
+            sql`(${challengeHash}::text, ${now}::timestamptz, ${a.subject}::text, ${a.login_remember}::boolean,
+               ${a.login_remember_for}::integer, ${a.acr}::text, ${a.amr}::jsonb, ${a.context}::jsonb, ${a.login_verifier_hash}::text)`,
+        );
+        const { rows } = await sql<Flow>`
+        update flows set subject = v.subject, login_remember = v.login_remember, login_remember_for = v.login_remember_for,
+          acr = v.acr, amr = v.amr, context = v.context, login_verifier_hash = v.login_verifier_hash, state = 'login_accepted',
+          auth_time = case when flows.login_skip and flows.auth_time is not null then flows.auth_time else v.now end
+        from (values ${sql.join(values)})
+          as v (challenge_hash, now, subject, login_remember, login_remember_for, acr, amr, context, login_verifier_hash)
+        where flows.login_challenge_hash = v.challenge_hash and flows.state = 'login_requested' and flows.expires_at > v.now
+          and (flows.login_skip = false or flows.subject = v.subject)
+        returning flows.*`.execute(this.db);
+        return new Map(rows.map((flow) => [flow.login_challenge_hash, flow]));
+      },
+    );
   }
 
   /**
    * Accepts a consent request, if it is still waiting, not expired, and grants nothing the
    * authorization request did not ask for (jsonb containment of the requested lists).
+   * Concurrent accepts share a statement.
    */
   acceptConsent(
     challengeHash: string,
@@ -151,16 +181,35 @@ export class FlowStore {
     acceptance: ConsentAcceptance,
     granted: { scope: string[]; audience: string[] },
   ): Promise<Flow | undefined> {
-    return this.db
-      .updateTable('flows')
-      .set({ ...acceptance, state: 'consent_accepted' })
-      .where('consent_challenge_hash', '=', challengeHash)
-      .where('state', '=', 'consent_requested')
-      .where('expires_at', '>', now)
-      .where(sql<boolean>`request -> 'scope' @> ${JSON.stringify(granted.scope)}::jsonb`)
-      .where(sql<boolean>`request -> 'audience' @> ${JSON.stringify(granted.audience)}::jsonb`)
-      .returningAll()
-      .executeTakeFirst();
+    return this.consentAccepts.submit({ challengeHash, now, acceptance, granted });
+  }
+
+  private acceptConsents(accepts: ConsentAccept[]): Promise<(Flow | undefined)[]> {
+    return oncePerKey(
+      accepts,
+      (a) => a.challengeHash,
+      async (firsts) => {
+        const values = firsts.map(
+          ({ challengeHash, now, acceptance: a, granted }) =>
+            sql`(${challengeHash}::text, ${now}::timestamptz, ${a.granted_scope}::jsonb, ${a.granted_audience}::jsonb,
+               ${a.consent_remember}::boolean, ${a.consent_remember_for}::integer, ${a.session_access_token}::jsonb,
+               ${a.session_id_token}::jsonb, ${a.consent_handled_at}::timestamptz, ${a.consent_verifier_hash}::text,
+               ${JSON.stringify(granted.scope)}::jsonb, ${JSON.stringify(granted.audience)}::jsonb)`,
+        );
+        const { rows } = await sql<Flow>`
+        update flows set granted_scope = v.granted_scope, granted_audience = v.granted_audience,
+          consent_remember = v.consent_remember, consent_remember_for = v.consent_remember_for,
+          session_access_token = v.session_access_token, session_id_token = v.session_id_token,
+          consent_handled_at = v.consent_handled_at, consent_verifier_hash = v.consent_verifier_hash, state = 'consent_accepted'
+        from (values ${sql.join(values)})
+          as v (challenge_hash, now, granted_scope, granted_audience, consent_remember, consent_remember_for,
+                session_access_token, session_id_token, consent_handled_at, consent_verifier_hash, scope, audience)
+        where flows.consent_challenge_hash = v.challenge_hash and flows.state = 'consent_requested' and flows.expires_at > v.now
+          and flows.request -> 'scope' @> v.scope and flows.request -> 'audience' @> v.audience
+        returning flows.*`.execute(this.db);
+        return new Map(rows.map((flow) => [flow.consent_challenge_hash as string, flow]));
+      },
+    );
   }
 
   /** The same, storing the login session the flow established in the same statement, only if it moved. */

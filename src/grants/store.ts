@@ -15,7 +15,7 @@
 import { setTimeout } from 'node:timers/promises';
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { GroupCommit, groupedLookup } from '../db/group-commit.js';
+import { GroupCommit, groupedLookup, oncePerKey } from '../db/group-commit.js';
 import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
 import { ReadCache } from '../db/read-cache.js';
 import type { AuthorizationCodesTable, Grant, Token, TokensTable } from '../db/schema.js';
@@ -185,37 +185,41 @@ export class GrantStore {
 
   private async spendTogether(kind: 'refresh' | 'code', spends: Spend[]): Promise<boolean[]> {
     // The same secret presented twice at once: one use wins, the other is a reuse.
-    const first = new Map<string, Spend>();
-    for (const spend of spends) if (!first.has(spend.hash)) first.set(spend.hash, spend);
-    const presented = sql`(values ${sql.join([...first.values()].map((r) => sql`(${r.hash}, ${r.at}::timestamptz)`))})`;
-    const successors = [...first.values()].flatMap((r) =>
-      r.tokens.map(
-        (t) =>
-          sql`(${r.hash}, ${t.hash}, ${t.kind}, ${t.grant_id ?? null}, ${t.client_id}, ${t.subject ?? null}, ${t.scope}, ${t.audience ?? '[]'}::jsonb, ${t.expires_at}::timestamptz, ${t.created_at ?? r.at}::timestamptz)`,
-      ),
+    const spent = await oncePerKey(
+      spends,
+      (spend) => spend.hash,
+      async (firsts) => {
+        const presented = sql`(values ${sql.join(firsts.map((r) => sql`(${r.hash}, ${r.at}::timestamptz)`))})`;
+        const successors = firsts.flatMap((r) =>
+          r.tokens.map(
+            (t) =>
+              sql`(${r.hash}, ${t.hash}, ${t.kind}, ${t.grant_id ?? null}, ${t.client_id}, ${t.subject ?? null}, ${t.scope}, ${t.audience ?? '[]'}::jsonb, ${t.expires_at}::timestamptz, ${t.created_at ?? r.at}::timestamptz)`,
+          ),
+        );
+        const use =
+          kind === 'refresh'
+            ? sql`update tokens set rotated_at = presented.at from ${presented} as presented (hash, at)
+              where tokens.hash = presented.hash and tokens.kind = 'refresh'
+                and tokens.rotated_at is null and tokens.revoked_at is null
+              returning tokens.hash`
+            : sql`update authorization_codes set consumed_at = presented.at from ${presented} as presented (hash, at)
+              where authorization_codes.hash = presented.hash and authorization_codes.consumed_at is null
+              returning authorization_codes.hash`;
+        // Data-modifying CTEs run once whether or not the final SELECT reads them.
+        const result = await sql<{ hash: string }>`
+        with used as (${use}), inserted as (
+          insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
+          select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, s.audience, s.expires_at, s.created_at
+          from (values ${sql.join(successors)})
+            as s (parent, hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
+          where s.parent in (select hash from used)
+          returning 1
+        )
+        select hash from used`.execute(this.db);
+        return new Map(result.rows.map((row) => [row.hash, true]));
+      },
     );
-    const use =
-      kind === 'refresh'
-        ? sql`update tokens set rotated_at = presented.at from ${presented} as presented (hash, at)
-            where tokens.hash = presented.hash and tokens.kind = 'refresh'
-              and tokens.rotated_at is null and tokens.revoked_at is null
-            returning tokens.hash`
-        : sql`update authorization_codes set consumed_at = presented.at from ${presented} as presented (hash, at)
-            where authorization_codes.hash = presented.hash and authorization_codes.consumed_at is null
-            returning authorization_codes.hash`;
-    // Data-modifying CTEs run once whether or not the final SELECT reads them.
-    const result = await sql<{ hash: string }>`
-      with used as (${use}), inserted as (
-        insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
-        select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, s.audience, s.expires_at, s.created_at
-        from (values ${sql.join(successors)})
-          as s (parent, hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
-        where s.parent in (select hash from used)
-        returning 1
-      )
-      select hash from used`.execute(this.db);
-    const used = new Set(result.rows.map((row) => row.hash));
-    return spends.map((r) => first.get(r.hash) === r && used.has(r.hash));
+    return spent.map((used) => used === true);
   }
 
   async revokeToken(hash: string, now: Date): Promise<void> {

@@ -94,6 +94,19 @@ describe('login accept', () => {
     expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 410, 410, 410, 410, 410]);
     expect((await acceptLogin(challenge, { subject: 'p' })).statusCode).toBe(410);
   });
+
+  it('accepts different requests at once, each with its own answers (they share one statement)', async () => {
+    const browsers = Array.from({ length: 5 }, () => new Browser(t.publicApp));
+    const challenges = await Promise.all(browsers.map((browser) => loginChallenge(browser)));
+    const answers = await Promise.all(challenges.map((challenge, i) => acceptLogin(challenge, { subject: `person-${i}` })));
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    for (const [i, answer] of answers.entries()) {
+      const afterLogin = await (browsers[i] as Browser).get(answer.json().redirect_to);
+      const consent = new URL(afterLogin.headers.location as string).searchParams.get('consent_challenge') as string;
+      const request = await admin(t, 'GET', `/admin/oauth2/auth/requests/consent?consent_challenge=${consent}`);
+      expect(request.json().subject).toBe(`person-${i}`);
+    }
+  });
 });
 
 /** A fresh consent challenge: a flow whose login was accepted, in a browser of its own. */
@@ -168,5 +181,19 @@ describe('consent accept', () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => acceptConsent(challenge, { grant_scope: ['openid'] })));
     expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 410, 410, 410, 410, 410]);
     expect((await acceptConsent(challenge, { grant_scope: ['openid'] })).statusCode).toBe(410);
+  });
+
+  it('accepts different requests at once; one granting too much is refused alone', async () => {
+    const challenges = await Promise.all(Array.from({ length: 4 }, () => consentChallenge()));
+    const bodies: Record<string, unknown>[] = [
+      { grant_scope: ['openid'] },
+      { grant_scope: ['openid', 'admin'] },
+      { grant_scope: ['offline_access'] },
+      {},
+    ];
+    const answers = await Promise.all(challenges.map((challenge, i) => acceptConsent(challenge, bodies[i] ?? {})));
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 400, 200, 200]);
+    // The refused one is still waiting, and takes a proper answer afterwards.
+    expect((await acceptConsent(challenges[1] as string, { grant_scope: ['openid'] })).statusCode).toBe(200);
   });
 });
