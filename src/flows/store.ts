@@ -55,6 +55,14 @@ interface ConsentAccept {
   granted: { scope: string[]; audience: string[] };
 }
 
+/** An accepted consent ending in its grant and code (finishWithCode). */
+interface Ending {
+  id: string;
+  expiresAt: Date;
+  grant: Insertable<GrantsTable> & { id: string };
+  code: Insertable<AuthorizationCodesTable>;
+}
+
 /** A flow as read for the step after login, with the consent its person may have remembered. */
 export type FlowAfterLogin = Flow & { remembered_scope: string[] | null; remembered_audience: string[] | null };
 
@@ -69,6 +77,7 @@ export class FlowStore {
   private readonly afterLoginLookups: (item: { hash: string; now: Date }) => Promise<FlowAfterLogin | undefined>;
   private readonly loginAccepts: GroupCommit<LoginAccept, Flow | undefined>;
   private readonly consentAccepts: GroupCommit<ConsentAccept, Flow | undefined>;
+  private readonly codeIssues: GroupCommit<Ending, boolean>;
 
   constructor(
     private readonly db: Db,
@@ -112,6 +121,7 @@ export class FlowStore {
     });
     this.loginAccepts = new GroupCommit({ run: (accepts) => this.acceptLogins(accepts), concurrency, maxBatch: 200 });
     this.consentAccepts = new GroupCommit({ run: (accepts) => this.acceptConsents(accepts), concurrency, maxBatch: 200 });
+    this.codeIssues = new GroupCommit({ run: (endings) => this.finishManyWithCode(endings), concurrency, maxBatch: 200 });
   }
 
   /** Stores a new flow; a failed group is retried flow by flow, so one bad row fails alone. */
@@ -279,37 +289,60 @@ export class FlowStore {
   /**
    * Ends an accepted consent with its grant and code, in one statement: the flow moves to
    * done, and the grant and the code exist, exactly when it was still consent_accepted.
-   * False when a concurrent request finished it first.
+   * False when a concurrent request finished it first. Concurrent endings share a statement.
    */
-  async finishWithCode(
+  finishWithCode(
     id: string,
     expiresAt: Date,
     grant: Insertable<GrantsTable> & { id: string },
     code: Insertable<AuthorizationCodesTable>,
   ): Promise<boolean> {
-    // Each insert selects from the step before, so it writes a row only if that step did.
-    const result = await sql<{ hash: string }>`
-      with done as (
-        update flows set state = 'done', expires_at = ${expiresAt}::timestamptz
-        where id = ${id} and state = 'consent_accepted'
-        returning id
-      ), granted as (
-        insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,
-                            access_token_claims, id_token_claims)
-        select ${grant.id}, ${grant.client_id}, ${grant.subject ?? null}, ${grant.scope}, ${grant.audience ?? '[]'}::jsonb,
-               done.id, ${grant.session_id ?? null}, ${grant.auth_time ?? null}::timestamptz, ${grant.acr ?? null},
-               ${grant.amr ?? '[]'}::jsonb, ${grant.access_token_claims ?? '{}'}::jsonb, ${grant.id_token_claims ?? '{}'}::jsonb
-        from done
-        returning id
-      )
-      insert into authorization_codes (hash, grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge,
-                                       code_challenge_method, nonce, expires_at)
-      select ${code.hash}, granted.id, ${code.client_id}, ${code.redirect_uri}, ${code.redirect_uri_sent}::boolean,
-             ${code.code_challenge ?? null}, ${code.code_challenge_method ?? null}, ${code.nonce ?? null},
-             ${code.expires_at}::timestamptz
-      from granted
-      returning hash`.execute(this.db);
-    return result.rows.length === 1;
+    return this.codeIssues.submit({ id, expiresAt, grant, code });
+  }
+
+  private async finishManyWithCode(endings: Ending[]): Promise<boolean[]> {
+    const finished = await oncePerKey(
+      endings,
+      (ending) => ending.id,
+      async (firsts) => {
+        const values = firsts.map(
+          ({ id, expiresAt, grant: g, code: c }) =>
+            sql`(${id}::text, ${expiresAt}::timestamptz, ${g.id}::text, ${g.client_id}::text, ${g.subject ?? null}::text,
+               ${g.scope}::text, ${g.audience ?? '[]'}::jsonb, ${g.session_id ?? null}::text, ${g.auth_time ?? null}::timestamptz,
+               ${g.acr ?? null}::text, ${g.amr ?? '[]'}::jsonb, ${g.access_token_claims ?? '{}'}::jsonb,
+               ${g.id_token_claims ?? '{}'}::jsonb, ${c.hash}::text, ${c.redirect_uri}::text, ${c.redirect_uri_sent}::boolean,
+               ${c.code_challenge ?? null}::text, ${c.code_challenge_method ?? null}::text, ${c.nonce ?? null}::text,
+               ${c.expires_at}::timestamptz)`,
+        );
+        // Each insert joins the step before, so it writes a row only for the flows that moved.
+        const { rows } = await sql<{ flow_id: string }>`
+        with v (flow_id, expires_at, grant_id, client_id, subject, scope, audience, session_id, auth_time, acr, amr,
+                access_token_claims, id_token_claims, code_hash, redirect_uri, redirect_uri_sent, code_challenge,
+                code_challenge_method, nonce, code_expires_at) as (values ${sql.join(values)}),
+        done as (
+          update flows set state = 'done', expires_at = v.expires_at from v
+          where flows.id = v.flow_id and flows.state = 'consent_accepted'
+          returning flows.id
+        ), granted as (
+          insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,
+                              access_token_claims, id_token_claims)
+          select v.grant_id, v.client_id, v.subject, v.scope, v.audience, v.flow_id, v.session_id, v.auth_time, v.acr,
+                 v.amr, v.access_token_claims, v.id_token_claims
+          from v join done on done.id = v.flow_id
+          returning id
+        ), coded as (
+          insert into authorization_codes (hash, grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge,
+                                           code_challenge_method, nonce, expires_at)
+          select v.code_hash, granted.id, v.client_id, v.redirect_uri, v.redirect_uri_sent, v.code_challenge,
+                 v.code_challenge_method, v.nonce, v.code_expires_at
+          from v join granted on granted.id = v.grant_id
+          returning grant_id
+        )
+        select v.flow_id from v join coded on coded.grant_id = v.grant_id`.execute(this.db);
+        return new Map(rows.map((row) => [row.flow_id, true]));
+      },
+    );
+    return finished.map((done) => done === true);
   }
 
   listRememberedConsents(subject: string, now: Date, loginSessionId?: string): Promise<Flow[]> {

@@ -614,6 +614,21 @@ describe('the flow CSRF cookie binds a flow to the browser that started it', () 
     expect(await countRows(t, 'grants')).toBe(grants + 1);
   });
 
+  it('consent_verifiers of different flows opened at once each end in a code and grant of their own', async () => {
+    const scopes = ['openid', 'openid offline_access', 'openid'];
+    const flows = await Promise.all(scopes.map((scope) => steps(t, client, { scope, stopAfterConsentAccept: true })));
+    const grants = await countRows(t, 'grants');
+    const ends = await Promise.all(flows.map((flow) => flow.browser.get(flow.consentVerifierUrl)));
+    expect(await countRows(t, 'grants')).toBe(grants + 3);
+    for (const [i, end] of ends.entries()) {
+      const code = new URL(end.headers.location as string).searchParams.get('code') as string;
+      const flow = flows[i] as (typeof flows)[number];
+      const redeemed = await redeem(t, client, { code, redirect_uri: REDIRECT, code_verifier: flow.verifier });
+      expect(redeemed.statusCode, redeemed.body).toBe(200);
+      expect(redeemed.json().scope).toBe(scopes[i]);
+    }
+  });
+
   it('a login_verifier opened many times at once moves the flow on once and stores one login session', async () => {
     const flow = await steps(t, client, { stopAfterLoginAccept: true });
     const sessions = await countRows(t, 'login_sessions');
