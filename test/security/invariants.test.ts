@@ -639,6 +639,16 @@ describe('the flow CSRF cookie binds a flow to the browser that started it', () 
     expect(await countRows(t, 'login_sessions')).toBe(sessions + 1);
   });
 
+  it('login_verifiers of different flows opened at once each move on, with a login session of their own', async () => {
+    const flows = await Promise.all([1, 2, 3].map(() => steps(t, client, { stopAfterLoginAccept: true })));
+    const sessions = await countRows(t, 'login_sessions');
+    const responses = await Promise.all(flows.map((flow) => flow.browser.get(flow.loginVerifierUrl)));
+    const challenges = responses.map((r) => new URL(r.headers.location as string).searchParams.get('consent_challenge'));
+    expect(new Set(challenges).size).toBe(3);
+    expect(challenges.every((c) => typeof c === 'string' && c.length >= 43)).toBe(true);
+    expect(await countRows(t, 'login_sessions')).toBe(sessions + 3);
+  });
+
   it('a login_verifier is single use', async () => {
     const flow = await steps(t, client, { stopAfterLoginAccept: true });
     expect((await flow.browser.get(flow.loginVerifierUrl)).statusCode).toBe(303);
