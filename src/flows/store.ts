@@ -67,9 +67,11 @@ interface Ending {
 export type FlowAfterLogin = Flow & { remembered_scope: string[] | null; remembered_audience: string[] | null };
 
 /**
- * Concurrent requests' new flows and lookups by challenge or verifier go to the database
- * together (src/db/group-commit.ts): an authorization-code flow takes a statement at each of
- * its steps, and under load the requests at one step share them.
+ * An authorization-code flow takes a statement or two at each of its steps; under load the
+ * requests at one step share them (src/db/group-commit.ts): new flows, lookups by challenge
+ * or verifier, the login and consent accepts, and the consent's end in a grant and a code.
+ * Every use-once write carries its checks per row, and a key twice in one group is tried for
+ * its first request only, so grouping changes no answer.
  */
 export class FlowStore {
   private readonly inserts: GroupCommit<Insertable<FlowsTable>, undefined>;
@@ -167,14 +169,14 @@ export class FlowStore {
                ${a.login_remember_for}::integer, ${a.acr}::text, ${a.amr}::jsonb, ${a.context}::jsonb, ${a.login_verifier_hash}::text)`,
         );
         const { rows } = await sql<Flow>`
-        update flows set subject = v.subject, login_remember = v.login_remember, login_remember_for = v.login_remember_for,
-          acr = v.acr, amr = v.amr, context = v.context, login_verifier_hash = v.login_verifier_hash, state = 'login_accepted',
-          auth_time = case when flows.login_skip and flows.auth_time is not null then flows.auth_time else v.now end
-        from (values ${sql.join(values)})
-          as v (challenge_hash, now, subject, login_remember, login_remember_for, acr, amr, context, login_verifier_hash)
-        where flows.login_challenge_hash = v.challenge_hash and flows.state = 'login_requested' and flows.expires_at > v.now
-          and (flows.login_skip = false or flows.subject = v.subject)
-        returning flows.*`.execute(this.db);
+          update flows set subject = v.subject, login_remember = v.login_remember, login_remember_for = v.login_remember_for,
+            acr = v.acr, amr = v.amr, context = v.context, login_verifier_hash = v.login_verifier_hash, state = 'login_accepted',
+            auth_time = case when flows.login_skip and flows.auth_time is not null then flows.auth_time else v.now end
+          from (values ${sql.join(values)})
+            as v (challenge_hash, now, subject, login_remember, login_remember_for, acr, amr, context, login_verifier_hash)
+          where flows.login_challenge_hash = v.challenge_hash and flows.state = 'login_requested' and flows.expires_at > v.now
+            and (flows.login_skip = false or flows.subject = v.subject)
+          returning flows.*`.execute(this.db);
         return new Map(rows.map((flow) => [flow.login_challenge_hash, flow]));
       },
     );
@@ -207,16 +209,16 @@ export class FlowStore {
                ${JSON.stringify(granted.scope)}::jsonb, ${JSON.stringify(granted.audience)}::jsonb)`,
         );
         const { rows } = await sql<Flow>`
-        update flows set granted_scope = v.granted_scope, granted_audience = v.granted_audience,
-          consent_remember = v.consent_remember, consent_remember_for = v.consent_remember_for,
-          session_access_token = v.session_access_token, session_id_token = v.session_id_token,
-          consent_handled_at = v.consent_handled_at, consent_verifier_hash = v.consent_verifier_hash, state = 'consent_accepted'
-        from (values ${sql.join(values)})
-          as v (challenge_hash, now, granted_scope, granted_audience, consent_remember, consent_remember_for,
-                session_access_token, session_id_token, consent_handled_at, consent_verifier_hash, scope, audience)
-        where flows.consent_challenge_hash = v.challenge_hash and flows.state = 'consent_requested' and flows.expires_at > v.now
-          and flows.request -> 'scope' @> v.scope and flows.request -> 'audience' @> v.audience
-        returning flows.*`.execute(this.db);
+          update flows set granted_scope = v.granted_scope, granted_audience = v.granted_audience,
+            consent_remember = v.consent_remember, consent_remember_for = v.consent_remember_for,
+            session_access_token = v.session_access_token, session_id_token = v.session_id_token,
+            consent_handled_at = v.consent_handled_at, consent_verifier_hash = v.consent_verifier_hash, state = 'consent_accepted'
+          from (values ${sql.join(values)})
+            as v (challenge_hash, now, granted_scope, granted_audience, consent_remember, consent_remember_for,
+                  session_access_token, session_id_token, consent_handled_at, consent_verifier_hash, scope, audience)
+          where flows.consent_challenge_hash = v.challenge_hash and flows.state = 'consent_requested' and flows.expires_at > v.now
+            and flows.request -> 'scope' @> v.scope and flows.request -> 'audience' @> v.audience
+          returning flows.*`.execute(this.db);
         return new Map(rows.map((flow) => [flow.consent_challenge_hash as string, flow]));
       },
     );
@@ -316,29 +318,29 @@ export class FlowStore {
         );
         // Each insert joins the step before, so it writes a row only for the flows that moved.
         const { rows } = await sql<{ flow_id: string }>`
-        with v (flow_id, expires_at, grant_id, client_id, subject, scope, audience, session_id, auth_time, acr, amr,
-                access_token_claims, id_token_claims, code_hash, redirect_uri, redirect_uri_sent, code_challenge,
-                code_challenge_method, nonce, code_expires_at) as (values ${sql.join(values)}),
-        done as (
-          update flows set state = 'done', expires_at = v.expires_at from v
-          where flows.id = v.flow_id and flows.state = 'consent_accepted'
-          returning flows.id
-        ), granted as (
-          insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,
-                              access_token_claims, id_token_claims)
-          select v.grant_id, v.client_id, v.subject, v.scope, v.audience, v.flow_id, v.session_id, v.auth_time, v.acr,
-                 v.amr, v.access_token_claims, v.id_token_claims
-          from v join done on done.id = v.flow_id
-          returning id
-        ), coded as (
-          insert into authorization_codes (hash, grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge,
-                                           code_challenge_method, nonce, expires_at)
-          select v.code_hash, granted.id, v.client_id, v.redirect_uri, v.redirect_uri_sent, v.code_challenge,
-                 v.code_challenge_method, v.nonce, v.code_expires_at
-          from v join granted on granted.id = v.grant_id
-          returning grant_id
-        )
-        select v.flow_id from v join coded on coded.grant_id = v.grant_id`.execute(this.db);
+          with v (flow_id, expires_at, grant_id, client_id, subject, scope, audience, session_id, auth_time, acr, amr,
+                  access_token_claims, id_token_claims, code_hash, redirect_uri, redirect_uri_sent, code_challenge,
+                  code_challenge_method, nonce, code_expires_at) as (values ${sql.join(values)}),
+          done as (
+            update flows set state = 'done', expires_at = v.expires_at from v
+            where flows.id = v.flow_id and flows.state = 'consent_accepted'
+            returning flows.id
+          ), granted as (
+            insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,
+                                access_token_claims, id_token_claims)
+            select v.grant_id, v.client_id, v.subject, v.scope, v.audience, v.flow_id, v.session_id, v.auth_time, v.acr,
+                   v.amr, v.access_token_claims, v.id_token_claims
+            from v join done on done.id = v.flow_id
+            returning id
+          ), coded as (
+            insert into authorization_codes (hash, grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge,
+                                             code_challenge_method, nonce, expires_at)
+            select v.code_hash, granted.id, v.client_id, v.redirect_uri, v.redirect_uri_sent, v.code_challenge,
+                   v.code_challenge_method, v.nonce, v.code_expires_at
+            from v join granted on granted.id = v.grant_id
+            returning grant_id
+          )
+          select v.flow_id from v join coded on coded.grant_id = v.grant_id`.execute(this.db);
         return new Map(rows.map((row) => [row.flow_id, true]));
       },
     );
