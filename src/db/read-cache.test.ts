@@ -124,4 +124,14 @@ describe('ReadCache', () => {
     await c.get('k', load);
     expect(load).toHaveBeenCalledTimes(2);
   });
+
+  it('lets expired entries go as new ones come in, not only when max is reached', async () => {
+    const c = cache({ max: 1000, maxAgeMs: 10 });
+    for (const key of ['a', 'b', 'c']) await c.get(key, async () => key);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await c.get('d', async () => 'd');
+    // a, b and c were past their age: the cache holds d alone, not four rows.
+    expect(c.size).toBe(1);
+    expect(await c.get('d', async () => 'reloaded')).toBe('d');
+  });
 });

@@ -48,10 +48,26 @@ export class ReadCache<K, V> {
     const generation = this.generation;
     const value = await load();
     if (value !== undefined && generation === this.generation && this.options.enabled()) {
-      this.entries.set(key, { value, storedAt: performance.now() });
+      const now = performance.now();
+      this.dropExpired(now);
+      this.entries.set(key, { value, storedAt: now });
       if (this.entries.size > this.options.max) this.entries.delete(this.entries.keys().next().value as K);
     }
     return value;
+  }
+
+  /**
+   * Entries past their age leave from the front as new ones come in, so that a cache of rows
+   * each read for a moment (the access tokens of a busy client) does not fill up to `max`
+   * with rows it will never serve. The front holds the least recently used; an expired entry
+   * further back, one used again shortly before it expired, reaches the front within another
+   * `maxAgeMs`.
+   */
+  private dropExpired(now: number): void {
+    for (const [key, entry] of this.entries) {
+      if (now - entry.storedAt < this.options.maxAgeMs) return;
+      this.entries.delete(key);
+    }
   }
 
   delete(key: K): void {
