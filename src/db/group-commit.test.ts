@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit, groupedLookup, oncePerKey } from './group-commit.js';
+import { GroupCommit, groupedLookup, groupedOnce } from './group-commit.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -175,7 +175,7 @@ describe('groupedLookup', () => {
   });
 });
 
-describe('oncePerKey', () => {
+describe('groupedOnce', () => {
   it('writes the first item of each key; a repeated key, or a write that changed nothing, gets undefined', async () => {
     const written: string[][] = [];
     const items = [
@@ -184,14 +184,16 @@ describe('oncePerKey', () => {
       { key: 'a', n: 3 },
       { key: 'gone', n: 4 },
     ];
-    const results = await oncePerKey(
-      items,
-      (item) => item.key,
-      async (firsts) => {
+    const use = groupedOnce({
+      keyOf: (item: { key: string; n: number }) => item.key,
+      write: async (firsts) => {
         written.push(firsts.map((item) => `${item.key}${item.n}`));
         return new Map(firsts.filter((item) => item.key !== 'gone').map((item) => [item.key, `used ${item.key}${item.n}`]));
       },
-    );
+      concurrency: 1,
+      maxBatch: 10,
+    });
+    const results = await Promise.all(items.map(use));
     expect(written).toEqual([['a1', 'b2', 'gone4']]);
     expect(results).toEqual(['used a1', 'used b2', undefined, undefined]);
   });

@@ -103,18 +103,27 @@ export function groupedLookup<Item, Row>(options: {
 }
 
 /**
- * For grouped writes that use something up (a code, a refresh token, a challenge): `write`
- * gets the first item of each key and returns the results it achieved, by key; an item whose
- * key came earlier in the group, or whose write changed nothing, gets undefined, as it would
- * have, had the items come one after the other.
+ * Writes that use something up (a code, a refresh token, a challenge), grouped the same way.
+ * `write` gets the first item of each key in the group and returns, by key, what it achieved;
+ * an item whose key came earlier in the group, or whose write changed nothing, gets
+ * undefined, as it would have, had the items come one after the other.
  */
-export async function oncePerKey<Item, Result>(
-  items: Item[],
-  keyOf: (item: Item) => string,
-  write: (firsts: Item[]) => Promise<Map<string, Result>>,
-): Promise<(Result | undefined)[]> {
-  const firsts = new Map<string, Item>();
-  for (const item of items) if (!firsts.has(keyOf(item))) firsts.set(keyOf(item), item);
-  const done = await write([...firsts.values()]);
-  return items.map((item) => (firsts.get(keyOf(item)) === item ? done.get(keyOf(item)) : undefined));
+export function groupedOnce<Item, Result>(options: {
+  keyOf: (item: Item) => string;
+  write: (firsts: Item[]) => Promise<Map<string, Result>>;
+  concurrency: number;
+  maxBatch: number;
+}): (item: Item) => Promise<Result | undefined> {
+  const { keyOf, write } = options;
+  const group = new GroupCommit<Item, Result | undefined>({
+    run: async (items) => {
+      const firsts = new Map<string, Item>();
+      for (const item of items) if (!firsts.has(keyOf(item))) firsts.set(keyOf(item), item);
+      const done = await write([...firsts.values()]);
+      return items.map((item) => (firsts.get(keyOf(item)) === item ? done.get(keyOf(item)) : undefined));
+    },
+    concurrency: options.concurrency,
+    maxBatch: options.maxBatch,
+  });
+  return (item) => group.submit(item);
 }

@@ -1,7 +1,7 @@
 /** Queries on flows (login + consent requests), login sessions and logout requests. */
 import { type Insertable, sql, type Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
-import { GroupCommit, groupedLookup, oncePerKey } from '../db/group-commit.js';
+import { GroupCommit, groupedLookup, groupedOnce } from '../db/group-commit.js';
 import type {
   AuthorizationCodesTable,
   Flow,
@@ -77,9 +77,9 @@ export class FlowStore {
   private readonly inserts: GroupCommit<Insertable<FlowsTable>, undefined>;
   private readonly lookups: Record<FlowKey, (hash: string) => Promise<Flow | undefined>>;
   private readonly afterLoginLookups: (item: { hash: string; now: Date }) => Promise<FlowAfterLogin | undefined>;
-  private readonly loginAccepts: GroupCommit<LoginAccept, Flow | undefined>;
-  private readonly consentAccepts: GroupCommit<ConsentAccept, Flow | undefined>;
-  private readonly codeIssues: GroupCommit<Ending, boolean>;
+  private readonly loginAccepts: (accept: LoginAccept) => Promise<Flow | undefined>;
+  private readonly consentAccepts: (accept: ConsentAccept) => Promise<Flow | undefined>;
+  private readonly codeIssues: (ending: Ending) => Promise<true | undefined>;
 
   constructor(
     private readonly db: Db,
@@ -121,9 +121,24 @@ export class FlowStore {
       concurrency,
       maxBatch: 200,
     });
-    this.loginAccepts = new GroupCommit({ run: (accepts) => this.acceptLogins(accepts), concurrency, maxBatch: 200 });
-    this.consentAccepts = new GroupCommit({ run: (accepts) => this.acceptConsents(accepts), concurrency, maxBatch: 200 });
-    this.codeIssues = new GroupCommit({ run: (endings) => this.finishManyWithCode(endings), concurrency, maxBatch: 200 });
+    this.loginAccepts = groupedOnce({
+      keyOf: (accept: LoginAccept) => accept.challengeHash,
+      write: (accepts) => this.acceptLogins(accepts),
+      concurrency,
+      maxBatch: 200,
+    });
+    this.consentAccepts = groupedOnce({
+      keyOf: (accept: ConsentAccept) => accept.challengeHash,
+      write: (accepts) => this.acceptConsents(accepts),
+      concurrency,
+      maxBatch: 200,
+    });
+    this.codeIssues = groupedOnce({
+      keyOf: (ending) => ending.id,
+      write: (endings) => this.finishManyWithCode(endings),
+      concurrency,
+      maxBatch: 200,
+    });
   }
 
   /** Stores a new flow; a failed group is retried flow by flow, so one bad row fails alone. */
@@ -155,31 +170,26 @@ export class FlowStore {
    * the original authentication time (OIDC auth_time). Concurrent accepts share a statement.
    */
   acceptLogin(challengeHash: string, now: Date, acceptance: LoginAcceptance): Promise<Flow | undefined> {
-    return this.loginAccepts.submit({ challengeHash, now, acceptance });
+    return this.loginAccepts({ challengeHash, now, acceptance });
   }
 
-  private acceptLogins(accepts: LoginAccept[]): Promise<(Flow | undefined)[]> {
-    return oncePerKey(
-      accepts,
-      (a) => a.challengeHash,
-      async (firsts) => {
-        const values = firsts.map(
-          ({ challengeHash, now, acceptance: a }) =>
-            sql`(${challengeHash}::text, ${now}::timestamptz, ${a.subject}::text, ${a.login_remember}::boolean,
-               ${a.login_remember_for}::integer, ${a.acr}::text, ${a.amr}::jsonb, ${a.context}::jsonb, ${a.login_verifier_hash}::text)`,
-        );
-        const { rows } = await sql<Flow>`
-          update flows set subject = v.subject, login_remember = v.login_remember, login_remember_for = v.login_remember_for,
-            acr = v.acr, amr = v.amr, context = v.context, login_verifier_hash = v.login_verifier_hash, state = 'login_accepted',
-            auth_time = case when flows.login_skip and flows.auth_time is not null then flows.auth_time else v.now end
-          from (values ${sql.join(values)})
-            as v (challenge_hash, now, subject, login_remember, login_remember_for, acr, amr, context, login_verifier_hash)
-          where flows.login_challenge_hash = v.challenge_hash and flows.state = 'login_requested' and flows.expires_at > v.now
-            and (flows.login_skip = false or flows.subject = v.subject)
-          returning flows.*`.execute(this.db);
-        return new Map(rows.map((flow) => [flow.login_challenge_hash, flow]));
-      },
+  /** The first accept of each challenge in a group; the flows it moved, by challenge. */
+  private async acceptLogins(firsts: LoginAccept[]): Promise<Map<string, Flow>> {
+    const values = firsts.map(
+      ({ challengeHash, now, acceptance: a }) =>
+        sql`(${challengeHash}::text, ${now}::timestamptz, ${a.subject}::text, ${a.login_remember}::boolean,
+           ${a.login_remember_for}::integer, ${a.acr}::text, ${a.amr}::jsonb, ${a.context}::jsonb, ${a.login_verifier_hash}::text)`,
     );
+    const { rows } = await sql<Flow>`
+      update flows set subject = v.subject, login_remember = v.login_remember, login_remember_for = v.login_remember_for,
+        acr = v.acr, amr = v.amr, context = v.context, login_verifier_hash = v.login_verifier_hash, state = 'login_accepted',
+        auth_time = case when flows.login_skip and flows.auth_time is not null then flows.auth_time else v.now end
+      from (values ${sql.join(values)})
+        as v (challenge_hash, now, subject, login_remember, login_remember_for, acr, amr, context, login_verifier_hash)
+      where flows.login_challenge_hash = v.challenge_hash and flows.state = 'login_requested' and flows.expires_at > v.now
+        and (flows.login_skip = false or flows.subject = v.subject)
+      returning flows.*`.execute(this.db);
+    return new Map(rows.map((flow) => [flow.login_challenge_hash, flow]));
   }
 
   /**
@@ -193,35 +203,30 @@ export class FlowStore {
     acceptance: ConsentAcceptance,
     granted: { scope: string[]; audience: string[] },
   ): Promise<Flow | undefined> {
-    return this.consentAccepts.submit({ challengeHash, now, acceptance, granted });
+    return this.consentAccepts({ challengeHash, now, acceptance, granted });
   }
 
-  private acceptConsents(accepts: ConsentAccept[]): Promise<(Flow | undefined)[]> {
-    return oncePerKey(
-      accepts,
-      (a) => a.challengeHash,
-      async (firsts) => {
-        const values = firsts.map(
-          ({ challengeHash, now, acceptance: a, granted }) =>
-            sql`(${challengeHash}::text, ${now}::timestamptz, ${a.granted_scope}::jsonb, ${a.granted_audience}::jsonb,
-               ${a.consent_remember}::boolean, ${a.consent_remember_for}::integer, ${a.session_access_token}::jsonb,
-               ${a.session_id_token}::jsonb, ${a.consent_handled_at}::timestamptz, ${a.consent_verifier_hash}::text,
-               ${JSON.stringify(granted.scope)}::jsonb, ${JSON.stringify(granted.audience)}::jsonb)`,
-        );
-        const { rows } = await sql<Flow>`
-          update flows set granted_scope = v.granted_scope, granted_audience = v.granted_audience,
-            consent_remember = v.consent_remember, consent_remember_for = v.consent_remember_for,
-            session_access_token = v.session_access_token, session_id_token = v.session_id_token,
-            consent_handled_at = v.consent_handled_at, consent_verifier_hash = v.consent_verifier_hash, state = 'consent_accepted'
-          from (values ${sql.join(values)})
-            as v (challenge_hash, now, granted_scope, granted_audience, consent_remember, consent_remember_for,
-                  session_access_token, session_id_token, consent_handled_at, consent_verifier_hash, scope, audience)
-          where flows.consent_challenge_hash = v.challenge_hash and flows.state = 'consent_requested' and flows.expires_at > v.now
-            and flows.request -> 'scope' @> v.scope and flows.request -> 'audience' @> v.audience
-          returning flows.*`.execute(this.db);
-        return new Map(rows.map((flow) => [flow.consent_challenge_hash as string, flow]));
-      },
+  /** The first accept of each challenge in a group; the flows it moved, by challenge. */
+  private async acceptConsents(firsts: ConsentAccept[]): Promise<Map<string, Flow>> {
+    const values = firsts.map(
+      ({ challengeHash, now, acceptance: a, granted }) =>
+        sql`(${challengeHash}::text, ${now}::timestamptz, ${a.granted_scope}::jsonb, ${a.granted_audience}::jsonb,
+           ${a.consent_remember}::boolean, ${a.consent_remember_for}::integer, ${a.session_access_token}::jsonb,
+           ${a.session_id_token}::jsonb, ${a.consent_handled_at}::timestamptz, ${a.consent_verifier_hash}::text,
+           ${JSON.stringify(granted.scope)}::jsonb, ${JSON.stringify(granted.audience)}::jsonb)`,
     );
+    const { rows } = await sql<Flow>`
+      update flows set granted_scope = v.granted_scope, granted_audience = v.granted_audience,
+        consent_remember = v.consent_remember, consent_remember_for = v.consent_remember_for,
+        session_access_token = v.session_access_token, session_id_token = v.session_id_token,
+        consent_handled_at = v.consent_handled_at, consent_verifier_hash = v.consent_verifier_hash, state = 'consent_accepted'
+      from (values ${sql.join(values)})
+        as v (challenge_hash, now, granted_scope, granted_audience, consent_remember, consent_remember_for,
+              session_access_token, session_id_token, consent_handled_at, consent_verifier_hash, scope, audience)
+      where flows.consent_challenge_hash = v.challenge_hash and flows.state = 'consent_requested' and flows.expires_at > v.now
+        and flows.request -> 'scope' @> v.scope and flows.request -> 'audience' @> v.audience
+      returning flows.*`.execute(this.db);
+    return new Map(rows.map((flow) => [flow.consent_challenge_hash as string, flow]));
   }
 
   /** The same, storing the login session the flow established in the same statement, only if it moved. */
@@ -299,52 +304,46 @@ export class FlowStore {
     grant: Insertable<GrantsTable> & { id: string },
     code: Insertable<AuthorizationCodesTable>,
   ): Promise<boolean> {
-    return this.codeIssues.submit({ id, expiresAt, grant, code });
+    return this.codeIssues({ id, expiresAt, grant, code }).then((done) => done === true);
   }
 
-  private async finishManyWithCode(endings: Ending[]): Promise<boolean[]> {
-    const finished = await oncePerKey(
-      endings,
-      (ending) => ending.id,
-      async (firsts) => {
-        const values = firsts.map(
-          ({ id, expiresAt, grant: g, code: c }) =>
-            sql`(${id}::text, ${expiresAt}::timestamptz, ${g.id}::text, ${g.client_id}::text, ${g.subject ?? null}::text,
-               ${g.scope}::text, ${g.audience ?? '[]'}::jsonb, ${g.session_id ?? null}::text, ${g.auth_time ?? null}::timestamptz,
-               ${g.acr ?? null}::text, ${g.amr ?? '[]'}::jsonb, ${g.access_token_claims ?? '{}'}::jsonb,
-               ${g.id_token_claims ?? '{}'}::jsonb, ${c.hash}::text, ${c.redirect_uri}::text, ${c.redirect_uri_sent}::boolean,
-               ${c.code_challenge ?? null}::text, ${c.code_challenge_method ?? null}::text, ${c.nonce ?? null}::text,
-               ${c.expires_at}::timestamptz)`,
-        );
-        // Each insert joins the step before, so it writes a row only for the flows that moved.
-        const { rows } = await sql<{ flow_id: string }>`
-          with v (flow_id, expires_at, grant_id, client_id, subject, scope, audience, session_id, auth_time, acr, amr,
-                  access_token_claims, id_token_claims, code_hash, redirect_uri, redirect_uri_sent, code_challenge,
-                  code_challenge_method, nonce, code_expires_at) as (values ${sql.join(values)}),
-          done as (
-            update flows set state = 'done', expires_at = v.expires_at from v
-            where flows.id = v.flow_id and flows.state = 'consent_accepted'
-            returning flows.id
-          ), granted as (
-            insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,
-                                access_token_claims, id_token_claims)
-            select v.grant_id, v.client_id, v.subject, v.scope, v.audience, v.flow_id, v.session_id, v.auth_time, v.acr,
-                   v.amr, v.access_token_claims, v.id_token_claims
-            from v join done on done.id = v.flow_id
-            returning id
-          ), coded as (
-            insert into authorization_codes (hash, grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge,
-                                             code_challenge_method, nonce, expires_at)
-            select v.code_hash, granted.id, v.client_id, v.redirect_uri, v.redirect_uri_sent, v.code_challenge,
-                   v.code_challenge_method, v.nonce, v.code_expires_at
-            from v join granted on granted.id = v.grant_id
-            returning grant_id
-          )
-          select v.flow_id from v join coded on coded.grant_id = v.grant_id`.execute(this.db);
-        return new Map(rows.map((row) => [row.flow_id, true]));
-      },
+  /** The first ending of each flow in a group; the flows it ended, by id. */
+  private async finishManyWithCode(firsts: Ending[]): Promise<Map<string, true>> {
+    const values = firsts.map(
+      ({ id, expiresAt, grant: g, code: c }) =>
+        sql`(${id}::text, ${expiresAt}::timestamptz, ${g.id}::text, ${g.client_id}::text, ${g.subject ?? null}::text,
+           ${g.scope}::text, ${g.audience ?? '[]'}::jsonb, ${g.session_id ?? null}::text, ${g.auth_time ?? null}::timestamptz,
+           ${g.acr ?? null}::text, ${g.amr ?? '[]'}::jsonb, ${g.access_token_claims ?? '{}'}::jsonb,
+           ${g.id_token_claims ?? '{}'}::jsonb, ${c.hash}::text, ${c.redirect_uri}::text, ${c.redirect_uri_sent}::boolean,
+           ${c.code_challenge ?? null}::text, ${c.code_challenge_method ?? null}::text, ${c.nonce ?? null}::text,
+           ${c.expires_at}::timestamptz)`,
     );
-    return finished.map((done) => done === true);
+    // Each insert joins the step before, so it writes a row only for the flows that moved.
+    const { rows } = await sql<{ flow_id: string }>`
+      with v (flow_id, expires_at, grant_id, client_id, subject, scope, audience, session_id, auth_time, acr, amr,
+              access_token_claims, id_token_claims, code_hash, redirect_uri, redirect_uri_sent, code_challenge,
+              code_challenge_method, nonce, code_expires_at) as (values ${sql.join(values)}),
+      done as (
+        update flows set state = 'done', expires_at = v.expires_at from v
+        where flows.id = v.flow_id and flows.state = 'consent_accepted'
+        returning flows.id
+      ), granted as (
+        insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,
+                            access_token_claims, id_token_claims)
+        select v.grant_id, v.client_id, v.subject, v.scope, v.audience, v.flow_id, v.session_id, v.auth_time, v.acr,
+               v.amr, v.access_token_claims, v.id_token_claims
+        from v join done on done.id = v.flow_id
+        returning id
+      ), coded as (
+        insert into authorization_codes (hash, grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge,
+                                         code_challenge_method, nonce, expires_at)
+        select v.code_hash, granted.id, v.client_id, v.redirect_uri, v.redirect_uri_sent, v.code_challenge,
+               v.code_challenge_method, v.nonce, v.code_expires_at
+        from v join granted on granted.id = v.grant_id
+        returning grant_id
+      )
+      select v.flow_id from v join coded on coded.grant_id = v.grant_id`.execute(this.db);
+    return new Map(rows.map((row) => [row.flow_id, true]));
   }
 
   listRememberedConsents(subject: string, now: Date, loginSessionId?: string): Promise<Flow[]> {

@@ -15,7 +15,7 @@
 import { setTimeout } from 'node:timers/promises';
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { GroupCommit, groupedLookup, oncePerKey } from '../db/group-commit.js';
+import { GroupCommit, groupedLookup, groupedOnce } from '../db/group-commit.js';
 import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
 import { ReadCache } from '../db/read-cache.js';
 import type { AuthorizationCodesTable, Grant, Token, TokensTable } from '../db/schema.js';
@@ -47,8 +47,8 @@ export class GrantStore {
   private readonly accessTokens: ReadCache<string, TokenWithGrant>;
   /** Each item is one request's rows, so they commit together or not at all. */
   private readonly tokenWrites: GroupCommit<Insertable<TokensTable>[], undefined>;
-  private readonly rotations: GroupCommit<Spend, boolean>;
-  private readonly codeSpends: GroupCommit<Spend, boolean>;
+  private readonly rotations: (rotation: Spend) => Promise<true | undefined>;
+  private readonly codeSpends: (spend: Spend) => Promise<true | undefined>;
   /** Reads grouped the same way: one query for the lookups that arrive together. */
   private readonly tokenReads: (hash: string) => Promise<TokenWithGrant | undefined>;
   private readonly codeReads: (hash: string) => Promise<CodeWithGrant | undefined>;
@@ -60,24 +60,29 @@ export class GrantStore {
   ) {
     this.accessTokens = new ReadCache({ max: 50_000, maxAgeMs: 30_000, enabled: () => invalidations.listening });
     invalidations.subscribe((invalidation) => this.evict(invalidation));
-    const grouped = <T, R>(run: (items: T[]) => Promise<R[]>, maxBatch: number) =>
-      new GroupCommit<T, R>({ run, maxBatch, concurrency: options.concurrency ?? 4 });
-    this.tokenWrites = grouped(async (requests: Insertable<TokensTable>[][]): Promise<undefined[]> => {
-      await db.insertInto('tokens').values(requests.flat()).execute();
-      return [];
-    }, 500);
+    const concurrency = options.concurrency ?? 4;
+    this.tokenWrites = new GroupCommit({
+      run: async (requests: Insertable<TokensTable>[][]): Promise<undefined[]> => {
+        await db.insertInto('tokens').values(requests.flat()).execute();
+        return [];
+      },
+      concurrency,
+      maxBatch: 500,
+    });
     const byHash = <Row extends { hash: string }>(fetch: (hashes: string[]) => Promise<Row[]>) =>
-      groupedLookup({
-        fetch,
-        keyOfItem: (hash: string) => hash,
-        keyOfRow: (row: Row) => row.hash,
-        concurrency: options.concurrency ?? 4,
-        maxBatch: 500,
-      });
+      groupedLookup({ fetch, keyOfItem: (hash: string) => hash, keyOfRow: (row: Row) => row.hash, concurrency, maxBatch: 500 });
     this.tokenReads = byHash((hashes) => this.findTokens(hashes));
     this.codeReads = byHash((hashes) => this.findCodes(hashes));
-    this.rotations = grouped((rotations: Spend[]) => this.spendTogether('refresh', rotations), 200);
-    this.codeSpends = grouped((spends: Spend[]) => this.spendTogether('code', spends), 200);
+    // The same secret presented twice at once: one use wins, the other is a reuse.
+    const spending = (kind: 'refresh' | 'code') =>
+      groupedOnce({
+        keyOf: (spend: Spend) => spend.hash,
+        write: (firsts) => this.spendTogether(kind, firsts),
+        concurrency,
+        maxBatch: 200,
+      });
+    this.rotations = spending('refresh');
+    this.codeSpends = spending('code');
   }
 
   private evict(invalidation: Invalidation): void {
@@ -175,51 +180,44 @@ export class GrantStore {
    * (unknown, already used, revoked). Concurrent rotations share one statement and commit.
    */
   rotate(rotation: Spend): Promise<boolean> {
-    return this.rotations.submit(rotation);
+    return this.rotations(rotation).then((used) => used === true);
   }
 
   /** The same for an authorization code: spent, and its tokens stored, or neither. */
   spendCode(spend: Spend): Promise<boolean> {
-    return this.codeSpends.submit(spend);
+    return this.codeSpends(spend).then((used) => used === true);
   }
 
-  private async spendTogether(kind: 'refresh' | 'code', spends: Spend[]): Promise<boolean[]> {
-    // The same secret presented twice at once: one use wins, the other is a reuse.
-    const spent = await oncePerKey(
-      spends,
-      (spend) => spend.hash,
-      async (firsts) => {
-        const presented = sql`(values ${sql.join(firsts.map((r) => sql`(${r.hash}, ${r.at}::timestamptz)`))})`;
-        const successors = firsts.flatMap((r) =>
-          r.tokens.map(
-            (t) =>
-              sql`(${r.hash}, ${t.hash}, ${t.kind}, ${t.grant_id ?? null}, ${t.client_id}, ${t.subject ?? null}, ${t.scope}, ${t.audience ?? '[]'}::jsonb, ${t.expires_at}::timestamptz, ${t.created_at ?? r.at}::timestamptz)`,
-          ),
-        );
-        const use =
-          kind === 'refresh'
-            ? sql`update tokens set rotated_at = presented.at from ${presented} as presented (hash, at)
-              where tokens.hash = presented.hash and tokens.kind = 'refresh'
-                and tokens.rotated_at is null and tokens.revoked_at is null
-              returning tokens.hash`
-            : sql`update authorization_codes set consumed_at = presented.at from ${presented} as presented (hash, at)
-              where authorization_codes.hash = presented.hash and authorization_codes.consumed_at is null
-              returning authorization_codes.hash`;
-        // Data-modifying CTEs run once whether or not the final SELECT reads them.
-        const result = await sql<{ hash: string }>`
-        with used as (${use}), inserted as (
-          insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
-          select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, s.audience, s.expires_at, s.created_at
-          from (values ${sql.join(successors)})
-            as s (parent, hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
-          where s.parent in (select hash from used)
-          returning 1
-        )
-        select hash from used`.execute(this.db);
-        return new Map(result.rows.map((row) => [row.hash, true]));
-      },
+  /** Spends the first use of each secret in a group; the hashes it spent. */
+  private async spendTogether(kind: 'refresh' | 'code', spends: Spend[]): Promise<Map<string, true>> {
+    const presented = sql`(values ${sql.join(spends.map((r) => sql`(${r.hash}, ${r.at}::timestamptz)`))})`;
+    const successors = spends.flatMap((r) =>
+      r.tokens.map(
+        (t) =>
+          sql`(${r.hash}, ${t.hash}, ${t.kind}, ${t.grant_id ?? null}, ${t.client_id}, ${t.subject ?? null}, ${t.scope}, ${t.audience ?? '[]'}::jsonb, ${t.expires_at}::timestamptz, ${t.created_at ?? r.at}::timestamptz)`,
+      ),
     );
-    return spent.map((used) => used === true);
+    const use =
+      kind === 'refresh'
+        ? sql`update tokens set rotated_at = presented.at from ${presented} as presented (hash, at)
+            where tokens.hash = presented.hash and tokens.kind = 'refresh'
+              and tokens.rotated_at is null and tokens.revoked_at is null
+            returning tokens.hash`
+        : sql`update authorization_codes set consumed_at = presented.at from ${presented} as presented (hash, at)
+            where authorization_codes.hash = presented.hash and authorization_codes.consumed_at is null
+            returning authorization_codes.hash`;
+    // Data-modifying CTEs run once whether or not the final SELECT reads them.
+    const result = await sql<{ hash: string }>`
+      with used as (${use}), inserted as (
+        insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
+        select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, s.audience, s.expires_at, s.created_at
+        from (values ${sql.join(successors)})
+          as s (parent, hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
+        where s.parent in (select hash from used)
+        returning 1
+      )
+      select hash from used`.execute(this.db);
+    return new Map(result.rows.map((row) => [row.hash, true]));
   }
 
   async revokeToken(hash: string, now: Date): Promise<void> {
