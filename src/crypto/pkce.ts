@@ -1,5 +1,5 @@
 /** RFC 7636: Proof Key for Code Exchange. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { safeEqual } from './tokens.js';
 
 export type PkceMethod = 'S256' | 'plain';
@@ -11,7 +11,7 @@ export const isValidVerifier = (value: string): boolean => VERIFIER.test(value);
 export const isValidChallenge = (value: string): boolean => VERIFIER.test(value);
 
 export function challengeFor(verifier: string, method: PkceMethod): string {
-  return method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+  return method === 'S256' ? hash('sha256', verifier, 'base64url') : verifier;
 }
 
 /** Section 4.6. */

@@ -4,7 +4,7 @@
  * by secret scanners). Only the SHA-256 of a secret is stored; with 256 bits of entropy a
  * fast hash is as safe as a slow one and keeps lookups to one index probe.
  */
-import { createHash, randomFillSync, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomFillSync, randomUUID, timingSafeEqual } from 'node:crypto';
 
 export const prefixes = {
   accessToken: 'gh_at_',
@@ -42,8 +42,10 @@ export function newSecret(kind: SecretKind): string {
   return prefixes[kind] + randomSecretBytes().toString('base64url');
 }
 
+// One-shot `hash` (Node 20.12): a third of createHash().update().digest()'s cost, which makes
+// no Hash object per call; every request to the token, introspection and userinfo routes hashes.
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
+  return hash('sha256', secret, 'base64url');
 }
 
 /** Whether a presented secret's hash is a stored one, in constant time (both are SHA-256, so one length). */
@@ -59,7 +61,7 @@ export function newId(): string {
 
 /** Constant-time comparison of two strings of any length. */
 export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
+  const ha = hash('sha256', a, 'buffer');
+  const hb = hash('sha256', b, 'buffer');
   return timingSafeEqual(ha, hb);
 }

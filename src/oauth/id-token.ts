@@ -1,5 +1,5 @@
 /** OpenID Connect Core 2 and 3.1.3.6: ID tokens, and reading an id_token_hint back. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { signJwt } from '../crypto/jws.js';
 import type { SigningAlgorithm, SigningKeys } from '../crypto/signing-keys.js';
@@ -43,7 +43,7 @@ export interface IdTokenInput {
 
 /** at_hash: the left half of the SHA-256 of the access token (both RS256 and ES256 use SHA-256). */
 export function atHash(accessToken: string): string {
-  const digest = createHash('sha256').update(accessToken, 'ascii').digest();
+  const digest = hash('sha256', accessToken, 'buffer');
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
