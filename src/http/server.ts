@@ -2,8 +2,6 @@
  * The two listeners, as Hydra has them: the public app (OAuth, OIDC, UI, resource API) and
  * the admin app (admin API, metrics), each with its own plugins, error handler and routes.
  */
-import fastifyCookie from '@fastify/cookie';
-import fastifyCsrf from '@fastify/csrf-protection';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { captchaRoutes } from '../captcha/routes.js';
@@ -21,6 +19,7 @@ import { introspectRoutes } from './admin/introspect.js';
 import { keyRoutes } from './admin/keys.js';
 import { outboxRoutes } from './admin/outbox.js';
 import { registrationTokenRoutes } from './admin/registration-tokens.js';
+import { installBrowserCookies } from './cookies.js';
 import { frameworkErrors, installErrorHandler } from './errors.js';
 import { installFormParser } from './forms.js';
 import { healthRoutes } from './health.js';
@@ -80,40 +79,34 @@ export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {})
   installInputGuard(app);
   installActorContext(app, { type: 'anonymous' });
   options.metrics?.instrument(app, 'public');
-  await app.register(fastifyCookie, { secret: gh.box.cookieSecrets() });
-  // Double-submit CSRF tokens for the pages' forms, the cookie signed with SECRETS_SYSTEM.
-  await app.register(fastifyCsrf, {
-    cookieKey: 'gatehouse_csrf',
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: gh.config.issuer.startsWith('https:'), signed: true },
-    getToken: (request) => {
-      const token = (request.body as Record<string, unknown> | undefined)?._csrf;
-      return typeof token === 'string' ? token : undefined;
-    },
-  });
 
-  for (const routes of [
-    authorizeRoutes,
-    tokenRoutes,
-    revokeRoutes,
-    registerRoutes,
-    userinfoRoutes,
-    discoveryRoutes,
-    logoutRoutes,
-    galxeRoutes,
-    healthRoutes,
-    loginAppRoutes,
-    consentAppRoutes,
-    accountAppRoutes,
-    socialLinkRoutes,
-    walletLinkRoutes,
-    developerPortalRoutes,
-    buttonRoutes,
-  ]) {
+  // What applications and resource servers call: no cookies.
+  for (const routes of [tokenRoutes, revokeRoutes, registerRoutes, userinfoRoutes, discoveryRoutes, galxeRoutes, healthRoutes]) {
     await routes(app, gh);
   }
-  await uiRoutes(app);
-  await assetRoutes(app);
-  await captchaRoutes(app, gh.login.captcha);
+  // What browsers visit: pages, redirects that read the session, and their forms.
+  await app.register(async (browser) => {
+    await installBrowserCookies(browser, gh.box.cookieSecrets(), {
+      cookieKey: 'gatehouse_csrf',
+      cookieOpts: { path: '/', sameSite: 'lax', secure: gh.config.issuer.startsWith('https:') },
+    });
+    for (const routes of [
+      authorizeRoutes,
+      logoutRoutes,
+      loginAppRoutes,
+      consentAppRoutes,
+      accountAppRoutes,
+      socialLinkRoutes,
+      walletLinkRoutes,
+      developerPortalRoutes,
+      buttonRoutes,
+    ]) {
+      await routes(browser, gh);
+    }
+    await uiRoutes(browser);
+    await assetRoutes(browser);
+    await captchaRoutes(browser, gh.login.captcha);
+  });
   return app;
 }
 
@@ -129,17 +122,6 @@ export async function buildAdminApp(
   // Everyone on the admin port is an operator; the console names who (ADMIN_TOKEN holders are "admin-api").
   installActorContext(app, { type: 'operator', id: 'admin-api' });
   options.metrics?.instrument(app, 'admin');
-  await app.register(fastifyCookie, { secret: gh.box.cookieSecrets() });
-  // The console's forms (src/http/admin/console.ts); its own cookie names, as cookies ignore ports.
-  await app.register(fastifyCsrf, {
-    cookieKey: 'gatehouse_console_csrf',
-    cookieOpts: { path: '/admin/ui', httpOnly: true, sameSite: 'strict', secure: 'auto', signed: true },
-    getToken: (request) => {
-      const token = (request.body as Record<string, unknown> | undefined)?._csrf;
-      return typeof token === 'string' ? token : undefined;
-    },
-  });
-
   // A POST or PUT without a body (Hydra's reject, key rotation) is an empty object.
   app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};

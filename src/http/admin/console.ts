@@ -32,7 +32,7 @@ import {
   queuePage,
 } from '../../ui/pages/console-applications.js';
 import { accountIdsIn, auditPage, type People } from '../../ui/pages/console-audit.js';
-import { signedCookie } from '../cookies.js';
+import { installBrowserCookies, signedCookie } from '../cookies.js';
 import { assetRoutes } from '../public/assets.js';
 import { csrfToken, formOf, queryOf } from '../public/ui-support.js';
 import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, ConsoleSessions, operatorNameProblem } from './console-session.js';
@@ -98,7 +98,6 @@ export async function consoleRoutes(
   const sessions = new ConsoleSessions({ secrets: gh.box.cookieSecrets(), adminToken, now: gh.now });
   const operators = new WeakMap<FastifyRequest, string>();
   const describe: DescribeScope = (scope) => gh.scopes.get(scope)?.description;
-  const csrf = { preHandler: app.csrfProtection };
   // One token per response: a second generateCsrf on a first visit would make a second secret and cookie.
   const tokens = new WeakMap<FastifyReply, string>();
   const csrfFor = (reply: FastifyReply): string => {
@@ -191,6 +190,12 @@ export async function consoleRoutes(
   };
 
   await app.register(async (scope) => {
+    // The console's forms; its own cookie names, as cookies ignore ports.
+    await installBrowserCookies(scope, gh.box.cookieSecrets(), {
+      cookieKey: 'gatehouse_console_csrf',
+      cookieOpts: { path: '/admin/ui', sameSite: 'strict', secure: 'auto' },
+    });
+    const csrf = { preHandler: scope.csrfProtection };
     // Every console route: an HTML page on error, left out of the API's OpenAPI document, and
     // exempt from the bearer token (the guard below, or nothing for the sign-in page itself).
     scope.addHook('onRoute', (route) => {
