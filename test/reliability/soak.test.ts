@@ -1,17 +1,18 @@
 /**
  * A steady-rate soak: tokens, rotations, introspection and userinfo at a fixed rate for
  * SOAK_SECONDS (default 600). No request may fail, and memory must settle: what the process
- * holds after a full collection at the end is within 10% of what it held after warm-up.
- * SOAK_RATE sets requests per second (default 40).
+ * holds at the end is within 10% of what it held after warm-up. SOAK_RATE sets requests per
+ * second (default 40).
  *
- * "What it holds" is the live JavaScript heap plus the native memory its objects own
- * (heapUsed + external), read in the child right after a memory-reducing collection
- * (child.ts), with no request in flight (the load pauses for the first reading): what a leak
- * grows. RSS is printed, not judged: it moves with the collector's sawtooth (teeth of
- * 25-35 MB lasting up to five minutes), with how much heap V8 keeps reserved after a
- * collection (57 MB at one reading, 86 MB at the next, for the same 47 MB of live objects)
- * and with the allocator's arenas. Runs read from -9% to +20% on RSS while the heap moved by
- * 4%, and +3% on RSS while the heap grew by 21% (the read cache's expired rows, since fixed).
+ * "What it holds" is every object alive in a heap snapshot of the child (Buffers' contents
+ * included), taken after a memory-reducing collection (child.ts) with no request in flight
+ * (the load pauses for the first reading): what a leak grows, and only that. Two other
+ * readings are printed, not judged. RSS moves with the collector's sawtooth (teeth of
+ * 25-35 MB lasting up to five minutes), with how much heap V8 keeps reserved (57 MB at one
+ * reading, 86 MB at the next for the same 47 MB of live objects) and, after the first
+ * snapshot, with the memory the snapshot writer took. heapUsed + external after the
+ * collection rose 6-8% over passing runs whose live objects stayed within 1%: memory V8
+ * still counts as used that the snapshot's collection finds dead (bench/RESULTS.md).
  */
 import { afterAll, expect, it } from 'vitest';
 import {
@@ -136,10 +137,11 @@ it(`holds ${RATE} requests/s for ${SECONDS} s with settled memory and no errors`
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
   const change = (from: number, to: number) => `${(((to - from) / from) * 100).toFixed(1)}%`;
   const held = (m: Memory) => m.heapUsed + m.external;
-  const growth = (held(end) - held(baseline)) / held(baseline);
+  const growth = (end.live - baseline.live) / baseline.live;
   console.log(
     `soak: ${counts.sent} requests in ${SECONDS} s (${(counts.sent / SECONDS).toFixed(1)}/s target ${RATE}/s, ${counts.skipped} ticks skipped at ${MAX_IN_FLIGHT} in flight); ` +
-      `${errors.length} errors; after a full collection at ${WARM_UP_SECONDS} s and at the end: heap used + external ` +
+      `${errors.length} errors; after a full collection at ${WARM_UP_SECONDS} s and at the end: live objects ` +
+      `${mb(baseline.live)} → ${mb(end.live)} MB (${change(baseline.live, end.live)}), heap used + external ` +
       `${mb(held(baseline))} → ${mb(held(end))} MB (${change(held(baseline), held(end))}; heap ${mb(baseline.heapUsed)} → ${mb(end.heapUsed)}), ` +
       `RSS ${mb(baseline.rss)} → ${mb(end.rss)} MB (${change(baseline.rss, end.rss)}); ` +
       `RSS samples every ${SAMPLE_SECONDS} s, MB: ${samples.map((s) => mb(s.rss)).join(' ')}`,

@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { throwawayDatabase as throwawayOn } from '../support/database.js';
@@ -33,6 +33,24 @@ export interface Memory {
   heapUsed: number;
   /** Memory outside the JavaScript heap that its objects hold (Buffers, sockets' native parts). */
   external: number;
+  /**
+   * Every object a heap snapshot finds alive, Buffers' contents included, summed: what a leak
+   * grows, and nothing else (heapUsed also counts memory the collector has not handed back).
+   */
+  live: number;
+}
+
+/** The sum of the self sizes of every node in a V8 heap snapshot file. */
+export function liveBytesIn(snapshotFile: string): number {
+  const { snapshot, nodes } = JSON.parse(readFileSync(snapshotFile, 'utf8')) as {
+    snapshot: { meta: { node_fields: string[] } };
+    nodes: number[];
+  };
+  const fields = snapshot.meta.node_fields.length;
+  const selfSize = snapshot.meta.node_fields.indexOf('self_size');
+  let total = 0;
+  for (let i = selfSize; i < nodes.length; i += fields) total += nodes[i] as number;
+  return total;
 }
 
 export interface NodeOptions {
@@ -98,7 +116,14 @@ export async function startNode(options: NodeOptions): Promise<Node> {
           if (!report) return;
           clearTimeout(timer);
           child.stdout?.off('data', read);
-          resolve(JSON.parse(report[1] as string) as Memory);
+          const { snapshot, ...memory } = JSON.parse(report[1] as string) as Omit<Memory, 'live'> & { snapshot: string };
+          try {
+            resolve({ ...memory, live: liveBytesIn(snapshot) });
+          } catch (err) {
+            reject(err);
+          } finally {
+            rmSync(snapshot, { force: true });
+          }
         };
         child.stdout?.on('data', read);
         child.kill('SIGUSR2');
