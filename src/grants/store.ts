@@ -190,33 +190,11 @@ export class GrantStore {
 
   /** Spends the first use of each secret in a group; the hashes it spent. */
   private async spendTogether(kind: 'refresh' | 'code', spends: Spend[]): Promise<Map<string, true>> {
-    const presented = sql`(values ${sql.join(spends.map((r) => sql`(${r.hash}, ${r.at}::timestamptz)`))})`;
-    const successors = spends.flatMap((r) =>
-      r.tokens.map(
-        (t) =>
-          sql`(${r.hash}, ${t.hash}, ${t.kind}, ${t.grant_id ?? null}, ${t.client_id}, ${t.subject ?? null}, ${t.scope}, ${t.audience ?? '[]'}::jsonb, ${t.expires_at}::timestamptz, ${t.created_at ?? r.at}::timestamptz)`,
-      ),
+    const presented = spends.map((r) => ({ hash: r.hash, at: r.at }));
+    const successors = spends.flatMap((r) => r.tokens.map((t) => ({ ...t, parent: r.hash, created_at: t.created_at ?? r.at })));
+    const result = await this.db.executeQuery<{ hash: string }>(
+      CompiledQuery.raw(SPEND[kind], [JSON.stringify(presented), JSON.stringify(successors)]),
     );
-    const use =
-      kind === 'refresh'
-        ? sql`update tokens set rotated_at = presented.at from ${presented} as presented (hash, at)
-            where tokens.hash = presented.hash and tokens.kind = 'refresh'
-              and tokens.rotated_at is null and tokens.revoked_at is null
-            returning tokens.hash`
-        : sql`update authorization_codes set consumed_at = presented.at from ${presented} as presented (hash, at)
-            where authorization_codes.hash = presented.hash and authorization_codes.consumed_at is null
-            returning authorization_codes.hash`;
-    // Data-modifying CTEs run once whether or not the final SELECT reads them.
-    const result = await sql<{ hash: string }>`
-      with used as (${use}), inserted as (
-        insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
-        select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, s.audience, s.expires_at, s.created_at
-        from (values ${sql.join(successors)})
-          as s (parent, hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
-        where s.parent in (select hash from used)
-        returning 1
-      )
-      select hash from used`.execute(this.db);
     return new Map(result.rows.map((row) => [row.hash, true]));
   }
 
@@ -335,6 +313,39 @@ const INSERT_TOKENS = `
     hash text, kind text, grant_id text, client_id text, subject text, scope text, audience text,
     expires_at timestamptz, created_at timestamptz, revoked_at timestamptz, rotated_at timestamptz
   )`;
+
+/**
+ * Spending secrets and storing what they buy, in one statement: $1 the presented hashes with
+ * when they were used, $2 the successor tokens, each naming its parent. A successor is stored
+ * exactly when its parent was spent by this statement. Data-modifying CTEs run once whether or
+ * not the final SELECT reads them.
+ */
+const spend = (use: string) => `
+  with presented as (
+    select * from json_to_recordset($1::json) as p(hash text, at timestamptz)
+  ), used as (${use}), inserted as (
+    insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
+    select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, coalesce(s.audience::jsonb, '[]'), s.expires_at, s.created_at
+    from json_to_recordset($2::json) as s(
+      parent text, hash text, kind text, grant_id text, client_id text, subject text, scope text, audience text,
+      expires_at timestamptz, created_at timestamptz
+    )
+    where s.parent in (select hash from used)
+    returning 1
+  )
+  select hash from used`;
+
+const SPEND = {
+  refresh: spend(`
+    update tokens set rotated_at = presented.at from presented
+    where tokens.hash = presented.hash and tokens.kind = 'refresh'
+      and tokens.rotated_at is null and tokens.revoked_at is null
+    returning tokens.hash`),
+  code: spend(`
+    update authorization_codes set consumed_at = presented.at from presented
+    where authorization_codes.hash = presented.hash and authorization_codes.consumed_at is null
+    returning authorization_codes.hash`),
+} as const;
 
 function insertTokens(rows: Insertable<TokensTable>[]): CompiledQuery {
   // Dates go as ISO 8601 in UTC (Date.prototype.toJSON), which timestamptz reads exactly.
