@@ -1,4 +1,5 @@
 /** The audit log's grouped appends: entries of concurrent requests share a statement, and one bad entry fails alone. */
+import type { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
@@ -17,14 +18,19 @@ beforeEach(async () => {
   statements = 0;
 });
 
-/** An audit log whose inserts are counted. */
+/** An audit log whose inserts are counted (as the database gets them: compiled statements). */
 function countedLog(concurrency: number): AuditLog {
-  const db = database.db.withPlugin({
-    transformQuery: (args) => {
-      if (args.node.kind === 'InsertQueryNode') statements++;
-      return args.node;
+  const db = new Proxy(database.db, {
+    get(target, name) {
+      if (name === 'executeQuery') {
+        return (query: CompiledQuery) => {
+          if (/^\s*insert into audit_log/i.test(query.sql)) statements++;
+          return target.executeQuery(query);
+        };
+      }
+      const value = Reflect.get(target, name);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
-    transformResult: async (args) => args.result,
   });
   return new AuditLog(db, { concurrency });
 }

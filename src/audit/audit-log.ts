@@ -1,7 +1,7 @@
 /** The audit log table: append, read back newest first with filters, drop what is past retention. */
+import { CompiledQuery } from 'kysely';
 import type { Db } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
-import { json } from '../db/schema.js';
 import type { ActorType } from './actor.js';
 
 export interface AuditEntry {
@@ -36,6 +36,14 @@ export interface AuditFilter {
   until?: Date;
 }
 
+/** One statement for any number of entries, which travel as one JSON document (as tokens do: src/grants/store.ts). */
+const APPEND = `
+  insert into audit_log (at, action, actor_type, actor_id, target_type, target_id, ip, details)
+  select at, action, actor_type, actor_id, target_type, target_id, ip, details
+  from json_to_recordset($1::json) as t(
+    at timestamptz, action text, actor_type text, actor_id text, target_type text, target_id text, ip text, details jsonb
+  )`;
+
 export class AuditLog {
   /** Entries of concurrent requests share one multi-row insert and one commit. */
   private readonly appends: GroupCommit<NewAuditEntry, undefined>;
@@ -57,21 +65,17 @@ export class AuditLog {
   }
 
   private async append(entries: NewAuditEntry[]): Promise<undefined[]> {
-    await this.db
-      .insertInto('audit_log')
-      .values(
-        entries.map((entry) => ({
-          at: entry.at,
-          action: entry.action,
-          actor_type: entry.actor.type,
-          actor_id: entry.actor.id ?? null,
-          target_type: entry.target?.type ?? null,
-          target_id: entry.target?.id ?? null,
-          ip: entry.ip ?? null,
-          details: json(entry.details ?? {}),
-        })),
-      )
-      .execute();
+    const rows = entries.map((entry) => ({
+      at: entry.at,
+      action: entry.action,
+      actor_type: entry.actor.type,
+      actor_id: entry.actor.id ?? null,
+      target_type: entry.target?.type ?? null,
+      target_id: entry.target?.id ?? null,
+      ip: entry.ip ?? null,
+      details: entry.details ?? {},
+    }));
+    await this.db.executeQuery(CompiledQuery.raw(APPEND, [JSON.stringify(rows)]));
     return entries.map(() => undefined);
   }
 
