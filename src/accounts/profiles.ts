@@ -4,7 +4,7 @@
  * once. Reads of concurrent calls go to the database together: two queries for the whole
  * group instead of two per call.
  */
-import type { Db } from '../db/database.js';
+import { anyOf, type Db } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { Account, LinkedIdentity } from '../db/schema.js';
 
@@ -29,8 +29,8 @@ export class Profiles {
 
   private async readAll(ids: string[]): Promise<Profile[]> {
     const [accounts, identities] = await Promise.all([
-      this.db.selectFrom('accounts').selectAll().where('id', 'in', ids).execute(),
-      this.db.selectFrom('linked_identities').selectAll().where('account_id', 'in', ids).orderBy('created_at').execute(),
+      this.db.selectFrom('accounts').selectAll().where('id', '=', anyOf(ids)).execute(),
+      this.db.selectFrom('linked_identities').selectAll().where('account_id', '=', anyOf(ids)).orderBy('created_at').execute(),
     ]);
     const byId = new Map(accounts.map((account) => [account.id, account]));
     return ids.map((id) => ({

@@ -15,6 +15,12 @@ import type { Database as Tables } from './schema.js';
 
 export type Db = Kysely<Tables>;
 
+/**
+ * `= anyOf(keys)`: one array parameter where `in (…)` takes one parameter a key, so that a
+ * grouped lookup is the same statement whatever the size of its group.
+ */
+export const anyOf = (keys: readonly string[]) => sql<string>`any(${keys}::text[])`;
+
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';

@@ -1,6 +1,6 @@
 /** Queries on flows (login + consent requests), login sessions and logout requests. */
 import { type Insertable, sql, type Updateable } from 'kysely';
-import type { Db } from '../db/database.js';
+import { anyOf, type Db } from '../db/database.js';
 import { GroupCommit, groupedLookup, groupedOnce } from '../db/group-commit.js';
 import type {
   AuthorizationCodesTable,
@@ -96,7 +96,7 @@ export class FlowStore {
     });
     const lookupBy = (key: FlowKey) =>
       groupedLookup({
-        fetch: (hashes: string[]) => db.selectFrom('flows').selectAll().where(key, 'in', hashes).execute(),
+        fetch: (hashes: string[]) => db.selectFrom('flows').selectAll().where(key, '=', anyOf(hashes)).execute(),
         keyOfItem: (hash) => hash,
         keyOfRow: (flow) => flow[key] as string,
         concurrency,
@@ -289,7 +289,7 @@ export class FlowStore {
       )
       .selectAll('flows')
       .select(['remembered.remembered_scope', 'remembered.remembered_audience'])
-      .where('flows.login_verifier_hash', 'in', hashes)
+      .where('flows.login_verifier_hash', '=', anyOf(hashes))
       .execute();
   }
 

@@ -14,7 +14,7 @@
 
 import { setTimeout } from 'node:timers/promises';
 import { CompiledQuery, type Insertable, type Selectable, sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { anyOf, type Db } from '../db/database.js';
 import { GroupCommit, groupedLookup, groupedOnce } from '../db/group-commit.js';
 import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
 import { ReadCache } from '../db/read-cache.js';
@@ -126,7 +126,7 @@ export class GrantStore {
         'grants.id_token_claims',
         'grants.revoked_at as grant_revoked_at',
       ])
-      .where('authorization_codes.hash', 'in', hashes)
+      .where('authorization_codes.hash', '=', anyOf(hashes))
       .execute();
   }
 
@@ -157,7 +157,7 @@ export class GrantStore {
         'grants.acr',
         'grants.amr',
       ])
-      .where('tokens.hash', 'in', hashes)
+      .where('tokens.hash', '=', anyOf(hashes))
       .execute() as Promise<TokenWithGrant[]>;
   }
 
