@@ -1,5 +1,5 @@
 /** Queries on flows (login + consent requests), login sessions and logout requests. */
-import { type Insertable, sql, type Updateable } from 'kysely';
+import { CompiledQuery, type Insertable, sql, type Updateable } from 'kysely';
 import { anyOf, type Db } from '../db/database.js';
 import { GroupCommit, groupedLookup, groupedOnce } from '../db/group-commit.js';
 import type {
@@ -175,21 +175,9 @@ export class FlowStore {
 
   /** The first accept of each challenge in a group; the flows it moved, by challenge. */
   private async acceptLogins(firsts: LoginAccept[]): Promise<Map<string, Flow>> {
-    const values = firsts.map(
-      ({ challengeHash, now, acceptance: a }) =>
-        sql`(${challengeHash}::text, ${now}::timestamptz, ${a.subject}::text, ${a.login_remember}::boolean,
-           ${a.login_remember_for}::integer, ${a.acr}::text, ${a.amr}::jsonb, ${a.context}::jsonb, ${a.login_verifier_hash}::text)`,
-    );
-    const { rows } = await sql<Flow>`
-      update flows set subject = v.subject, login_remember = v.login_remember, login_remember_for = v.login_remember_for,
-        acr = v.acr, amr = v.amr, context = v.context, login_verifier_hash = v.login_verifier_hash, state = 'login_accepted',
-        auth_time = case when flows.login_skip and flows.auth_time is not null then flows.auth_time else v.now end
-      from (values ${sql.join(values)})
-        as v (challenge_hash, now, subject, login_remember, login_remember_for, acr, amr, context, login_verifier_hash)
-      where flows.login_challenge_hash = v.challenge_hash and flows.state = 'login_requested' and flows.expires_at > v.now
-        and (flows.login_skip = false or flows.subject = v.subject)
-      returning flows.*`.execute(this.db);
-    return new Map(rows.map((flow) => [flow.login_challenge_hash, flow]));
+    const rows = firsts.map(({ challengeHash, now, acceptance }) => ({ challenge_hash: challengeHash, now, ...acceptance }));
+    const { rows: moved } = await this.db.executeQuery<Flow>(CompiledQuery.raw(ACCEPT_LOGINS, [JSON.stringify(rows)]));
+    return new Map(moved.map((flow) => [flow.login_challenge_hash, flow]));
   }
 
   /**
@@ -208,25 +196,15 @@ export class FlowStore {
 
   /** The first accept of each challenge in a group; the flows it moved, by challenge. */
   private async acceptConsents(firsts: ConsentAccept[]): Promise<Map<string, Flow>> {
-    const values = firsts.map(
-      ({ challengeHash, now, acceptance: a, granted }) =>
-        sql`(${challengeHash}::text, ${now}::timestamptz, ${a.granted_scope}::jsonb, ${a.granted_audience}::jsonb,
-           ${a.consent_remember}::boolean, ${a.consent_remember_for}::integer, ${a.session_access_token}::jsonb,
-           ${a.session_id_token}::jsonb, ${a.consent_handled_at}::timestamptz, ${a.consent_verifier_hash}::text,
-           ${JSON.stringify(granted.scope)}::jsonb, ${JSON.stringify(granted.audience)}::jsonb)`,
-    );
-    const { rows } = await sql<Flow>`
-      update flows set granted_scope = v.granted_scope, granted_audience = v.granted_audience,
-        consent_remember = v.consent_remember, consent_remember_for = v.consent_remember_for,
-        session_access_token = v.session_access_token, session_id_token = v.session_id_token,
-        consent_handled_at = v.consent_handled_at, consent_verifier_hash = v.consent_verifier_hash, state = 'consent_accepted'
-      from (values ${sql.join(values)})
-        as v (challenge_hash, now, granted_scope, granted_audience, consent_remember, consent_remember_for,
-              session_access_token, session_id_token, consent_handled_at, consent_verifier_hash, scope, audience)
-      where flows.consent_challenge_hash = v.challenge_hash and flows.state = 'consent_requested' and flows.expires_at > v.now
-        and flows.request -> 'scope' @> v.scope and flows.request -> 'audience' @> v.audience
-      returning flows.*`.execute(this.db);
-    return new Map(rows.map((flow) => [flow.consent_challenge_hash as string, flow]));
+    const rows = firsts.map(({ challengeHash, now, acceptance, granted }) => ({
+      challenge_hash: challengeHash,
+      now,
+      ...acceptance,
+      scope: granted.scope,
+      audience: granted.audience,
+    }));
+    const { rows: moved } = await this.db.executeQuery<Flow>(CompiledQuery.raw(ACCEPT_CONSENTS, [JSON.stringify(rows)]));
+    return new Map(moved.map((flow) => [flow.consent_challenge_hash as string, flow]));
   }
 
   /** The same, storing the login session the flow established in the same statement, only if it moved. */
@@ -309,41 +287,32 @@ export class FlowStore {
 
   /** The first ending of each flow in a group; the flows it ended, by id. */
   private async finishManyWithCode(firsts: Ending[]): Promise<Map<string, true>> {
-    const values = firsts.map(
-      ({ id, expiresAt, grant: g, code: c }) =>
-        sql`(${id}::text, ${expiresAt}::timestamptz, ${g.id}::text, ${g.client_id}::text, ${g.subject ?? null}::text,
-           ${g.scope}::text, ${g.audience ?? '[]'}::jsonb, ${g.session_id ?? null}::text, ${g.auth_time ?? null}::timestamptz,
-           ${g.acr ?? null}::text, ${g.amr ?? '[]'}::jsonb, ${g.access_token_claims ?? '{}'}::jsonb,
-           ${g.id_token_claims ?? '{}'}::jsonb, ${c.hash}::text, ${c.redirect_uri}::text, ${c.redirect_uri_sent}::boolean,
-           ${c.code_challenge ?? null}::text, ${c.code_challenge_method ?? null}::text, ${c.nonce ?? null}::text,
-           ${c.expires_at}::timestamptz)`,
+    const rows = firsts.map(({ id, expiresAt, grant: g, code: c }) => ({
+      flow_id: id,
+      expires_at: expiresAt,
+      grant_id: g.id,
+      client_id: g.client_id,
+      subject: g.subject ?? null,
+      scope: g.scope,
+      audience: g.audience ?? '[]',
+      session_id: g.session_id ?? null,
+      auth_time: g.auth_time ?? null,
+      acr: g.acr ?? null,
+      amr: g.amr ?? '[]',
+      access_token_claims: g.access_token_claims ?? '{}',
+      id_token_claims: g.id_token_claims ?? '{}',
+      code_hash: c.hash,
+      redirect_uri: c.redirect_uri,
+      redirect_uri_sent: c.redirect_uri_sent,
+      code_challenge: c.code_challenge ?? null,
+      code_challenge_method: c.code_challenge_method ?? null,
+      nonce: c.nonce ?? null,
+      code_expires_at: c.expires_at,
+    }));
+    const { rows: ended } = await this.db.executeQuery<{ flow_id: string }>(
+      CompiledQuery.raw(FINISH_WITH_CODE, [JSON.stringify(rows)]),
     );
-    // Each insert joins the step before, so it writes a row only for the flows that moved.
-    const { rows } = await sql<{ flow_id: string }>`
-      with v (flow_id, expires_at, grant_id, client_id, subject, scope, audience, session_id, auth_time, acr, amr,
-              access_token_claims, id_token_claims, code_hash, redirect_uri, redirect_uri_sent, code_challenge,
-              code_challenge_method, nonce, code_expires_at) as (values ${sql.join(values)}),
-      done as (
-        update flows set state = 'done', expires_at = v.expires_at from v
-        where flows.id = v.flow_id and flows.state = 'consent_accepted'
-        returning flows.id
-      ), granted as (
-        insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,
-                            access_token_claims, id_token_claims)
-        select v.grant_id, v.client_id, v.subject, v.scope, v.audience, v.flow_id, v.session_id, v.auth_time, v.acr,
-               v.amr, v.access_token_claims, v.id_token_claims
-        from v join done on done.id = v.flow_id
-        returning id
-      ), coded as (
-        insert into authorization_codes (hash, grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge,
-                                         code_challenge_method, nonce, expires_at)
-        select v.code_hash, granted.id, v.client_id, v.redirect_uri, v.redirect_uri_sent, v.code_challenge,
-               v.code_challenge_method, v.nonce, v.code_expires_at
-        from v join granted on granted.id = v.grant_id
-        returning grant_id
-      )
-      select v.flow_id from v join coded on coded.grant_id = v.grant_id`.execute(this.db);
-    return new Map(rows.map((row) => [row.flow_id, true]));
+    return new Map(ended.map((row) => [row.flow_id, true]));
   }
 
   listRememberedConsents(subject: string, now: Date, loginSessionId?: string): Promise<Flow[]> {
@@ -426,3 +395,66 @@ export class FlowStore {
       .executeTakeFirst();
   }
 }
+
+/*
+ * The grouped use-once writes. Each takes its group as one JSON document ($1), read by
+ * json_to_recordset: one statement text whatever the group's size. JSON columns travel as
+ * the strings the services made of them and are cast where they are written.
+ */
+
+const ACCEPT_LOGINS = `
+  update flows set subject = v.subject, login_remember = v.login_remember, login_remember_for = v.login_remember_for,
+    acr = v.acr, amr = v.amr::jsonb, context = v.context::jsonb, login_verifier_hash = v.login_verifier_hash,
+    state = 'login_accepted',
+    auth_time = case when flows.login_skip and flows.auth_time is not null then flows.auth_time else v.now end
+  from json_to_recordset($1::json) as v(
+    challenge_hash text, now timestamptz, subject text, login_remember boolean, login_remember_for integer,
+    acr text, amr text, context text, login_verifier_hash text
+  )
+  where flows.login_challenge_hash = v.challenge_hash and flows.state = 'login_requested' and flows.expires_at > v.now
+    and (flows.login_skip = false or flows.subject = v.subject)
+  returning flows.*`;
+
+const ACCEPT_CONSENTS = `
+  update flows set granted_scope = v.granted_scope::jsonb, granted_audience = v.granted_audience::jsonb,
+    consent_remember = v.consent_remember, consent_remember_for = v.consent_remember_for,
+    session_access_token = v.session_access_token::jsonb, session_id_token = v.session_id_token::jsonb,
+    consent_handled_at = v.consent_handled_at, consent_verifier_hash = v.consent_verifier_hash, state = 'consent_accepted'
+  from json_to_recordset($1::json) as v(
+    challenge_hash text, now timestamptz, granted_scope text, granted_audience text, consent_remember boolean,
+    consent_remember_for integer, session_access_token text, session_id_token text, consent_handled_at timestamptz,
+    consent_verifier_hash text, scope jsonb, audience jsonb
+  )
+  where flows.consent_challenge_hash = v.challenge_hash and flows.state = 'consent_requested' and flows.expires_at > v.now
+    and flows.request -> 'scope' @> v.scope and flows.request -> 'audience' @> v.audience
+  returning flows.*`;
+
+// Each insert joins the step before, so it writes a row only for the flows that moved.
+const FINISH_WITH_CODE = `
+  with v as (
+    select * from json_to_recordset($1::json) as v(
+      flow_id text, expires_at timestamptz, grant_id text, client_id text, subject text, scope text, audience text,
+      session_id text, auth_time timestamptz, acr text, amr text, access_token_claims text, id_token_claims text,
+      code_hash text, redirect_uri text, redirect_uri_sent boolean, code_challenge text, code_challenge_method text,
+      nonce text, code_expires_at timestamptz
+    )
+  ), done as (
+    update flows set state = 'done', expires_at = v.expires_at from v
+    where flows.id = v.flow_id and flows.state = 'consent_accepted'
+    returning flows.id
+  ), granted as (
+    insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,
+                        access_token_claims, id_token_claims)
+    select v.grant_id, v.client_id, v.subject, v.scope, v.audience::jsonb, v.flow_id, v.session_id, v.auth_time, v.acr,
+           v.amr::jsonb, v.access_token_claims::jsonb, v.id_token_claims::jsonb
+    from v join done on done.id = v.flow_id
+    returning id
+  ), coded as (
+    insert into authorization_codes (hash, grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge,
+                                     code_challenge_method, nonce, expires_at)
+    select v.code_hash, granted.id, v.client_id, v.redirect_uri, v.redirect_uri_sent, v.code_challenge,
+           v.code_challenge_method, v.nonce, v.code_expires_at
+    from v join granted on granted.id = v.grant_id
+    returning grant_id
+  )
+  select v.flow_id from v join coded on coded.grant_id = v.grant_id`;
