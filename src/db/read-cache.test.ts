@@ -31,13 +31,15 @@ describe('ReadCache', () => {
     expect(c.size).toBe(0);
   });
 
-  it('evicts the least recently used entry beyond max', async () => {
-    const c = cache({ max: 2 });
+  it('keeps what is read once a generation and drops what is not, holding at most max', async () => {
+    // max 4: two generations of two.
+    const c = cache({ max: 4 });
     await c.get('a', async () => 'A');
     await c.get('b', async () => 'B');
-    // Reading a makes b the least recently used.
-    await c.get('a', async () => 'stale A');
+    // The recent generation is full: a and b are now the older one. Reading a brings it back.
+    expect(await c.get('a', async () => 'not loaded')).toBe('A');
     await c.get('c', async () => 'C');
+    // a and c filled the recent generation in turn; b, not read meanwhile, went with the older one.
     expect(c.size).toBe(2);
     const loadA = vi.fn(async () => 'A again');
     const loadB = vi.fn(async () => 'B again');
@@ -48,6 +50,28 @@ describe('ReadCache', () => {
     expect(loadC).not.toHaveBeenCalled();
     expect(await c.get('b', loadB)).toBe('B again');
     expect(loadB).toHaveBeenCalledTimes(1);
+
+    for (let i = 0; i < 100; i++) await c.get(`k${i}`, async () => `K${i}`);
+    expect(c.size).toBeLessThanOrEqual(4);
+  });
+
+  it('serves a key read over and over without writing to its maps', async () => {
+    // A delete and a set per hit leaves a deleted entry in the key's bucket chain each time,
+    // until V8 rehashes the table: the hot key of a large cache got slower with every read.
+    const c = cache({ max: 10 });
+    const load = vi.fn(async () => 'hot');
+    await c.get('hot', load);
+    const set = vi.spyOn(Map.prototype, 'set');
+    const remove = vi.spyOn(Map.prototype, 'delete');
+    try {
+      for (let i = 0; i < 1000; i++) expect(await c.get('hot', load)).toBe('hot');
+      expect(set).not.toHaveBeenCalled();
+      expect(remove).not.toHaveBeenCalled();
+    } finally {
+      set.mockRestore();
+      remove.mockRestore();
+    }
+    expect(load).toHaveBeenCalledTimes(1);
   });
 
   it('evicts on delete, deleteWhere and clear', async () => {
@@ -125,7 +149,7 @@ describe('ReadCache', () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
-  it('lets expired entries go as new ones come in, not only when max is reached', async () => {
+  it('lets expired entries go as time passes, not only when max is reached', async () => {
     const c = cache({ max: 1000, maxAgeMs: 10 });
     for (const key of ['a', 'b', 'c']) await c.get(key, async () => key);
     await new Promise((resolve) => setTimeout(resolve, 30));

@@ -11,11 +11,19 @@
  *
  * While `enabled()` is false (the node cannot hear other nodes' evictions) nothing is cached
  * and every read goes to the database.
+ *
+ * Entries live in two generations of at most max/2 each, as in quick-lru: new entries go into
+ * the recent one; an entry read while in the older one moves to the recent one; when the
+ * recent one is full it becomes the older one and the older one is dropped whole. So what is
+ * read at least once a generation stays, and a hit changes nothing at all. (A strict LRU in
+ * one Map moves the entry on every hit, a delete and a set: V8 leaves each deleted entry in
+ * its bucket's chain until the table is rehashed, so one key read over and over in a large
+ * Map gets slower with every read, 90 µs a hit with 50,000 entries: bench/RESULTS.md.)
  */
 import { performance } from 'node:perf_hooks';
 
 export interface ReadCacheOptions {
-  /** Most entries kept; the least recently used go first. */
+  /** Most entries kept. */
   max: number;
   maxAgeMs: number;
   enabled: () => boolean;
@@ -27,66 +35,102 @@ interface Entry<V> {
 }
 
 export class ReadCache<K, V> {
-  private readonly entries = new Map<K, Entry<V>>();
-  private generation = 0;
+  private recent = new Map<K, Entry<V>>();
+  private older = new Map<K, Entry<V>>();
+  /** When the recent generation began. */
+  private recentSince = performance.now();
+  /** The newest storedAt of anything added since the cache was last emptied: nothing held is younger. */
+  private newestStoredAt = Number.NEGATIVE_INFINITY;
+  private readonly generationSize: number;
+  /** Bumped by every eviction: a read in flight across one is not stored. */
+  private evictions = 0;
 
-  constructor(private readonly options: ReadCacheOptions) {}
+  constructor(private readonly options: ReadCacheOptions) {
+    this.generationSize = Math.max(1, Math.ceil(options.max / 2));
+  }
 
   /** The cached value, or what `load` reads (cached when it is found). */
   async get(key: K, load: () => Promise<V | undefined>): Promise<V | undefined> {
     if (!this.options.enabled()) return load();
-    const entry = this.entries.get(key);
-    if (entry) {
-      if (performance.now() - entry.storedAt < this.options.maxAgeMs) {
-        // Map order is insertion order: moving the entry to the end keeps it least evictable.
-        this.entries.delete(key);
-        this.entries.set(key, entry);
-        return entry.value;
+    const now = performance.now();
+    this.age(now);
+    const recent = this.recent.get(key);
+    if (recent && now - recent.storedAt < this.options.maxAgeMs) return recent.value;
+    const older = this.older.get(key);
+    if (older) {
+      this.older.delete(key);
+      if (now - older.storedAt < this.options.maxAgeMs) {
+        this.add(key, older, now);
+        return older.value;
       }
-      this.entries.delete(key);
     }
-    const generation = this.generation;
+    if (recent) this.recent.delete(key);
+    const evictions = this.evictions;
     const value = await load();
-    if (value !== undefined && generation === this.generation && this.options.enabled()) {
-      const now = performance.now();
-      this.dropExpired(now);
-      this.entries.set(key, { value, storedAt: now });
-      if (this.entries.size > this.options.max) this.entries.delete(this.entries.keys().next().value as K);
+    if (value !== undefined && evictions === this.evictions && this.options.enabled()) {
+      const storedAt = performance.now();
+      this.age(storedAt);
+      this.add(key, { value, storedAt }, storedAt);
     }
     return value;
   }
 
+  private add(key: K, entry: Entry<V>, now: number): void {
+    // A key can be in one generation only: a load that raced another for the same key replaces it.
+    this.older.delete(key);
+    this.recent.set(key, entry);
+    this.newestStoredAt = Math.max(this.newestStoredAt, entry.storedAt);
+    if (this.recent.size >= this.generationSize) this.startGeneration(now);
+  }
+
   /**
-   * Entries past their age leave from the front as new ones come in, so that a cache of rows
-   * each read for a moment (the access tokens of a busy client) does not fill up to `max`
-   * with rows it will never serve. The front holds the least recently used; an expired entry
-   * further back, one used again shortly before it expired, reaches the front within another
-   * `maxAgeMs`.
+   * Lets entries past their age go as time passes, not only as new ones push them out, so that
+   * a cache of rows each read for a moment does not hold them until it fills. Everything in
+   * the older generation came before the recent one began; once that is maxAgeMs ago, all of
+   * it has expired, and the recent generation becomes the older one.
    */
-  private dropExpired(now: number): void {
-    for (const [key, entry] of this.entries) {
-      if (now - entry.storedAt < this.options.maxAgeMs) return;
-      this.entries.delete(key);
+  private age(now: number): void {
+    if (now - this.newestStoredAt >= this.options.maxAgeMs) {
+      // Nothing in either generation is young enough to serve.
+      if (this.recent.size > 0 || this.older.size > 0) this.drop();
+      this.recentSince = now;
+    } else if (now - this.recentSince >= this.options.maxAgeMs) {
+      this.startGeneration(now);
     }
   }
 
+  private startGeneration(now: number): void {
+    this.older = this.recent;
+    this.recent = new Map();
+    this.recentSince = now;
+  }
+
+  private drop(): void {
+    this.recent = new Map();
+    this.older = new Map();
+    this.newestStoredAt = Number.NEGATIVE_INFINITY;
+  }
+
   delete(key: K): void {
-    this.generation++;
-    this.entries.delete(key);
+    this.evictions++;
+    this.recent.delete(key);
+    this.older.delete(key);
   }
 
   /** Evicts every entry whose value matches; a scan, which is fine for rare evictions. */
   deleteWhere(matches: (value: V) => boolean): void {
-    this.generation++;
-    for (const [key, entry] of this.entries) if (matches(entry.value)) this.entries.delete(key);
+    this.evictions++;
+    for (const generation of [this.recent, this.older]) {
+      for (const [key, entry] of generation) if (matches(entry.value)) generation.delete(key);
+    }
   }
 
   clear(): void {
-    this.generation++;
-    this.entries.clear();
+    this.evictions++;
+    this.drop();
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.recent.size + this.older.size;
   }
 }
