@@ -300,6 +300,10 @@ const EXPIRING = [
   ['login_sessions', 'id'],
 ] as const;
 
+/** A token row as the JSON documents below carry it (audience as its JSON text). */
+const TOKEN_RECORD = `hash text, kind text, grant_id text, client_id text, subject text, scope text, audience text,
+  expires_at timestamptz, created_at timestamptz`;
+
 /**
  * One statement of one shape for any number of tokens: the rows travel as a single JSON
  * document. A multi-row VALUES list has nine parameters a row, which Kysely parses, pg
@@ -309,10 +313,7 @@ const INSERT_TOKENS = `
   insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at, revoked_at, rotated_at)
   select hash, kind, grant_id, client_id, subject, scope, coalesce(audience::jsonb, '[]'), expires_at,
     coalesce(created_at, now()), revoked_at, rotated_at
-  from json_to_recordset($1::json) as t(
-    hash text, kind text, grant_id text, client_id text, subject text, scope text, audience text,
-    expires_at timestamptz, created_at timestamptz, revoked_at timestamptz, rotated_at timestamptz
-  )`;
+  from json_to_recordset($1::json) as t(${TOKEN_RECORD}, revoked_at timestamptz, rotated_at timestamptz)`;
 
 /**
  * Spending secrets and storing what they buy, in one statement: $1 the presented hashes with
@@ -326,10 +327,7 @@ const spend = (use: string) => `
   ), used as (${use}), inserted as (
     insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
     select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, coalesce(s.audience::jsonb, '[]'), s.expires_at, s.created_at
-    from json_to_recordset($2::json) as s(
-      parent text, hash text, kind text, grant_id text, client_id text, subject text, scope text, audience text,
-      expires_at timestamptz, created_at timestamptz
-    )
+    from json_to_recordset($2::json) as s(parent text, ${TOKEN_RECORD})
     where s.parent in (select hash from used)
     returning 1
   )
