@@ -158,4 +158,32 @@ describe('ReadCache', () => {
     expect(c.size).toBe(1);
     expect(await c.get('d', async () => 'reloaded')).toBe('d');
   });
+
+  it('peeks: a fresh entry synchronously, never a load, nothing while disabled or past its age', async () => {
+    let enabled = true;
+    const c = cache({ maxAgeMs: 50, enabled: () => enabled });
+    expect(c.peek('k')).toBeUndefined();
+    await c.get('k', async () => 'value');
+    expect(c.peek('k')).toBe('value');
+    enabled = false;
+    expect(c.peek('k')).toBeUndefined();
+    enabled = true;
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    expect(c.peek('k')).toBeUndefined();
+    expect(c.size).toBe(0);
+  });
+
+  it('peeks into the older generation too, bringing the entry back', async () => {
+    // max 4: two generations of two.
+    const c = cache({ max: 4 });
+    await c.get('a', async () => 'A');
+    await c.get('b', async () => 'B');
+    // a and b are the older generation now; peeking at a brings it into the recent one.
+    expect(c.peek('a')).toBe('A');
+    await c.get('c', async () => 'C');
+    // a and c filled the recent generation, which pushed b out with the older one.
+    expect(c.peek('a')).toBe('A');
+    expect(c.peek('c')).toBe('C');
+    expect(c.peek('b')).toBeUndefined();
+  });
 });

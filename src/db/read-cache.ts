@@ -49,22 +49,32 @@ export class ReadCache<K, V> {
     this.generationSize = Math.max(1, Math.ceil(options.max / 2));
   }
 
-  /** The cached value, or what `load` reads (cached when it is found). */
-  async get(key: K, load: () => Promise<V | undefined>): Promise<V | undefined> {
-    if (!this.options.enabled()) return load();
+  /**
+   * The cached value while it is fresh, or undefined; never reads. Synchronous, so that a hit
+   * costs no promise: the hottest routes (introspection, userinfo) answer from here.
+   */
+  peek(key: K): V | undefined {
+    if (!this.options.enabled()) return undefined;
     const now = performance.now();
     this.age(now);
     const recent = this.recent.get(key);
-    if (recent && now - recent.storedAt < this.options.maxAgeMs) return recent.value;
-    const older = this.older.get(key);
-    if (older) {
-      this.older.delete(key);
-      if (now - older.storedAt < this.options.maxAgeMs) {
-        this.add(key, older, now);
-        return older.value;
-      }
+    if (recent) {
+      if (now - recent.storedAt < this.options.maxAgeMs) return recent.value;
+      this.recent.delete(key);
+      return undefined;
     }
-    if (recent) this.recent.delete(key);
+    const older = this.older.get(key);
+    if (!older) return undefined;
+    this.older.delete(key);
+    if (now - older.storedAt >= this.options.maxAgeMs) return undefined;
+    this.add(key, older, now);
+    return older.value;
+  }
+
+  /** The cached value, or what `load` reads (cached when it is found). */
+  async get(key: K, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const cached = this.peek(key);
+    if (cached !== undefined) return cached;
     const evictions = this.evictions;
     const value = await load();
     if (value !== undefined && evictions === this.evictions && this.options.enabled()) {

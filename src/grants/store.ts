@@ -161,6 +161,11 @@ export class GrantStore {
       .execute() as Promise<TokenWithGrant[]>;
   }
 
+  /** A token to be checked, from the cache alone: undefined when it is not there. */
+  cachedTokenToCheck(hash: string): TokenWithGrant | undefined {
+    return this.accessTokens.peek(hash);
+  }
+
   /**
    * A token to be checked, not used: access tokens may come from the cache, which no
    * revocation outlives. The row is frozen, as other requests may hold it too.
