@@ -54,7 +54,7 @@ export const LOGIN_ATTEMPTS = 10;
  * has many addresses (or a TRUST_PROXY set wider than the proxies in front of Gatehouse).
  */
 export const LOGIN_ATTEMPTS_ALL = 120;
-const LOGIN_WINDOW_SECONDS = 15 * 60;
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
 const QUEUE_LIMIT = 200;
 const PAGE_SIZE = 50;
 const MAX_REASON = 1000;
