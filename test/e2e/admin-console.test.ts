@@ -10,7 +10,7 @@ import type { ClientInput } from '../../src/clients/clients.js';
 import { LOGIN_ATTEMPTS, LOGIN_ATTEMPTS_ALL, LOGIN_WINDOW_SECONDS } from '../../src/http/admin/console.js';
 import { buildAdminApp } from '../../src/http/server.js';
 import { Browser, token } from '../support/flow.js';
-import { startGatehouse, type TestGatehouse } from '../support/harness.js';
+import { atStartOfWindow, startGatehouse, type TestGatehouse } from '../support/harness.js';
 
 const ADMIN_TOKEN = 'console-test-admin-token-0123456789abcdef';
 const OPERATOR = 'ada@ops.example';
@@ -79,16 +79,6 @@ async function portalApplication(input: Partial<ClientInput> = {}) {
   return { developer, app };
 }
 
-/**
- * Moves a Gatehouse's clock to a second after a sign-in window starts. The limits count in
- * fixed windows aligned to the epoch, and a test's attempts must all fall in one: the clock
- * runs in real time, and a run that crossed a boundary saw its count start again.
- */
-function atStartOfLoginWindow(g: TestGatehouse): void {
-  const windowMs = LOGIN_WINDOW_SECONDS * 1000;
-  g.advance((windowMs - (g.gh.now() % windowMs)) / 1000 + 1);
-}
-
 describe('signing in to the console with ADMIN_TOKEN', () => {
   it('sends a browser without a session to the sign-in page, and back where it was going', async () => {
     const browser = browserFrom(t.adminApp, '10.2.0.1');
@@ -148,7 +138,7 @@ describe('signing in to the console with ADMIN_TOKEN', () => {
   });
 
   it('limits sign-in attempts per address, even with the right token once the limit is reached', async () => {
-    atStartOfLoginWindow(t);
+    atStartOfWindow(t, LOGIN_WINDOW_SECONDS);
     const attacker = browserFrom(t.adminApp, '10.3.0.1');
     await attacker.get('/admin/ui/login');
     for (let i = 0; i < LOGIN_ATTEMPTS; i++) {
@@ -166,7 +156,7 @@ describe('signing in to the console with ADMIN_TOKEN', () => {
 
   it('limits sign-in attempts from all addresses together, so forged client addresses do not help', async () => {
     const other = await startGatehouse({ env: { ADMIN_TOKEN, CAPTCHA: 'none' } });
-    atStartOfLoginWindow(other);
+    atStartOfWindow(other, LOGIN_WINDOW_SECONDS);
     try {
       let n = 0;
       // A guesser that sends every attempt with another X-Forwarded-For, as nothing stops it from doing.

@@ -17,7 +17,7 @@ import {
   startFlowAccessApi,
 } from '../../src/wallets/test-support.js';
 import { Browser, createClient, runFlow, token } from '../support/flow.js';
-import { startGatehouse, type TestGatehouse } from '../support/harness.js';
+import { atStartOfWindow, startGatehouse, type TestGatehouse } from '../support/harness.js';
 import { codeIn } from '../support/stand-ins.js';
 
 let t: TestGatehouse;
@@ -420,6 +420,7 @@ describe('guards', () => {
   });
 
   it('limits how many messages one account asks for', async () => {
+    atStartOfWindow(t, 3600);
     const { browser } = await person();
     const wallet = solanaWallet();
     await browser.get('/ui/account/identities/solana');

@@ -37,6 +37,17 @@ export interface HarnessOptions {
   database?: Database;
 }
 
+/**
+ * Moves a Gatehouse's clock to a second after a rate-limit window of `seconds` starts. The
+ * limits count in fixed windows aligned to the epoch (src/accounts/rate-limit.ts), and a
+ * test's hits must all fall in one: the clock runs in real time, and a run that crossed a
+ * boundary saw its count start again.
+ */
+export function atStartOfWindow(t: TestGatehouse, seconds: number): void {
+  const windowMs = seconds * 1000;
+  t.advance((windowMs - (t.gh.now() % windowMs)) / 1000 + 1);
+}
+
 export const TEST_SECRET = 'test-secret-of-at-least-thirty-two-characters';
 
 export async function startGatehouse(options: HarnessOptions = {}): Promise<TestGatehouse> {
