@@ -65,16 +65,21 @@ export class ReadCache<K, V> {
     }
     const older = this.older.get(key);
     if (!older) return undefined;
-    this.older.delete(key);
-    if (now - older.storedAt >= this.options.maxAgeMs) return undefined;
+    if (now - older.storedAt >= this.options.maxAgeMs) {
+      this.older.delete(key);
+      return undefined;
+    }
     this.add(key, older, now);
     return older.value;
   }
 
   /** The cached value, or what `load` reads (cached when it is found). */
   async get(key: K, load: () => Promise<V | undefined>): Promise<V | undefined> {
-    const cached = this.peek(key);
-    if (cached !== undefined) return cached;
+    return this.peek(key) ?? this.load(key, load);
+  }
+
+  /** What `load` reads, cached when it is found and no eviction happened meanwhile: `get`'s miss. */
+  async load(key: K, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const evictions = this.evictions;
     const value = await load();
     if (value !== undefined && evictions === this.evictions && this.options.enabled()) {
@@ -86,7 +91,8 @@ export class ReadCache<K, V> {
   }
 
   private add(key: K, entry: Entry<V>, now: number): void {
-    // A key can be in one generation only: a load that raced another for the same key replaces it.
+    // A key is in one generation only: an entry brought back from the older one leaves it, and a
+    // load that raced another for the same key replaces it.
     this.older.delete(key);
     this.recent.set(key, entry);
     this.newestStoredAt = Math.max(this.newestStoredAt, entry.storedAt);

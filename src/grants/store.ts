@@ -161,18 +161,18 @@ export class GrantStore {
       .execute() as Promise<TokenWithGrant[]>;
   }
 
-  /** A token to be checked, from the cache alone: undefined when it is not there. */
-  cachedTokenToCheck(hash: string): TokenWithGrant | undefined {
-    return this.accessTokens.peek(hash);
-  }
-
   /**
    * A token to be checked, not used: access tokens may come from the cache, which no
-   * revocation outlives. The row is frozen, as other requests may hold it too.
+   * revocation outlives. The row is frozen, as other requests may hold it too. A cached row
+   * comes back as itself, not a promise: the hit of introspection and userinfo costs none.
    */
-  async findTokenToCheck(hash: string): Promise<TokenWithGrant | undefined> {
+  findTokenToCheck(hash: string): TokenWithGrant | undefined | Promise<TokenWithGrant | undefined> {
+    return this.accessTokens.peek(hash) ?? this.readTokenToCheck(hash);
+  }
+
+  private async readTokenToCheck(hash: string): Promise<TokenWithGrant | undefined> {
     let read: TokenWithGrant | undefined;
-    const cached = await this.accessTokens.get(hash, async () => {
+    const cached = await this.accessTokens.load(hash, async () => {
       read = await this.findToken(hash);
       return read?.kind === 'access' ? freeze(read) : undefined;
     });

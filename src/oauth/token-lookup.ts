@@ -36,8 +36,7 @@ export class TokenLookup {
   find(token: string): TokenWithGrant | undefined | Promise<TokenWithGrant | undefined> {
     // Not one of ours by its shape: no need to ask the database.
     if (!token.startsWith(prefixes.accessToken) && !token.startsWith(prefixes.refreshToken)) return undefined;
-    const hash = hashSecret(token);
-    return this.grants.cachedTokenToCheck(hash) ?? this.grants.findTokenToCheck(hash);
+    return this.grants.findTokenToCheck(hashSecret(token));
   }
 
   /** The stored row of an active token (synchronous when cached, as `find`). */
