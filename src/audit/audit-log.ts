@@ -1,6 +1,5 @@
 /** The audit log table: append, read back newest first with filters, drop what is past retention. */
-import { CompiledQuery } from 'kysely';
-import type { Db } from '../db/database.js';
+import { type Db, executeWithJson } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { ActorType } from './actor.js';
 
@@ -75,7 +74,7 @@ export class AuditLog {
       ip: entry.ip ?? null,
       details: entry.details ?? {},
     }));
-    await this.db.executeQuery(CompiledQuery.raw(APPEND, [JSON.stringify(rows)]));
+    await executeWithJson(this.db, APPEND, rows);
     return entries.map(() => undefined);
   }
 

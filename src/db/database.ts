@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, type Logger, Migrator, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, type Logger, Migrator, PostgresDialect, type QueryResult, sql } from 'kysely';
 import pg from 'pg';
 import { GatehouseError } from '../errors.js';
 import { type Invalidations, LocalInvalidations, PostgresInvalidations } from './invalidations.js';
@@ -20,6 +20,21 @@ export type Db = Kysely<Tables>;
  * grouped lookup is the same statement whatever the size of its group.
  */
 export const anyOf = (keys: readonly string[]) => sql<string>`any(${keys}::text[])`;
+
+/**
+ * Runs a statement of fixed text whose parameters are JSON documents ($1, $2, …), which it
+ * reads with json_to_recordset: how grouped writes pass their rows, one statement text for
+ * any group size. Dates travel as ISO 8601 in UTC (Date.prototype.toJSON), which timestamptz
+ * reads exactly.
+ */
+export function executeWithJson<Row>(db: Db, text: string, ...documents: unknown[]): Promise<QueryResult<Row>> {
+  return db.executeQuery<Row>(
+    CompiledQuery.raw(
+      text,
+      documents.map((document) => JSON.stringify(document)),
+    ),
+  );
+}
 
 export interface Database {
   db: Db;

@@ -1,6 +1,6 @@
 /** Queries on flows (login + consent requests), login sessions and logout requests. */
-import { CompiledQuery, type Insertable, sql, type Updateable } from 'kysely';
-import { anyOf, type Db } from '../db/database.js';
+import { type Insertable, sql, type Updateable } from 'kysely';
+import { anyOf, type Db, executeWithJson } from '../db/database.js';
 import { GroupCommit, groupedLookup, groupedOnce } from '../db/group-commit.js';
 import type {
   AuthorizationCodesTable,
@@ -176,7 +176,7 @@ export class FlowStore {
   /** The first accept of each challenge in a group; the flows it moved, by challenge. */
   private async acceptLogins(firsts: LoginAccept[]): Promise<Map<string, Flow>> {
     const rows = firsts.map(({ challengeHash, now, acceptance }) => ({ challenge_hash: challengeHash, now, ...acceptance }));
-    const { rows: moved } = await this.db.executeQuery<Flow>(CompiledQuery.raw(ACCEPT_LOGINS, [JSON.stringify(rows)]));
+    const { rows: moved } = await executeWithJson<Flow>(this.db, ACCEPT_LOGINS, rows);
     return new Map(moved.map((flow) => [flow.login_challenge_hash, flow]));
   }
 
@@ -203,7 +203,7 @@ export class FlowStore {
       scope: granted.scope,
       audience: granted.audience,
     }));
-    const { rows: moved } = await this.db.executeQuery<Flow>(CompiledQuery.raw(ACCEPT_CONSENTS, [JSON.stringify(rows)]));
+    const { rows: moved } = await executeWithJson<Flow>(this.db, ACCEPT_CONSENTS, rows);
     return new Map(moved.map((flow) => [flow.consent_challenge_hash as string, flow]));
   }
 
@@ -309,9 +309,7 @@ export class FlowStore {
       nonce: c.nonce ?? null,
       code_expires_at: c.expires_at,
     }));
-    const { rows: ended } = await this.db.executeQuery<{ flow_id: string }>(
-      CompiledQuery.raw(FINISH_WITH_CODE, [JSON.stringify(rows)]),
-    );
+    const { rows: ended } = await executeWithJson<{ flow_id: string }>(this.db, FINISH_WITH_CODE, rows);
     return new Map(ended.map((row) => [row.flow_id, true]));
   }
 

@@ -13,8 +13,8 @@
  */
 
 import { setTimeout } from 'node:timers/promises';
-import { CompiledQuery, type Insertable, type Selectable, sql } from 'kysely';
-import { anyOf, type Db } from '../db/database.js';
+import { type Insertable, type Selectable, sql } from 'kysely';
+import { anyOf, type Db, executeWithJson } from '../db/database.js';
 import { GroupCommit, groupedLookup, groupedOnce } from '../db/group-commit.js';
 import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
 import { ReadCache } from '../db/read-cache.js';
@@ -63,7 +63,7 @@ export class GrantStore {
     const concurrency = options.concurrency ?? 4;
     this.tokenWrites = new GroupCommit({
       run: async (requests: Insertable<TokensTable>[][]): Promise<undefined[]> => {
-        await db.executeQuery(insertTokens(requests.flat()));
+        await executeWithJson(db, INSERT_TOKENS, requests.flat());
         return [];
       },
       concurrency,
@@ -197,9 +197,7 @@ export class GrantStore {
   private async spendTogether(kind: 'refresh' | 'code', spends: Spend[]): Promise<Map<string, true>> {
     const presented = spends.map((r) => ({ hash: r.hash, at: r.at }));
     const successors = spends.flatMap((r) => r.tokens.map((t) => ({ ...t, parent: r.hash, created_at: t.created_at ?? r.at })));
-    const result = await this.db.executeQuery<{ hash: string }>(
-      CompiledQuery.raw(SPEND[kind], [JSON.stringify(presented), JSON.stringify(successors)]),
-    );
+    const result = await executeWithJson<{ hash: string }>(this.db, SPEND[kind], presented, successors);
     return new Map(result.rows.map((row) => [row.hash, true]));
   }
 
@@ -349,11 +347,6 @@ const SPEND = {
     where authorization_codes.hash = presented.hash and authorization_codes.consumed_at is null
     returning authorization_codes.hash`),
 } as const;
-
-function insertTokens(rows: Insertable<TokensTable>[]): CompiledQuery {
-  // Dates go as ISO 8601 in UTC (Date.prototype.toJSON), which timestamptz reads exactly.
-  return CompiledQuery.raw(INSERT_TOKENS, [JSON.stringify(rows)]);
-}
 
 function freeze<T extends object>(row: T): T {
   for (const value of Object.values(row)) if (value && typeof value === 'object') Object.freeze(value);
