@@ -1,18 +1,20 @@
 /**
  * A steady-rate soak: tokens, rotations, introspection and userinfo at a fixed rate for
- * SOAK_SECONDS (default 600). No request may fail, and memory must settle: what the process
- * holds at the end is within 10% of what it held after warm-up. SOAK_RATE sets requests per
- * second (default 40).
+ * SOAK_SECONDS (default 600), on two Gatehouse nodes side by side, each with its own database
+ * and its own load. No request may fail, and memory must settle on both: what each holds at the
+ * end is within 10% of what it held after the first minute (warm-up). SOAK_RATE sets requests
+ * per second on each node (default 40).
  *
- * "What it holds" is every object alive in a heap snapshot of the child (Buffers' contents
- * included), taken after a memory-reducing collection (child.ts) with no request in flight
- * (the load pauses for the first reading): what a leak grows, and only that. Two other
- * readings are printed, not judged. RSS moves with the collector's sawtooth (teeth of
- * 25-35 MB lasting up to five minutes), with how much heap V8 keeps reserved (57 MB at one
- * reading, 86 MB at the next for the same 47 MB of live objects) and, after the first
- * snapshot, with the memory the snapshot writer took. heapUsed + external after the
- * collection rose 6-8% over passing runs whose live objects stayed within 1%: memory V8
- * still counts as used that the snapshot's collection finds dead (bench/RESULTS.md).
+ * Both readings are taken with no request in flight (the load pauses for the first), right
+ * after a full, memory-reducing collection in the child (child.ts). The two nodes are judged
+ * by two measures, since one cannot serve both:
+ * - RSS, as the issue words it, on a node never asked for a heap snapshot: writing one leaves
+ *   the snapshot writer's 100-150 MB in the process's RSS for the rest of its life. Read after
+ *   the collection, RSS is off the collector's sawtooth (teeth of 25-35 MB lasting minutes).
+ * - Live objects, on the other node: every object alive in a heap snapshot (Buffers' contents
+ *   included), what a leak grows and only that. heapUsed + external after the collection is
+ *   printed, not judged: it rose 6-8% over soaks whose live objects stayed within 1%, memory V8
+ *   still counts as used that the snapshot's collection finds dead (bench/RESULTS.md).
  */
 import { afterAll, expect, it } from 'vitest';
 import {
@@ -47,20 +49,25 @@ async function userinfo(node: Node, token: string): Promise<Answer> {
   return { status: response.status, body: (await response.json()) as Record<string, unknown>, contentType: '' };
 }
 
-it(`holds ${RATE} requests/s for ${SECONDS} s with settled memory and no errors`, {
-  timeout: (SECONDS + 300) * 1000,
-}, async () => {
-  const database = await throwawayDatabase();
-  cleanups.push(() => database.drop());
-  const node = await startNode({ databaseUrl: database.url });
-  cleanups.push(() => node.kill('SIGKILL'));
+interface Soaked {
+  sent: number;
+  skipped: number;
+  errors: { op: string; status: number; body: unknown }[];
+  afterWarmUp: Memory;
+  end: Memory;
+  /** RSS every SAMPLE_SECONDS, as it is (not after a collection). */
+  samples: number[];
+}
+
+/** Runs the soak's load against one node and reads its memory after warm-up and at the end. */
+async function soak(node: Node): Promise<Soaked> {
   const client: Client = await createClient(node);
   const first = await authorizationCodeFlow(client, oneNode(node));
   expect(first.status).toBe(200);
   const chain = { refresh: String(first.body.refresh_token), access: String(first.body.access_token), busy: false };
   let lastClientToken = chain.access;
 
-  const errors: { op: string; status: number; body: unknown }[] = [];
+  const errors: Soaked['errors'] = [];
   const counts = { sent: 0, skipped: 0 };
   let inFlight = 0;
   const check = (op: string, answer: Answer, ok: (a: Answer) => boolean) => {
@@ -91,7 +98,7 @@ it(`holds ${RATE} requests/s for ${SECONDS} s with settled memory and no errors`
     async () => check('userinfo', await userinfo(node, chain.access), (x) => x.status === 200 && x.body.sub !== undefined),
   ];
 
-  const samples: { at: number; rss: number }[] = [];
+  const samples: number[] = [];
   let afterWarmUp: Memory | undefined;
   const started = Date.now();
   let next = started;
@@ -109,7 +116,7 @@ it(`holds ${RATE} requests/s for ${SECONDS} s with settled memory and no errors`
       next = Date.now();
     }
     if (Date.now() >= nextSample) {
-      samples.push({ at: Math.round((Date.now() - started) / 1000), rss: node.rss() });
+      samples.push(node.rss());
       nextSample += SAMPLE_SECONDS * 1000;
     }
     if (inFlight >= MAX_IN_FLIGHT) {
@@ -130,24 +137,51 @@ it(`holds ${RATE} requests/s for ${SECONDS} s with settled memory and no errors`
     pending.add(run);
   }
   await Promise.all(pending);
-  samples.push({ at: Math.round((Date.now() - started) / 1000), rss: node.rss() });
-
+  samples.push(node.rss());
   if (!afterWarmUp) throw new Error('the run ended before its warm-up did');
-  const [baseline, end] = [afterWarmUp, await node.memoryAfterCollection()];
-  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-  const change = (from: number, to: number) => `${(((to - from) / from) * 100).toFixed(1)}%`;
+  return { ...counts, errors, afterWarmUp, end: await node.memoryAfterCollection(), samples };
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+const growth = (from: number, to: number) => (to - from) / from;
+const percent = (from: number, to: number) => `${(growth(from, to) * 100).toFixed(1)}%`;
+
+function report(name: string, run: Soaked): string {
+  const { afterWarmUp: a, end: e } = run;
   const held = (m: Memory) => m.heapUsed + m.external;
-  const growth = (end.live - baseline.live) / baseline.live;
-  console.log(
-    `soak: ${counts.sent} requests in ${SECONDS} s (${(counts.sent / SECONDS).toFixed(1)}/s target ${RATE}/s, ${counts.skipped} ticks skipped at ${MAX_IN_FLIGHT} in flight); ` +
-      `${errors.length} errors; after a full collection at ${WARM_UP_SECONDS} s and at the end: live objects ` +
-      `${mb(baseline.live)} → ${mb(end.live)} MB (${change(baseline.live, end.live)}), heap used + external ` +
-      `${mb(held(baseline))} → ${mb(held(end))} MB (${change(held(baseline), held(end))}; heap ${mb(baseline.heapUsed)} → ${mb(end.heapUsed)}), ` +
-      `RSS ${mb(baseline.rss)} → ${mb(end.rss)} MB (${change(baseline.rss, end.rss)}); ` +
-      `RSS samples every ${SAMPLE_SECONDS} s, MB: ${samples.map((s) => mb(s.rss)).join(' ')}`,
+  const live =
+    a.live !== undefined && e.live !== undefined
+      ? `live objects ${mb(a.live)} → ${mb(e.live)} MB (${percent(a.live, e.live)}), `
+      : '';
+  return (
+    `${name}: ${run.sent} requests (${(run.sent / SECONDS).toFixed(1)}/s, ${run.skipped} ticks skipped at ${MAX_IN_FLIGHT} in flight), ` +
+    `${run.errors.length} errors; after a full collection at ${WARM_UP_SECONDS} s and at the end: ${live}` +
+    `RSS ${mb(a.rss)} → ${mb(e.rss)} MB (${percent(a.rss, e.rss)}), heap used + external ${mb(held(a))} → ${mb(held(e))} MB ` +
+    `(${percent(held(a), held(e))}); RSS as it was every ${SAMPLE_SECONDS} s, MB: ${run.samples.map(mb).join(' ')}`
   );
-  expect(errors.slice(0, 5)).toEqual([]);
-  expect(growth).toBeLessThanOrEqual(0.1);
+}
+
+it(`holds ${RATE} requests/s on each of two nodes for ${SECONDS} s with settled memory and no errors`, {
+  timeout: (SECONDS + 300) * 1000,
+}, async () => {
+  const rssDatabase = await throwawayDatabase();
+  cleanups.push(() => rssDatabase.drop());
+  const liveDatabase = await throwawayDatabase();
+  cleanups.push(() => liveDatabase.drop());
+  const byRss = await startNode({ databaseUrl: rssDatabase.url, heapSnapshots: false });
+  cleanups.push(() => byRss.kill('SIGKILL'));
+  const byLive = await startNode({ databaseUrl: liveDatabase.url });
+  cleanups.push(() => byLive.kill('SIGKILL'));
+
+  const [rssRun, liveRun] = await Promise.all([soak(byRss), soak(byLive)]);
+  console.log(
+    `soak, ${SECONDS} s at ${RATE} requests/s on each node\n${report('judged by RSS', rssRun)}\n${report('judged by live objects', liveRun)}`,
+  );
+
+  expect(rssRun.errors.slice(0, 5)).toEqual([]);
+  expect(liveRun.errors.slice(0, 5)).toEqual([]);
+  expect(growth(rssRun.afterWarmUp.rss, rssRun.end.rss)).toBeLessThanOrEqual(0.1);
+  expect(growth(liveRun.afterWarmUp.live as number, liveRun.end.live as number)).toBeLessThanOrEqual(0.1);
   // Skipped ticks (the machine could not keep up) are reported, not failed on: the brief
   // for this suite rules out assertions that depend on the machine's speed.
 });

@@ -36,8 +36,9 @@ export interface Memory {
   /**
    * Every object a heap snapshot finds alive, Buffers' contents included, summed: what a leak
    * grows, and nothing else (heapUsed also counts memory the collector has not handed back).
+   * Undefined for a node started without heap snapshots.
    */
-  live: number;
+  live: number | undefined;
 }
 
 /** The sum of the self sizes of every node in a V8 heap snapshot file. */
@@ -60,6 +61,8 @@ export interface NodeOptions {
   ports?: { port: number; adminPort: number };
   /** Nodes behind one load balancer share one issuer; default: the node's own public URL. */
   issuer?: string;
+  /** Whether memoryAfterCollection writes a heap snapshot to count live objects (default true; child.ts). */
+  heapSnapshots?: boolean;
 }
 
 /** Starts `gatehouse serve` as a child process and waits until /health/ready answers 200. */
@@ -79,6 +82,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     LOG_LEVEL: 'warn',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
+    ...(options.heapSnapshots === false ? { GATEHOUSE_HEAP_SNAPSHOTS: 'off' } : {}),
   };
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'test/reliability/child.ts')], {
     cwd: root,
@@ -116,13 +120,15 @@ export async function startNode(options: NodeOptions): Promise<Node> {
           if (!report) return;
           clearTimeout(timer);
           child.stdout?.off('data', read);
-          const { snapshot, ...memory } = JSON.parse(report[1] as string) as Omit<Memory, 'live'> & { snapshot: string };
+          const { snapshot, ...memory } = JSON.parse(report[1] as string) as Omit<Memory, 'live'> & {
+            snapshot: string | null;
+          };
           try {
-            resolve({ ...memory, live: liveBytesIn(snapshot) });
+            resolve({ ...memory, live: snapshot === null ? undefined : liveBytesIn(snapshot) });
           } catch (err) {
             reject(err);
           } finally {
-            rmSync(snapshot, { force: true });
+            if (snapshot !== null) rmSync(snapshot, { force: true });
           }
         };
         child.stdout?.on('data', read);
