@@ -37,8 +37,21 @@ export function inputProblem(value: unknown, maxDepth = MAX_INPUT_DEPTH): string
   return undefined;
 }
 
-export function installInputGuard(app: FastifyInstance): void {
+export interface InputGuardOptions {
+  /**
+   * A POST or PUT that came without a body reads as an empty object: the admin API's, where
+   * Hydra's clients send some (a reject, a key rotation) bare. Here rather than in a hook of
+   * its own, since every request pays for each hook it passes.
+   */
+  bodilessWritesAreEmpty?: boolean;
+}
+
+export function installInputGuard(app: FastifyInstance, options: InputGuardOptions = {}): void {
+  const emptyBodies = options.bodilessWritesAreEmpty === true;
   app.addHook('preValidation', (request, _reply, done) => {
+    if (emptyBodies && request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) {
+      request.body = {};
+    }
     const problem = (part: string, value: unknown) => {
       const found = inputProblem(value);
       return found ? invalidRequest(`The request ${part} ${found}.`) : undefined;

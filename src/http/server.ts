@@ -118,15 +118,10 @@ export async function buildAdminApp(
   installErrorHandler(app, { admin: true, issuer: gh.config.issuer });
   installSecurityHeaders(app);
   installFormParser(app);
-  installInputGuard(app);
+  installInputGuard(app, { bodilessWritesAreEmpty: true });
   // Everyone on the admin port is an operator; the console names who (ADMIN_TOKEN holders are "admin-api").
   installActorContext(app, { type: 'operator', id: 'admin-api' });
   options.metrics?.instrument(app, 'admin');
-  // A POST or PUT without a body (Hydra's reject, key rotation) is an empty object.
-  app.addHook('preValidation', (request, _reply, done) => {
-    if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
-    done();
-  });
 
   const token = options.adminToken;
   if (token) {
