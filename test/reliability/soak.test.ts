@@ -2,7 +2,8 @@
  * A steady-rate soak: tokens, rotations, introspection and userinfo at a fixed rate for
  * SOAK_SECONDS (default 600), on two Gatehouse nodes side by side, each with its own database
  * and its own load. No request may fail, and memory must settle on both: what each holds at the
- * end is within 10% of what it held after the first minute (warm-up). SOAK_RATE sets requests
+ * end is at most 10% above what it held after the first minute (warm-up); less is memory
+ * handed back, not a failure to settle. SOAK_RATE sets requests
  * per second on each node (default 40).
  *
  * Both readings are taken with no request in flight (the load pauses for the first), right
