@@ -19,6 +19,12 @@ export interface RateLimitResult {
 /** Windows longer than this are not supported: their rows may be cleaned up early. */
 export const MAX_WINDOW_SECONDS = 24 * 3600;
 
+/** When the fixed window of `windowSeconds` holding `now` began, in ms. Aligned to the epoch, so every node computes the same one. */
+export function windowStartOf(now: number, windowSeconds: number): number {
+  const windowMs = windowSeconds * 1000;
+  return Math.floor(now / windowMs) * windowMs;
+}
+
 export class RateLimiter {
   constructor(
     private readonly db: Db,
@@ -32,8 +38,7 @@ export class RateLimiter {
     }
     const now = this.now();
     const windowMs = windowSeconds * 1000;
-    // Windows are aligned to the epoch, so every node computes the same window_start.
-    const windowStart = new Date(Math.floor(now / windowMs) * windowMs);
+    const windowStart = new Date(windowStartOf(now, windowSeconds));
     const row = await this.db
       .insertInto('rate_limits')
       .values({ key, window_start: windowStart, count: 1 })

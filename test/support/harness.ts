@@ -1,6 +1,7 @@
 /** A whole Gatehouse for a test: both apps, a controllable clock, real or injected HTTP. */
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { windowStartOf } from '../../src/accounts/rate-limit.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Database } from '../../src/db/database.js';
 import { createGatehouse, type Gatehouse } from '../../src/gatehouse.js';
@@ -39,13 +40,13 @@ export interface HarnessOptions {
 
 /**
  * Moves a Gatehouse's clock to a second after a rate-limit window of `seconds` starts. The
- * limits count in fixed windows aligned to the epoch (src/accounts/rate-limit.ts), and a
- * test's hits must all fall in one: the clock runs in real time, and a run that crossed a
- * boundary saw its count start again.
+ * limits count in fixed windows (windowStartOf, src/accounts/rate-limit.ts), and a test's hits
+ * must all fall in one: the clock runs in real time, and a run that crossed a boundary saw its
+ * count start again.
  */
 export function atStartOfWindow(t: TestGatehouse, seconds: number): void {
-  const windowMs = seconds * 1000;
-  t.advance((windowMs - (t.gh.now() % windowMs)) / 1000 + 1);
+  const now = t.gh.now();
+  t.advance((windowStartOf(now, seconds) + seconds * 1000 - now) / 1000 + 1);
 }
 
 export const TEST_SECRET = 'test-secret-of-at-least-thirty-two-characters';
