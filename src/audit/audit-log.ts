@@ -74,7 +74,7 @@ export class AuditLog {
       ip: entry.ip ?? null,
       details: entry.details ?? {},
     }));
-    await executeWithJson(this.db, APPEND, rows);
+    await executeWithJson(this.db, APPEND, [rows]);
     return entries.map(() => undefined);
   }
 

@@ -26,14 +26,22 @@ export const anyOf = (keys: readonly string[]) => sql<string>`any(${keys}::text[
  * reads with json_to_recordset: how grouped writes pass their rows, one statement text for
  * any group size. Dates travel as ISO 8601 in UTC (Date.prototype.toJSON), which timestamptz
  * reads exactly.
+ *
+ * A statement that updates existing rows also takes their `keys`, as one text[] parameter
+ * after the documents, and matches `key = any($n)` besides joining the document: the planner
+ * reckons json_to_recordset at a hundred rows whatever it holds, and against a table of a few
+ * thousand rows it would rather scan the whole table than probe its index a hundred times. An
+ * array parameter it counts.
  */
-export function executeWithJson<Row>(db: Db, text: string, ...documents: unknown[]): Promise<QueryResult<Row>> {
-  return db.executeQuery<Row>(
-    CompiledQuery.raw(
-      text,
-      documents.map((document) => JSON.stringify(document)),
-    ),
-  );
+export function executeWithJson<Row>(
+  db: Db,
+  text: string,
+  documents: readonly unknown[],
+  keys?: readonly string[],
+): Promise<QueryResult<Row>> {
+  const parameters: unknown[] = documents.map((document) => JSON.stringify(document));
+  if (keys) parameters.push(keys);
+  return db.executeQuery<Row>(CompiledQuery.raw(text, parameters));
 }
 
 export interface Database {

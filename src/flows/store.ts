@@ -176,7 +176,12 @@ export class FlowStore {
   /** The first accept of each challenge in a group; the flows it moved, by challenge. */
   private async acceptLogins(firsts: LoginAccept[]): Promise<Map<string, Flow>> {
     const rows = firsts.map(({ challengeHash, now, acceptance }) => ({ challenge_hash: challengeHash, now, ...acceptance }));
-    const { rows: moved } = await executeWithJson<Flow>(this.db, ACCEPT_LOGINS, rows);
+    const { rows: moved } = await executeWithJson<Flow>(
+      this.db,
+      ACCEPT_LOGINS,
+      [rows],
+      firsts.map((accept) => accept.challengeHash),
+    );
     return new Map(moved.map((flow) => [flow.login_challenge_hash, flow]));
   }
 
@@ -203,7 +208,12 @@ export class FlowStore {
       scope: granted.scope,
       audience: granted.audience,
     }));
-    const { rows: moved } = await executeWithJson<Flow>(this.db, ACCEPT_CONSENTS, rows);
+    const { rows: moved } = await executeWithJson<Flow>(
+      this.db,
+      ACCEPT_CONSENTS,
+      [rows],
+      firsts.map((accept) => accept.challengeHash),
+    );
     return new Map(moved.map((flow) => [flow.consent_challenge_hash as string, flow]));
   }
 
@@ -309,7 +319,12 @@ export class FlowStore {
       nonce: c.nonce ?? null,
       code_expires_at: c.expires_at,
     }));
-    const { rows: ended } = await executeWithJson<{ flow_id: string }>(this.db, FINISH_WITH_CODE, rows);
+    const { rows: ended } = await executeWithJson<{ flow_id: string }>(
+      this.db,
+      FINISH_WITH_CODE,
+      [rows],
+      firsts.map((ending) => ending.id),
+    );
     return new Map(ended.map((row) => [row.flow_id, true]));
   }
 
@@ -396,7 +411,8 @@ export class FlowStore {
 
 /*
  * The grouped use-once writes. Each takes its group as one JSON document ($1), read by
- * json_to_recordset: one statement text whatever the group's size. JSON columns travel as
+ * json_to_recordset: one statement text whatever the group's size, and the keys of the flows
+ * it may move as an array ($2, see executeWithJson). JSON columns travel as
  * the strings the services made of them and are cast where they are written.
  */
 
@@ -409,7 +425,8 @@ const ACCEPT_LOGINS = `
     challenge_hash text, now timestamptz, subject text, login_remember boolean, login_remember_for integer,
     acr text, amr text, context text, login_verifier_hash text
   )
-  where flows.login_challenge_hash = v.challenge_hash and flows.state = 'login_requested' and flows.expires_at > v.now
+  where flows.login_challenge_hash = any($2::text[]) and flows.login_challenge_hash = v.challenge_hash
+    and flows.state = 'login_requested' and flows.expires_at > v.now
     and (flows.login_skip = false or flows.subject = v.subject)
   returning flows.*`;
 
@@ -423,7 +440,8 @@ const ACCEPT_CONSENTS = `
     consent_remember_for integer, session_access_token text, session_id_token text, consent_handled_at timestamptz,
     consent_verifier_hash text, scope jsonb, audience jsonb
   )
-  where flows.consent_challenge_hash = v.challenge_hash and flows.state = 'consent_requested' and flows.expires_at > v.now
+  where flows.consent_challenge_hash = any($2::text[]) and flows.consent_challenge_hash = v.challenge_hash
+    and flows.state = 'consent_requested' and flows.expires_at > v.now
     and flows.request -> 'scope' @> v.scope and flows.request -> 'audience' @> v.audience
   returning flows.*`;
 
@@ -438,7 +456,7 @@ const FINISH_WITH_CODE = `
     )
   ), done as (
     update flows set state = 'done', expires_at = v.expires_at from v
-    where flows.id = v.flow_id and flows.state = 'consent_accepted'
+    where flows.id = any($2::text[]) and flows.id = v.flow_id and flows.state = 'consent_accepted'
     returning flows.id
   ), granted as (
     insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,

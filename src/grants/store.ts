@@ -63,7 +63,7 @@ export class GrantStore {
     const concurrency = options.concurrency ?? 4;
     this.tokenWrites = new GroupCommit({
       run: async (requests: Insertable<TokensTable>[][]): Promise<undefined[]> => {
-        await executeWithJson(db, INSERT_TOKENS, requests.flat());
+        await executeWithJson(db, INSERT_TOKENS, [requests.flat()]);
         return [];
       },
       concurrency,
@@ -197,7 +197,8 @@ export class GrantStore {
   private async spendTogether(kind: 'refresh' | 'code', spends: Spend[]): Promise<Map<string, true>> {
     const presented = spends.map((r) => ({ hash: r.hash, at: r.at }));
     const successors = spends.flatMap((r) => r.tokens.map((t) => ({ ...t, parent: r.hash, created_at: t.created_at ?? r.at })));
-    const result = await executeWithJson<{ hash: string }>(this.db, SPEND[kind], presented, successors);
+    const hashes = spends.map((r) => r.hash);
+    const result = await executeWithJson<{ hash: string }>(this.db, SPEND[kind], [presented, successors], hashes);
     return new Map(result.rows.map((row) => [row.hash, true]));
   }
 
@@ -320,7 +321,8 @@ const INSERT_TOKENS = `
 
 /**
  * Spending secrets and storing what they buy, in one statement: $1 the presented hashes with
- * when they were used, $2 the successor tokens, each naming its parent. A successor is stored
+ * when they were used, $2 the successor tokens, each naming its parent, $3 the presented
+ * hashes as an array (see executeWithJson). A successor is stored
  * exactly when its parent was spent by this statement. Data-modifying CTEs run once whether or
  * not the final SELECT reads them.
  */
@@ -339,12 +341,13 @@ const spend = (use: string) => `
 const SPEND = {
   refresh: spend(`
     update tokens set rotated_at = presented.at from presented
-    where tokens.hash = presented.hash and tokens.kind = 'refresh'
+    where tokens.hash = any($3::text[]) and tokens.hash = presented.hash and tokens.kind = 'refresh'
       and tokens.rotated_at is null and tokens.revoked_at is null
     returning tokens.hash`),
   code: spend(`
     update authorization_codes set consumed_at = presented.at from presented
-    where authorization_codes.hash = presented.hash and authorization_codes.consumed_at is null
+    where authorization_codes.hash = any($3::text[]) and authorization_codes.hash = presented.hash
+      and authorization_codes.consumed_at is null
     returning authorization_codes.hash`),
 } as const;
 
