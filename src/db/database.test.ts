@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatabaseLockedError, openDatabase } from './database.js';
 
@@ -43,6 +44,46 @@ describe.skipIf(process.env.GATEHOUSE_TEST_DB !== 'postgres')('a PostgreSQL conn
       await database.ping();
     } finally {
       await database.close();
+    }
+  });
+});
+
+describe.skipIf(process.env.GATEHOUSE_TEST_DB !== 'postgres')('statements on PostgreSQL', () => {
+  it('are prepared once per connection, planned for their values, and prepared again on a new connection', async () => {
+    const { throwawayDatabase } = await import('../../test/support/database.js');
+    const { sql } = await import('kysely');
+    const throwaway = await throwawayDatabase(process.env.DATABASE_URL as string);
+    // One connection, so every statement below runs on the same session.
+    const database = await openDatabase({ kind: 'postgres', url: throwaway.url, poolSize: 1 });
+    const { db } = database;
+    const lookup = (n: number) => sql<{ n: number }>`select ${n}::int + 1 as n`.execute(db);
+    const prepared = async () =>
+      (
+        await sql<{
+          statement: string;
+        }>`select statement from pg_prepared_statements where statement like ${'%::int + 1 as n'}`.execute(db)
+      ).rows;
+    try {
+      expect((await lookup(1)).rows[0]?.n).toBe(2);
+      expect((await lookup(41)).rows[0]?.n).toBe(42);
+      expect(await prepared()).toHaveLength(1);
+      // Generic plans would stop seeing how many keys a grouped statement holds (grouped-writes.test.ts).
+      const mode = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(db);
+      expect(mode.rows[0]?.plan_cache_mode).toBe('force_custom_plan');
+
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db);
+      const other = new pg.Client({ connectionString: throwaway.url });
+      await other.connect();
+      await other.query('select pg_terminate_backend($1)', [rows[0]?.pid]);
+      await other.end();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The pool's connection is gone; the first statement on it fails, the pool replaces it.
+      await lookup(1).catch(() => undefined);
+      expect((await lookup(2)).rows[0]?.n).toBe(3);
+      expect(await prepared()).toHaveLength(1);
+    } finally {
+      await database.close();
+      await throwaway.drop();
     }
   });
 });

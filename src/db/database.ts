@@ -11,6 +11,7 @@ import { GatehouseError } from '../errors.js';
 import { type Invalidations, LocalInvalidations, PostgresInvalidations } from './invalidations.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PreparingClient } from './prepared-statements.js';
 import type { Database as Tables } from './schema.js';
 
 export type Db = Kysely<Tables>;
@@ -64,7 +65,12 @@ export class DatabaseLockedError extends GatehouseError {}
 // string in pg, so the schema avoids it.
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      Client: PreparingClient,
+      options: '-c plan_cache_mode=force_custom_plan',
+    });
     // An idle client that loses its connection (database restart) must not crash the process.
     pool.on('error', () => {});
     // Nor may a checked-out one: the pool stops listening while a client is lent out, and a

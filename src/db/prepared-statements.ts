@@ -1,0 +1,39 @@
+/**
+ * Every statement Gatehouse sends to PostgreSQL becomes a named prepared statement on its
+ * connection, so PostgreSQL parses each statement text once per connection rather than on
+ * every request, and plans it once when a generic plan serves. Gatehouse's statements are
+ * few and of fixed text (grouped lookups and writes take their keys and rows as one array or
+ * JSON parameter, see database.ts); parsing and planning them had cost PostgreSQL more than
+ * running them. Only statements with parameters are named: a text without any may hold
+ * several commands (the migrations), which a prepared statement cannot, and costs little to
+ * parse (begin, commit, a health check). A process names at most MAX_NAMED texts; any beyond
+ * run unnamed, as before.
+ */
+import pg from 'pg';
+
+const MAX_NAMED = 1_000;
+const names = new Map<string, string>();
+
+/** The name a statement text is prepared under, or undefined once MAX_NAMED texts have names. */
+export function statementName(text: string): string | undefined {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `gatehouse_${names.size}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+/** A pg client that prepares what Kysely sends it, `query(text, values)`, under its statement name. */
+export class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: one signature standing for pg's overloads
+  override query(...args: any[]): any {
+    const [text, values, callback] = args;
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
+      const name = statementName(text);
+      if (name !== undefined) return super.query({ name, text, values });
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: passed on as received
+    return (super.query as (...a: any[]) => any)(...args);
+  }
+}
