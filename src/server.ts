@@ -19,7 +19,12 @@ export interface RunningServer {
 
 export function openConfiguredDatabase(config: Config): Promise<Database> {
   return config.databaseUrl
-    ? openDatabase({ kind: 'postgres', url: config.databaseUrl, poolSize: config.databasePoolSize })
+    ? openDatabase({
+        kind: 'postgres',
+        url: config.databaseUrl,
+        poolSize: config.databasePoolSize,
+        preparedStatements: config.databasePreparedStatements,
+      })
     : openDatabase({ kind: 'pglite', dataDir: resolve(config.dataDir, 'pglite') });
 }
 

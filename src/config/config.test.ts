@@ -17,8 +17,10 @@ describe('loadConfig', () => {
       accountIdScope: 'GatehouseID',
       idTokenAlgorithm: 'RS256',
       trustProxy: ['loopback'],
+      databasePreparedStatements: true,
     });
     expect(config.databaseUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'off' }).databasePreparedStatements).toBe(false);
     expect(loadConfig({ PORT: '8080' }).issuer).toBe('http://localhost:8080');
   });
 
@@ -61,6 +63,7 @@ describe('loadConfig', () => {
     ['TTL_ACCESS_TOKEN', '10 minutes', 'not a duration'],
     ['ACCOUNT_ID_SCOPE', 'has space', 'letter followed'],
     ['LOG_LEVEL', 'loud', 'must be one of'],
+    ['DATABASE_PREPARED_STATEMENTS', 'false', 'must be one of'],
     ['ADMIN_TOKEN', 'short', 'at least 16'],
     // Longer than a timer can wait: Node would fire it every millisecond instead.
     ['CLEANUP_INTERVAL', '30d', 'at most 86400 seconds'],

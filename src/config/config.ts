@@ -222,6 +222,13 @@ export const settings = {
       return n;
     },
   }),
+  databasePreparedStatements: setting({
+    env: 'DATABASE_PREPARED_STATEMENTS',
+    default: 'on',
+    description:
+      'Whether PostgreSQL parses each statement once per connection (named prepared statements): `on`, or `off` behind a transaction-mode pooler that cannot keep them (PgBouncer before 1.21, or without `max_prepared_statements`).',
+    parse: (raw, variable) => oneOf('on', 'off')(raw, variable) === 'on',
+  }),
   dataDir: setting({
     env: 'DATA_DIR',
     default: './data',

@@ -86,4 +86,19 @@ describe.skipIf(process.env.GATEHOUSE_TEST_DB !== 'postgres')('statements on Pos
       await throwaway.drop();
     }
   });
+
+  it('run unnamed with DATABASE_PREPARED_STATEMENTS=off, for poolers that cannot keep them', async () => {
+    const { throwawayDatabase } = await import('../../test/support/database.js');
+    const { sql } = await import('kysely');
+    const throwaway = await throwawayDatabase(process.env.DATABASE_URL as string);
+    const database = await openDatabase({ kind: 'postgres', url: throwaway.url, poolSize: 1, preparedStatements: false });
+    try {
+      expect((await sql<{ n: number }>`select ${1}::int + 1 as n`.execute(database.db)).rows[0]?.n).toBe(2);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(database.db);
+      expect(rows[0]?.n).toBe(0);
+    } finally {
+      await database.close();
+      await throwaway.drop();
+    }
+  });
 });

@@ -11,7 +11,7 @@ import { GatehouseError } from '../errors.js';
 import { type Invalidations, LocalInvalidations, PostgresInvalidations } from './invalidations.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
-import { PreparingClient } from './prepared-statements.js';
+import { CUSTOM_PLANS, PreparingClient } from './prepared-statements.js';
 import type { Database as Tables } from './schema.js';
 
 export type Db = Kysely<Tables>;
@@ -56,7 +56,7 @@ export interface Database {
 }
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'postgres'; url: string; poolSize?: number; preparedStatements?: boolean }
   | { kind: 'pglite'; dataDir?: string /* undefined: in memory */ };
 
 export class DatabaseLockedError extends GatehouseError {}
@@ -68,8 +68,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
-      Client: PreparingClient,
-      options: '-c plan_cache_mode=force_custom_plan',
+      ...(options.preparedStatements === false ? {} : { Client: PreparingClient }),
     });
     // An idle client that loses its connection (database restart) must not crash the process.
     pool.on('error', () => {});
@@ -77,7 +76,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // server shutdown (57P01) between two statements of a transaction would then be an
     // unhandled 'error' event. The statement in flight still fails (a 503); on release the
     // pool sees the dead client and drops it.
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      // Queued ahead of the statements the client is lent out for (src/db/prepared-statements.ts).
+      if (options.preparedStatements !== false) client.query(CUSTOM_PLANS).catch(() => {});
+    });
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     const invalidations = new PostgresInvalidations({ url: options.url });
     return {

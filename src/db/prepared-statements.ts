@@ -12,6 +12,13 @@
 import pg from 'pg';
 
 const MAX_NAMED = 1_000;
+
+/**
+ * Sent first on every connection. Plans stay custom, made for each execution's values: a
+ * generic plan cannot count the keys of a grouped write (see executeWithJson) and went back
+ * to scanning whole tables. A SET rather than a startup option, which poolers refuse.
+ */
+export const CUSTOM_PLANS = 'set plan_cache_mode = force_custom_plan';
 const names = new Map<string, string>();
 
 /** The name a statement text is prepared under, or undefined once MAX_NAMED texts have names. */
