@@ -28,7 +28,7 @@ import {
   tempDir,
   throwawayDatabase,
 } from './processes.js';
-import { formatTable, type Measured, ROWS, type RowId } from './table.js';
+import { formatTable, type Measured, OIDC_DURABLE, ROWS, type RowId } from './table.js';
 
 function options() {
   try {
@@ -108,6 +108,13 @@ function buildGatehouse(): void {
   }
 }
 
+/** Charges a server, besides its own process, with the PostgreSQL backends serving its (throwaway) database. */
+async function chargeBackends(id: string, own: number, databaseUrl: string): Promise<void> {
+  const backends = await postgresBackends(process.env.DATABASE_URL as string, new URL(databaseUrl).pathname.slice(1));
+  cleanups.push(() => backends.close());
+  processesOf.set(id, async () => [own, ...(await backends.processes())]);
+}
+
 async function startGatehouse(
   id: string,
   label: string,
@@ -140,12 +147,7 @@ async function startGatehouse(
   cleanups.push(() => running.stop());
   const own = running.child.pid as number;
   processesOf.set(id, async () => [own]);
-  if (databaseUrl) {
-    // Charged too: the PostgreSQL backends serving this server's (throwaway) database.
-    const backends = await postgresBackends(process.env.DATABASE_URL as string, new URL(databaseUrl).pathname.slice(1));
-    cleanups.push(() => backends.close());
-    processesOf.set(id, async () => [own, ...(await backends.processes())]);
-  }
+  if (databaseUrl) await chargeBackends(id, own, databaseUrl);
   const response = await fetch(`${adminUrl}/admin/clients`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -173,7 +175,14 @@ async function startGatehouse(
   };
 }
 
-async function startOwnServer(id: string, label: string, entry: string, kind: Target['kind']): Promise<Target> {
+async function startOwnServer(
+  id: string,
+  label: string,
+  entry: string,
+  kind: Target['kind'],
+  /** oidc-provider's PostgreSQL adapter's database (bench/servers/oidc-provider-postgres.ts). */
+  adapterUrl?: string,
+): Promise<Target> {
   const port = await freePort();
   const clientSecret = randomBytes(24).toString('base64url');
   const env = childEnv({
@@ -182,11 +191,13 @@ async function startOwnServer(id: string, label: string, entry: string, kind: Ta
     BENCH_CLIENT_SECRET: clientSecret,
     BENCH_REDIRECT_URI: redirectUri,
     BENCH_ID_TOKEN_ALG: idTokenAlg,
+    ...(adapterUrl ? { BENCH_ADAPTER_URL: adapterUrl } : {}),
   });
   const running = await startNode(label, ['--import', 'tsx', entry], env, printedReady);
   cleanups.push(() => running.stop());
   const own = running.child.pid as number;
   processesOf.set(id, async () => [own]);
+  if (adapterUrl) await chargeBackends(id, own, adapterUrl);
   return { id, label, kind, publicUrl: `http://127.0.0.1:${port}`, clientId: 'bench', clientSecret, redirectUri };
 }
 
@@ -357,6 +368,19 @@ async function main() {
   }
   targets.push(await startGatehouse('gh-pglite', 'Gatehouse (embedded PGlite)'));
   targets.push(await startOwnServer('oidc', 'oidc-provider', 'bench/servers/oidc-provider.ts', 'oidc-provider'));
+  if (pgServer) {
+    const adapterDatabase = await throwawayDatabase(pgServer);
+    cleanups.push(() => adapterDatabase.drop());
+    targets.push(
+      await startOwnServer(
+        OIDC_DURABLE,
+        'oidc-provider (PostgreSQL adapter)',
+        'bench/servers/oidc-provider.ts',
+        'oidc-provider',
+        adapterDatabase.url,
+      ),
+    );
+  }
   const ceiling = await startOwnServer('ceiling', 'bare Fastify', 'bench/servers/ceiling.ts', 'ceiling');
 
   const measured: Measured[] = [];

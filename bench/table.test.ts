@@ -21,7 +21,7 @@ describe('the bench table', () => {
       rounds: 1,
     });
     expect(line(table, 'gh-pg')).toBe(
-      '| client_credentials token | gh-pg | 3,000 | 1.0 | 10.0 | 1.50x | 0.30x | — | — | 0 / 0 |',
+      '| client_credentials token | gh-pg | 3,000 | 1.0 | 10.0 | 1.50x | — | 0.30x | — | — | 0 / 0 |',
     );
   });
 
@@ -38,7 +38,7 @@ describe('the bench table', () => {
     const table = formatTable(measured, { duration: 10, connections: 50, rounds: 3 });
     // The median round's numbers (3,000 req/s and its p99), the median of 1.50, 1.50, 1.25.
     expect(line(table, 'gh-pg')).toBe(
-      '| client_credentials token | gh-pg | 3,000 | 1.0 | 11.0 | 1.50x (1.25-1.50) | — | — | — | 0 / 0 |',
+      '| client_credentials token | gh-pg | 3,000 | 1.0 | 11.0 | 1.50x (1.25-1.50) | — | — | — | — | 0 / 0 |',
     );
     expect(table).toContain('3 rounds');
   });
@@ -55,9 +55,20 @@ describe('the bench table', () => {
     // Per request: round 1 0.2 vs 0.4 ms (2.00x), round 2 0.25 vs 0.3 ms (1.20x); the median
     // round shown is round 1 (the lower middle rate of two).
     expect(line(table, 'gh-pg')).toBe(
-      '| client_credentials token | gh-pg | 3,000 | 1.0 | 10.0 | 1.00x (1.00-1.50) | — | 0.200 | 1.20x (1.20-2.00) | 0 / 0 |',
+      '| client_credentials token | gh-pg | 3,000 | 1.0 | 10.0 | 1.00x (1.00-1.50) | — | — | 0.200 | 1.20x (1.20-2.00) | 0 / 0 |',
     );
     expect(line(table, 'oidc')).toMatch(/\| 0.400 \| {2}\| 0 \/ 0 \|$/);
+  });
+
+  it('compares Gatehouse with oidc-provider on its PostgreSQL adapter too, and that one with the in-memory one', () => {
+    const measured = [cell(1, 'gh-pg', 3000), cell(1, 'oidc', 2000), cell(1, 'oidc-pg', 1000), cell(1, 'ceiling', 10000)];
+    const table = formatTable(measured, { duration: 10, connections: 50, rounds: 1 });
+    expect(line(table, 'gh-pg')).toMatch(
+      /^\| client_credentials token \| gh-pg \| 3,000 \| 1.0 \| 10.0 \| 1.50x \| 3.00x \| 0.30x \|/,
+    );
+    expect(line(table, 'oidc-pg')).toMatch(
+      /^\| client_credentials token \| oidc-pg \| 1,000 \| 1.0 \| 10.0 \| 0.50x \| {2}\| 0.10x \|/,
+    );
   });
 
   it('counts errors of every round and says how many cells failed', () => {

@@ -10,6 +10,9 @@ export const ROWS = [
 ] as const;
 export type RowId = (typeof ROWS)[number]['id'];
 
+/** The target id of oidc-provider on its PostgreSQL adapter (bench/servers/oidc-provider-postgres.ts). */
+export const OIDC_DURABLE = 'oidc-pg';
+
 export interface Measured {
   row: RowId;
   /** Which round of the row (--rounds): every server's cell of one round runs back to back. */
@@ -69,8 +72,8 @@ export function formatTable(
   const lines = [
     `${run.connections} connections (flow row: ${run.connections} concurrent flows), ${run.duration} s per cell${rounds}${alg}; latency in ms (a flow's latency is the whole flow)`,
     '',
-    '| row | server | req/s | p50 | p99 | vs oidc-provider | vs ceiling | CPU ms/req | oidc-provider CPU / this | errors / non-2xx |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| row | server | req/s | p50 | p99 | vs oidc-provider | vs oidc-provider (PostgreSQL) | vs ceiling | CPU ms/req | oidc-provider CPU / this | errors / non-2xx |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const faster = (own: Measured, other: Measured) => rate(own) / rate(other);
   const cheaper = (own: Measured, other: Measured) => cpuPerRequest(other) / cpuPerRequest(own);
@@ -81,7 +84,7 @@ export function formatTable(
       const own = cells.filter((m) => m.target === target);
       const done = own.flatMap((m) => (m.result ? [m.result] : []));
       if (done.length === 0) {
-        lines.push(`| ${row.label} | ${label} | failed | | | | | | | |`);
+        lines.push(`| ${row.label} | ${label} | failed | | | | | | | | |`);
         continue;
       }
       const middle = median(done.map((r) => r.rps));
@@ -89,6 +92,8 @@ export function formatTable(
       const r = middleCell.result as LoadResult;
       const others = target === 'oidc' || target === 'ceiling';
       const vsOidc = others ? '' : pairedRatio(cells, target, 'oidc', faster);
+      // oidc-provider on its PostgreSQL adapter is compared with the in-memory one, Gatehouse with both.
+      const vsDurable = others || target === OIDC_DURABLE ? '' : pairedRatio(cells, target, OIDC_DURABLE, faster);
       const vsCeiling = target === 'ceiling' ? '' : pairedRatio(cells, target, 'ceiling', faster);
       const cpu = cpuPerRequest(middleCell);
       const cpuVsOidc = others ? '' : pairedRatio(cells, target, 'oidc', cheaper);
@@ -97,7 +102,7 @@ export function formatTable(
       const non2xx = done.reduce((n, d) => n + d.non2xx, 0);
       const failed = own.length - done.length;
       lines.push(
-        `| ${row.label} | ${label} | ${num(r.rps)} | ${num(r.p50, 1)} | ${num(r.p99, 1)} | ${vsOidc} | ${vsCeiling} | ${num(cpu, cpu < 1 ? 3 : 2)} | ${cpuVsOidc} | ${errors} / ${non2xx}${failed ? ` (${failed} failed)` : ''} |`,
+        `| ${row.label} | ${label} | ${num(r.rps)} | ${num(r.p50, 1)} | ${num(r.p99, 1)} | ${vsOidc} | ${vsDurable} | ${vsCeiling} | ${num(cpu, cpu < 1 ? 3 : 2)} | ${cpuVsOidc} | ${errors} / ${non2xx}${failed ? ` (${failed} failed)` : ''} |`,
       );
     }
   }

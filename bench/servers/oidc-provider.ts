@@ -1,13 +1,15 @@
 /**
  * panva's oidc-provider configured like the Gatehouse under test: one confidential client
  * (client_secret_basic), opaque access tokens, the same scopes and lifetimes, the in-memory
- * adapter, refresh-token rotation, and no dev interactions: login and consent are accepted
+ * adapter (or, with BENCH_ADAPTER_URL, the PostgreSQL one of oidc-provider-postgres.ts),
+ * refresh-token rotation, and no dev interactions: login and consent are accepted
  * programmatically through its interaction API, as the bench accepts Gatehouse's challenges
  * through the admin API.
  */
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
+import { postgresAdapter } from './oidc-provider-postgres.js';
 
 const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
@@ -24,7 +26,10 @@ const jwks = {
   ),
 };
 
+const adapterUrl = process.env.BENCH_ADAPTER_URL;
+
 const provider = new Provider(issuer, {
+  ...(adapterUrl ? { adapter: (await postgresAdapter(adapterUrl)).Model } : {}),
   clients: [
     {
       client_id: process.env.BENCH_CLIENT_ID ?? 'bench',
