@@ -102,3 +102,29 @@ describe.skipIf(process.env.GATEHOUSE_TEST_DB !== 'postgres')('statements on Pos
     }
   });
 });
+
+describe.skipIf(process.env.GATEHOUSE_TEST_DB !== 'postgres')('a prepared statement whose table a migration changed', () => {
+  it('is prepared again and answers with the new columns (a node running while another migrates)', async () => {
+    const { throwawayDatabase } = await import('../../test/support/database.js');
+    const { sql } = await import('kysely');
+    const throwaway = await throwawayDatabase(process.env.DATABASE_URL as string);
+    const database = await openDatabase({ kind: 'postgres', url: throwaway.url, poolSize: 1 });
+    const { db } = database;
+    try {
+      await sql`create table widgets (id text primary key)`.execute(db);
+      await sql`insert into widgets values ('w1')`.execute(db);
+      const read = () => sql<Record<string, unknown>>`select * from widgets where id = ${'w1'}`.execute(db);
+      expect((await read()).rows).toEqual([{ id: 'w1' }]);
+      // Another node's migration, on another connection.
+      const other = new pg.Client({ connectionString: throwaway.url });
+      await other.connect();
+      await other.query(`alter table widgets add column colour text not null default 'blue'`);
+      await other.end();
+      expect((await read()).rows).toEqual([{ id: 'w1', colour: 'blue' }]);
+      expect((await read()).rows).toEqual([{ id: 'w1', colour: 'blue' }]);
+    } finally {
+      await database.close();
+      await throwaway.drop();
+    }
+  });
+});
