@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/audit/actor.js';
 import { DEVELOPER_PORTAL_CLIENT_ID } from '../../src/clients/first-party.js';
+import { ADDRESS_WINDOW_SECONDS } from '../../src/http/public/ui-support.js';
 import { admin, Browser, runFlow, token } from '../support/flow.js';
 import { atStartOfWindow, startGatehouse, type TestGatehouse } from '../support/harness.js';
 import { codeIn } from '../support/stand-ins.js';
@@ -402,7 +403,7 @@ describe('bad input on the registration form', () => {
   });
 
   it('limits registrations per address: the 31st post in a minute is refused with 429', async () => {
-    atStartOfWindow(t, 60);
+    atStartOfWindow(t, ADDRESS_WINDOW_SECONDS);
     await dev.browser.get('/ui/developers/apps/new');
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) {

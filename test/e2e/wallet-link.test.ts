@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHALLENGE_WINDOW_SECONDS } from '../../src/http/public/wallet-link.js';
 import type { WalletKind } from '../../src/wallets/chain.js';
 import {
   aptosWallet,
@@ -420,7 +421,7 @@ describe('guards', () => {
   });
 
   it('limits how many messages one account asks for', async () => {
-    atStartOfWindow(t, 3600);
+    atStartOfWindow(t, CHALLENGE_WINDOW_SECONDS);
     const { browser } = await person();
     const wallet = solanaWallet();
     await browser.get('/ui/account/identities/solana');

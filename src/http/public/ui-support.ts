@@ -62,11 +62,20 @@ export function originsOf(uris: readonly string[]): string[] {
   return [...origins];
 }
 
+/** The window of limitByAddress's default ceiling: 30 posts a minute from one address. */
+export const ADDRESS_WINDOW_SECONDS = 60;
+
 /**
  * A per-address ceiling on form posts, shared by every node through the database. The
  * per-identifier limits on codes live with the codes.
  */
-export async function limitByAddress(gh: Gatehouse, request: FastifyRequest, bucket: string, limit = 30, windowSeconds = 60) {
+export async function limitByAddress(
+  gh: Gatehouse,
+  request: FastifyRequest,
+  bucket: string,
+  limit = 30,
+  windowSeconds = ADDRESS_WINDOW_SECONDS,
+) {
   const result = await gh.login.limiter.hit(`ui:${bucket}:${request.ip}`, limit, windowSeconds);
   if (!result.allowed) {
     throw new OAuthError(

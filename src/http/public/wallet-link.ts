@@ -28,6 +28,7 @@ const scriptEtag = `"${createHash('sha256').update(script).digest('base64url').s
 
 /** Challenges one account may ask for in an hour (the per-address limit comes first). */
 const CHALLENGES_PER_ACCOUNT_HOUR = 30;
+export const CHALLENGE_WINDOW_SECONDS = 3600;
 
 const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? '').includes('application/json');
 
@@ -128,7 +129,11 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       await limitByAddress(gh, request, 'wallet-challenge');
       const account = await signedIn(request, reply);
       if (!account) return reply;
-      const limit = await gh.login.limiter.hit(`wallet-challenge:${account.id}`, CHALLENGES_PER_ACCOUNT_HOUR, 3600);
+      const limit = await gh.login.limiter.hit(
+        `wallet-challenge:${account.id}`,
+        CHALLENGES_PER_ACCOUNT_HOUR,
+        CHALLENGE_WINDOW_SECONDS,
+      );
       if (!limit.allowed) {
         throw new OAuthError(
           'too_many_requests',
