@@ -65,10 +65,11 @@ export class DatabaseLockedError extends GatehouseError {}
 // string in pg, so the schema avoids it.
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.kind === 'postgres') {
+    const prepare = options.preparedStatements !== false;
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
-      ...(options.preparedStatements === false ? {} : { Client: PreparingClient }),
+      ...(prepare ? { Client: PreparingClient } : {}),
     });
     // An idle client that loses its connection (database restart) must not crash the process.
     pool.on('error', () => {});
@@ -79,7 +80,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('connect', (client) => {
       client.on('error', () => {});
       // Queued ahead of the statements the client is lent out for (src/db/prepared-statements.ts).
-      if (options.preparedStatements !== false) client.query(CUSTOM_PLANS).catch(() => {});
+      if (prepare) client.query(CUSTOM_PLANS).catch(() => {});
     });
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     const invalidations = new PostgresInvalidations({ url: options.url });
