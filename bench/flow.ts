@@ -1,10 +1,10 @@
 /**
  * What the load child and the runner both need to know about a server under test, and one
- * complete authorization-code flow driven over real HTTP (fetch, manual redirects, a tiny
+ * complete authorization-code flow driven over real HTTP (node:http, manual redirects, a tiny
  * cookie jar), so both servers pay the same client-side cost.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { adminAccept, basicAuthorization, CookieJar } from '../test/support/http-driver.js';
+import { adminAccept, basicAuthorization, CookieJar, send } from '../test/support/http-driver.js';
 
 export type Kind = 'gatehouse' | 'oidc-provider' | 'ceiling';
 
@@ -91,13 +91,18 @@ export async function authorizationCodeFlow(t: Target, scope = BENCH_SCOPE): Pro
   }
   const code = url.searchParams.get('code');
   if (!code) throw new Error(`flow ended without a code: ${url}`);
-  const response = await fetch(`${t.publicUrl}${paths(t.kind).token}`, {
+  const response = await send(`${t.publicUrl}${paths(t.kind).token}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(t) },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: t.redirectUri, code_verifier: verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: t.redirectUri,
+      code_verifier: verifier,
+    }).toString(),
   });
-  const body = (await response.json()) as TokenResponse;
-  if (response.status !== 200 || !body.access_token) throw new Error(`code exchange: ${response.status} ${JSON.stringify(body)}`);
+  const body = JSON.parse(response.body) as TokenResponse;
+  if (response.status !== 200 || !body.access_token) throw new Error(`code exchange: ${response.status} ${response.body}`);
   return body;
 }
 
