@@ -59,8 +59,19 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
   });
   if (!config.adminToken) logger.warn('ADMIN_TOKEN is not set: anyone who can reach the admin port can administer Gatehouse.');
 
-  await publicApp.listen({ port: config.port, host: config.host });
-  await adminApp.listen({ port: config.adminPort, host: config.adminHost });
+  // A port that cannot be had ends the start, and nothing opened may keep the process alive.
+  for (const [app, port, host, variable] of [
+    [publicApp, config.port, config.host, 'PORT'],
+    [adminApp, config.adminPort, config.adminHost, 'ADMIN_PORT'],
+  ] as const) {
+    try {
+      await app.listen({ port, host });
+    } catch (err) {
+      await Promise.allSettled([publicApp.close(), adminApp.close()]);
+      await database.close();
+      throw new GatehouseError(`cannot listen on ${host}:${port} (${variable}): ${err instanceof Error ? err.message : err}`);
+    }
+  }
   logger.info({ issuer: config.issuer, admin: `http://${config.adminHost}:${config.adminPort}` }, 'Gatehouse is listening');
 
   // Expired codes, tokens, flows and sessions go in the background, never on a request's path.

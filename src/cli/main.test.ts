@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +190,32 @@ describe('gatehouse serve and migrate on the embedded database', () => {
     stop();
     expect(await exit).toBe(0);
     // Two embedded databases opened from cold, migrated and served: slow on a busy machine.
+  }, 120_000);
+
+  it('stops at start-up when a port is taken, releasing what it had opened', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const adminPort = (taken.address() as AddressInfo).port;
+    const port = await freePort();
+    try {
+      const blocked = io({
+        DATA_DIR: dir,
+        LOG_LEVEL: 'silent',
+        PORT: String(port),
+        ADMIN_PORT: String(adminPort),
+        HOST: '127.0.0.1',
+      });
+      expect(await main(['serve'], { ...blocked.io, untilStopped: () => new Promise(() => {}) })).toBe(1);
+      expect(blocked.errors()).toContain(`cannot listen on 127.0.0.1:${adminPort} (ADMIN_PORT)`);
+      // The public port it had bound and the embedded database are free again.
+      const again = createServer();
+      await new Promise<void>((resolve, reject) => again.once('error', reject).listen(port, '127.0.0.1', resolve));
+      await new Promise((resolve) => again.close(resolve));
+      const migrate = io({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+      expect(await main(['migrate'], migrate.io)).toBe(0);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   }, 120_000);
 
   it('stops at start-up on bad configuration with one line naming the variable', async () => {
