@@ -1,9 +1,11 @@
 /**
  * `gatehouse serve`: configuration, database, services, both listeners, the background
- * clean-up, and a graceful stop on SIGINT / SIGTERM.
+ * clean-up, and a graceful stop on SIGINT / SIGTERM. With WORKERS > 1 this is what each
+ * worker runs (src/cluster.ts).
  */
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { inWorker } from './cluster.js';
 import type { Config } from './config/config.js';
 import { loadSystemSecrets } from './config/secrets.js';
 import { type Database, openDatabase } from './db/database.js';
@@ -50,7 +52,7 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
   logger.info({ database: database.kind }, 'database ready');
 
   gh.events.on((event) => logger.info({ event }, `event ${event.type}`));
-  const metrics = new Metrics(gh.events);
+  const metrics = new Metrics(gh.events, { clusterWorker: inWorker() });
   const publicApp = await buildPublicApp(gh, { logger: logger.child({ listener: 'public' }), metrics });
   const adminApp = await buildAdminApp(gh, {
     logger: logger.child({ listener: 'admin' }),

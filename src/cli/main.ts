@@ -4,8 +4,11 @@
  * Exit codes: 0 done, 1 refused by the server, 2 bad usage or configuration, 3 unreachable.
  */
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import type { ClientJson } from '../clients/clients.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { inWorker, leaveCluster, runPrimary, tellPrimaryServing, untilPrimaryStops } from '../cluster.js';
+import { type Config, ConfigError, loadConfig } from '../config/config.js';
+import { loadSystemSecrets } from '../config/secrets.js';
 import { DatabaseLockedError, migrateToLatest } from '../db/database.js';
 import { openConfiguredDatabase, serve } from '../server.js';
 import { AdminApiError, AdminClient, ConnectionError } from './admin-client.js';
@@ -301,10 +304,42 @@ async function runMigrate(io: Io): Promise<number> {
 
 async function runServe(io: Io): Promise<number> {
   const config = loadConfig(io.env);
-  const server = await serve(config);
-  await (io.untilStopped ?? waitForSignal)();
-  await server.close();
-  return 0;
+  const untilStopped = io.untilStopped ?? waitForSignal;
+  if (config.workers > 1 && !inWorker()) return runCluster(config, io, untilStopped);
+  if (!inWorker()) {
+    const server = await serve(config);
+    await untilStopped();
+    await server.close();
+    return 0;
+  }
+  // Listening before serving: the primary may ask a worker to stop while it starts.
+  const stopped = Promise.race([untilStopped(), untilPrimaryStops()]);
+  try {
+    const server = await serve(config);
+    tellPrimaryServing();
+    await stopped;
+    await server.close();
+    return 0;
+  } finally {
+    leaveCluster();
+  }
+}
+
+/**
+ * The primary of WORKERS > 1: what must happen once happens here, before any worker starts:
+ * the development secret is generated into DATA_DIR (or read), and the migrations run.
+ */
+async function runCluster(config: Config, io: Io, untilStopped: () => Promise<void>): Promise<number> {
+  const logger = pino({ level: config.logLevel });
+  const secrets = loadSystemSecrets(config);
+  const database = await openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(database.db);
+  } finally {
+    await database.close();
+  }
+  logger.info({ workers: config.workers, secretsGenerated: secrets.generated }, 'starting the workers');
+  return runPrimary({ workers: config.workers, env: io.env, logger, untilStopped });
 }
 
 function waitForSignal(): Promise<void> {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, settings } from './config.js';
 
@@ -22,6 +23,14 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'off' }).databasePreparedStatements).toBe(false);
     expect(loadConfig({ PORT: '8080' }).issuer).toBe('http://localhost:8080');
+  });
+
+  it('reads WORKERS as a number of processes, or one per CPU', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    const postgres = { DATABASE_URL: 'postgres://127.0.0.1/gatehouse' };
+    expect(loadConfig({ ...postgres, WORKERS: '4' }).workers).toBe(4);
+    expect(loadConfig({ ...postgres, WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    expect(loadConfig({ WORKERS: '1' }).workers).toBe(1);
   });
 
   it('parses durations, lists and trims a trailing slash from URLs', () => {
@@ -67,6 +76,11 @@ describe('loadConfig', () => {
     ['ADMIN_TOKEN', 'short', 'at least 16'],
     // Longer than a timer can wait: Node would fire it every millisecond instead.
     ['CLEANUP_INTERVAL', '30d', 'at most 86400 seconds'],
+    ['WORKERS', '0', 'from 1 to 64, or auto'],
+    ['WORKERS', '65', 'from 1 to 64, or auto'],
+    ['WORKERS', '2.5', 'from 1 to 64, or auto'],
+    // The embedded database belongs to one process.
+    ['WORKERS', '2', 'needs DATABASE_URL'],
   ])('refuses %s=%s naming the variable', (variable, value, message) => {
     let error: unknown;
     try {

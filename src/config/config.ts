@@ -3,6 +3,7 @@
  * The README's configuration section is generated from `settings` (npm run docs:config).
  */
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { PRESETS, type Preset } from '../connectors/presets.js';
 import { GatehouseError } from '../errors.js';
 
@@ -228,6 +229,18 @@ export const settings = {
     description:
       'Whether PostgreSQL parses each statement once per connection (named prepared statements): `on`, or `off` behind a transaction-mode pooler that cannot keep them (PgBouncer before 1.21, or without `max_prepared_statements`).',
     parse: (raw, variable) => oneOf('on', 'off')(raw, variable) === 'on',
+  }),
+  workers: setting({
+    env: 'WORKERS',
+    default: '1',
+    description:
+      'Processes serving requests: a number (at most 64), or `auto` for one per CPU. Above 1, `gatehouse serve` runs a primary that forks the workers, shares the two ports among them and replaces one that dies. Needs `DATABASE_URL`: the embedded database belongs to one process.',
+    parse: (raw, variable) => {
+      if (raw === 'auto') return availableParallelism();
+      const n = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!(n >= 1 && n <= 64)) throw new ConfigError(variable, `"${raw}" is not a number of processes from 1 to 64, or auto`);
+      return n;
+    },
   }),
   dataDir: setting({
     env: 'DATA_DIR',
@@ -517,6 +530,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Settings that only make sense together. */
 function checkTogether(config: Config): void {
+  if (config.workers > 1 && !config.databaseUrl) {
+    throw new ConfigError('WORKERS', 'above 1 needs DATABASE_URL: the embedded database can be opened by one process only');
+  }
   if (config.smsProvider === 'twilio') {
     for (const [key, env] of [
       ['twilioAccountSid', 'TWILIO_ACCOUNT_SID'],

@@ -1,6 +1,7 @@
 /** Prometheus metrics: request counts and latencies per route, and the process's own. */
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, type Metric, Registry } from 'prom-client';
+import { clusterMetrics } from '../cluster.js';
 import type { EventBus } from '../events/events.js';
 
 type RequestLabels = { listener: string; method: string; route: string; status: string };
@@ -71,11 +72,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(bus: EventBus) {
+  private readonly fromCluster: (() => Promise<string>) | undefined;
+
+  /** `clusterWorker`: this process is one of WORKERS; /metrics answers for all of them (src/cluster.ts). */
+  constructor(bus: EventBus, options: { clusterWorker?: boolean } = {}) {
     // The registry formats any object of this shape, as it does its own metrics.
     this.registry.registerMetric(this.requests as unknown as Metric);
     collectDefaultMetrics({ register: this.registry });
     bus.on((event) => this.events.inc({ type: event.type }));
+    this.fromCluster = options.clusterWorker ? clusterMetrics(this.registry) : undefined;
+  }
+
+  /** What GET /metrics answers, in Prometheus's text format. */
+  exposition(): Promise<string> {
+    return this.fromCluster ? this.fromCluster() : this.registry.metrics();
   }
 
   instrument(app: FastifyInstance, listener: 'public' | 'admin'): void {

@@ -157,10 +157,10 @@ export async function buildAdminApp(
   await outboxRoutes(app, { outbox: gh.login.outbox, enabled: outboxInUse(gh.login.delivery) });
   await consoleRoutes(app, gh, { adminToken: token });
   app.get('/admin/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  if (options.metrics) {
-    const registry = options.metrics.registry;
+  const metrics = options.metrics;
+  if (metrics) {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-      reply.type(registry.contentType).send(await registry.metrics()),
+      reply.type(metrics.registry.contentType).send(await metrics.exposition()),
     );
   }
   return app;

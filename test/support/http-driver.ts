@@ -18,10 +18,14 @@ export interface Answer {
   body: string;
 }
 
-/** One HTTP/1.1 request to a plain-http (loopback) URL; the whole body is read as text. */
+/**
+ * One HTTP/1.1 request to a plain-http (loopback) URL; the whole body is read as text.
+ * `newConnection`: on a connection of its own, closed after (a cluster hands each new
+ * connection to its next worker).
+ */
 export function send(
   url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: string; newConnection?: boolean } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
@@ -30,7 +34,7 @@ export function send(
     if (init.body !== undefined) headers['content-length'] = Buffer.byteLength(init.body);
     const req = request(
       {
-        agent,
+        agent: init.newConnection ? false : agent,
         host: target.hostname.replace(/^\[|\]$/g, ''),
         port: target.port,
         path: `${target.pathname}${target.search}`,

@@ -1,0 +1,196 @@
+/**
+ * WORKERS > 1: `gatehouse serve` becomes a primary process that forks that many workers, each
+ * a whole Gatehouse with both listeners, on ports the cluster shares (node:cluster hands each
+ * new connection to the next worker). A Node process runs its JavaScript on one core; workers
+ * let one machine's cores share the requests.
+ *
+ * Nothing else changes for them: every request's state is in PostgreSQL and the caches are
+ * invalidated across processes (LISTEN/NOTIFY), as between nodes, so a flow may move between
+ * workers as it moves between nodes. What would differ per worker is told here:
+ * - /metrics: any worker may be scraped, so each answers with every worker's metrics,
+ *   summed by the primary (prom-client's AggregatorRegistry);
+ * - stopping: the primary tells each worker to stop (they close gracefully) on SIGINT or
+ *   SIGTERM, and waits for them;
+ * - failures: a worker that dies after it started serving is replaced; one that dies before
+ *   (a port taken, the database refusing) would fail again, so the primary stops them all and
+ *   exits with an error, as a single process would.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+
+type Message =
+  | { type: 'gatehouse:ready' }
+  | { type: 'gatehouse:stop' }
+  | { type: 'gatehouse:metrics?'; id: number }
+  | { type: 'gatehouse:metrics'; id: number; text?: string; error?: string };
+
+const isMessage = (value: unknown): value is Message =>
+  typeof value === 'object' && value !== null && String((value as { type?: unknown }).type).startsWith('gatehouse:');
+
+/** How long the primary waits for the workers to stop before it kills them. */
+export const STOP_TIMEOUT_MS = 30_000;
+/** How long a worker waits for the primary's sum of the metrics. */
+const METRICS_TIMEOUT_MS = 10_000;
+/** Between a worker's death and its replacement, so a worker that keeps dying cannot spin. */
+const REPLACE_DELAY_MS = 1_000;
+
+export const inWorker = (): boolean => cluster.isWorker;
+
+// ---- in a worker ----
+
+function toPrimary(message: Message): void {
+  process.send?.(message);
+}
+
+/** Once this worker serves: the primary counts it as started (see the failures above). */
+export function tellPrimaryServing(): void {
+  toPrimary({ type: 'gatehouse:ready' });
+}
+
+/** Resolves when the primary asks this worker to stop, or is gone. */
+export function untilPrimaryStops(): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (isMessage(message) && message.type === 'gatehouse:stop') done();
+    };
+    const done = () => {
+      process.off('message', onMessage);
+      process.off('disconnect', done);
+      resolve();
+    };
+    process.on('message', onMessage);
+    process.on('disconnect', done);
+  });
+}
+
+/** After the worker closed: without its IPC channel the process can end. */
+export function leaveCluster(): void {
+  if (process.connected) process.disconnect();
+}
+
+/**
+ * Lets the primary read `registry`, and returns what this worker's /metrics answers: every
+ * worker's metrics, summed (counters and histograms add up; prom-client says how for each of
+ * its process metrics).
+ */
+export function clusterMetrics(registry: Registry): () => Promise<string> {
+  AggregatorRegistry.setRegistries([registry]);
+  // Constructing one installs prom-client's listener that answers the primary's collection.
+  new AggregatorRegistry();
+  const waiting = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
+  let asked = 0;
+  process.on('message', (message: unknown) => {
+    if (!isMessage(message) || message.type !== 'gatehouse:metrics') return;
+    const request = waiting.get(message.id);
+    waiting.delete(message.id);
+    if (message.text !== undefined) request?.resolve(message.text);
+    else request?.reject(new Error(`the primary could not collect the metrics: ${message.error ?? 'no answer'}`));
+  });
+  return () =>
+    new Promise((resolve, reject) => {
+      const id = ++asked;
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error('the primary did not answer with the metrics'));
+      }, METRICS_TIMEOUT_MS);
+      waiting.set(id, {
+        resolve: (text) => {
+          clearTimeout(timer);
+          resolve(text);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      });
+      toPrimary({ type: 'gatehouse:metrics?', id });
+    });
+}
+
+// ---- in the primary ----
+
+export interface PrimaryOptions {
+  workers: number;
+  /** The workers' environment (the configuration they load). */
+  env: Record<string, string | undefined>;
+  logger: Logger;
+  /** Resolves when the cluster should stop (SIGINT / SIGTERM). */
+  untilStopped: () => Promise<void>;
+  stopTimeoutMs?: number;
+}
+
+/** Forks the workers and looks after them until stopped; resolves with the exit code. */
+export async function runPrimary(options: PrimaryOptions): Promise<number> {
+  const { workers, env, logger } = options;
+  const aggregator = new AggregatorRegistry();
+  const serving = new Set<number>();
+  let stopping = false;
+  let announced = false;
+  let failed: (code: number) => void = () => {};
+  const failure = new Promise<number>((resolve) => {
+    failed = resolve;
+  });
+  const send = (worker: Worker, message: Message) => {
+    if (worker.isConnected()) worker.send(message);
+  };
+  const start = () => cluster.fork(env);
+
+  const onMessage = (worker: Worker, message: unknown) => {
+    if (!isMessage(message)) return;
+    if (message.type === 'gatehouse:ready') {
+      serving.add(worker.id);
+      if (!announced && serving.size === workers) {
+        announced = true;
+        logger.info({ workers }, 'every worker is serving');
+      }
+    } else if (message.type === 'gatehouse:metrics?') {
+      aggregator.clusterMetrics().then(
+        (text) => send(worker, { type: 'gatehouse:metrics', id: message.id, text }),
+        (err: Error) => send(worker, { type: 'gatehouse:metrics', id: message.id, error: err.message }),
+      );
+    }
+  };
+  const onExit = (worker: Worker, code: number | null, signal: string | null) => {
+    const wasServing = serving.delete(worker.id);
+    if (stopping) return;
+    const pid = worker.process.pid;
+    if (!wasServing) {
+      logger.error({ worker: pid, code, signal }, 'a worker failed to start (its log says why); stopping the others');
+      failed(1);
+      return;
+    }
+    logger.error({ worker: pid, code, signal }, 'a worker stopped unexpectedly; starting another');
+    setTimeout(() => {
+      if (!stopping) start();
+    }, REPLACE_DELAY_MS).unref();
+  };
+  cluster.on('message', onMessage);
+  cluster.on('exit', onExit);
+
+  for (let i = 0; i < workers; i++) start();
+  const code = await Promise.race([options.untilStopped().then(() => 0), failure]);
+  stopping = true;
+  await stopWorkers(options.stopTimeoutMs ?? STOP_TIMEOUT_MS, (worker) => {
+    // One still starting may not listen for the message yet; it has served nothing, and a
+    // signal stops it wherever it is (gracefully, once its own handlers are installed).
+    if (serving.has(worker.id)) send(worker, { type: 'gatehouse:stop' });
+    else worker.process.kill('SIGTERM');
+  });
+  cluster.off('message', onMessage);
+  cluster.off('exit', onExit);
+  logger.info('Gatehouse stopped');
+  return code;
+}
+
+/** Asks every worker to stop; kills those still running after `timeoutMs`. */
+async function stopWorkers(timeoutMs: number, stop: (worker: Worker) => void): Promise<void> {
+  const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+  const exited = running.map((worker) => new Promise<void>((resolve) => worker.once('exit', () => resolve())));
+  for (const worker of running) stop(worker);
+  const timer = setTimeout(() => {
+    for (const worker of running) if (!worker.isDead()) worker.process.kill('SIGKILL');
+  }, timeoutMs);
+  await Promise.all(exited);
+  clearTimeout(timer);
+}

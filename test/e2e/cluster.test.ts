@@ -1,0 +1,271 @@
+/**
+ * WORKERS=2 (src/cluster.ts): `gatehouse serve` as a real process tree on PostgreSQL. Each
+ * request below goes on a connection of its own, which the cluster hands to its next worker,
+ * so consecutive requests alternate between the two.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STOP_TIMEOUT_MS } from '../../src/cluster.js';
+import { throwawayDatabase } from '../support/database.js';
+import { freePort } from '../support/harness.js';
+import { basicAuthorization, send } from '../support/http-driver.js';
+
+const root = join(import.meta.dirname, '../..');
+const postgres = process.env.GATEHOUSE_TEST_DB === 'postgres';
+const serverUrl = () => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface Cluster {
+  primary: ChildProcess;
+  publicUrl: string;
+  adminUrl: string;
+  /** Every log line so far, parsed. */
+  lines: Record<string, unknown>[];
+  exited: Promise<number | null>;
+  workers(): number[];
+  waitFor(test: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
+}
+
+async function startCluster(env: Record<string, string>, ports?: { port: number; adminPort: number }): Promise<Cluster> {
+  const port = ports?.port ?? (await freePort());
+  const adminPort = ports?.adminPort ?? (await freePort());
+  const primary = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/support/serve.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_PORT: String(adminPort),
+      ADMIN_HOST: '127.0.0.1',
+      ISSUER: `http://127.0.0.1:${port}`,
+      SECRETS_SYSTEM: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'info',
+      WORKERS: '2',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const listeners = new Set<() => void>();
+  let pending = '';
+  const read = (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    const complete = pending.split('\n');
+    pending = complete.pop() ?? '';
+    for (const text of complete) {
+      try {
+        lines.push(JSON.parse(text) as Record<string, unknown>);
+      } catch {
+        lines.push({ msg: text });
+      }
+    }
+    for (const listener of listeners) listener();
+  };
+  primary.stdout?.on('data', read);
+  primary.stderr?.on('data', read);
+  const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+  const cluster: Cluster = {
+    primary,
+    publicUrl: `http://127.0.0.1:${port}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    lines,
+    exited,
+    workers: () => {
+      try {
+        // Only the forked workers: under tsx the primary has an esbuild child too.
+        return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(primary.pid)], { encoding: 'utf8' })
+          .split('\n')
+          .filter((line) => line.includes('test/support/serve.ts'))
+          .map((line) => Number.parseInt(line, 10));
+      } catch {
+        return []; // ps exits 1 when there are none
+      }
+    },
+    waitFor: (test, what) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = lines.find(test);
+          if (found) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no log line ${what} in:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`));
+        }, 60_000);
+        listeners.add(check);
+        check();
+      }),
+  };
+  return cluster;
+}
+
+const servingLines = (c: Cluster) => c.lines.filter((l) => l.msg === 'every worker is serving').length;
+
+describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let c: Cluster;
+
+  beforeAll(async () => {
+    database = await throwawayDatabase(serverUrl(), 'gatehouse_cluster');
+    c = await startCluster({ DATABASE_URL: database.url });
+    await c.waitFor((l) => l.msg === 'every worker is serving', 'saying every worker serves');
+  }, 90_000);
+
+  afterAll(async () => {
+    if (c && c.primary.exitCode === null) {
+      c.primary.kill('SIGKILL');
+      for (const pid of c.workers()) process.kill(pid, 'SIGKILL');
+    }
+    await database?.drop();
+  });
+
+  it('forks two workers, and new connections go to each of them', async () => {
+    expect(c.workers()).toHaveLength(2);
+    const before = c.lines.length;
+    for (let i = 0; i < 10; i++) {
+      expect((await send(`${c.publicUrl}/health/ready`, { newConnection: true })).status).toBe(200);
+    }
+    const servedBy = new Set(
+      c.lines
+        .slice(before)
+        .filter((l) => l.msg === 'request completed')
+        .map((l) => l.pid),
+    );
+    expect([...servedBy].sort()).toEqual([...c.workers()].sort());
+  });
+
+  it('answers /metrics on any worker with the requests of all of them', async () => {
+    const count = async () => {
+      const text = (await send(`${c.adminUrl}/metrics`, { newConnection: true })).body;
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('gatehouse_http_request_duration_seconds_count{') && l.includes('route="/health/alive"'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    const start = await count();
+    for (let i = 0; i < 10; i++) await send(`${c.publicUrl}/health/alive`, { newConnection: true });
+    // Two scrapes in a row reach both workers; each must report all ten.
+    expect(await count()).toBe(start + 10);
+    expect(await count()).toBe(start + 10);
+  });
+
+  it('keeps tokens consistent across workers: issued on one, introspected and revoked on the others', async () => {
+    const created = await send(`${c.adminUrl}/admin/clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Cluster',
+        grant_types: ['client_credentials'],
+        redirect_uris: ['http://127.0.0.1/cb'],
+        scope: 'openid',
+        token_endpoint_auth_method: 'client_secret_basic',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const client = JSON.parse(created.body) as { client_id: string; client_secret: string };
+    const authorization = basicAuthorization(client.client_id, client.client_secret);
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const issued = await send(`${c.publicUrl}/oauth2/token`, {
+      method: 'POST',
+      headers: { ...form, authorization },
+      body: 'grant_type=client_credentials',
+      newConnection: true,
+    });
+    const token = (JSON.parse(issued.body) as { access_token: string }).access_token;
+    const active = async () => {
+      const answer = await send(`${c.adminUrl}/admin/oauth2/introspect`, {
+        method: 'POST',
+        headers: form,
+        body: `token=${encodeURIComponent(token)}`,
+        newConnection: true,
+      });
+      return (JSON.parse(answer.body) as { active: boolean }).active;
+    };
+    // Both workers answer, and both have the token cached after this.
+    for (let i = 0; i < 4; i++) expect(await active()).toBe(true);
+    const revoked = await send(`${c.publicUrl}/oauth2/revoke`, {
+      method: 'POST',
+      headers: { ...form, authorization },
+      body: `token=${encodeURIComponent(token)}`,
+      newConnection: true,
+    });
+    expect(revoked.status).toBe(200);
+    // The worker that did not revoke learns it from PostgreSQL's notification, not a timeout.
+    const deadline = Date.now() + 5_000;
+    let answers: boolean[] = [];
+    while (Date.now() < deadline) {
+      answers = [await active(), await active()];
+      if (!answers.includes(true)) break;
+    }
+    expect(answers).toEqual([false, false]);
+  });
+
+  it('replaces a worker that dies, and goes on serving', async () => {
+    const [victim, survivor] = c.workers() as [number, number];
+    process.kill(victim, 'SIGKILL');
+    await c.waitFor((l) => l.msg === 'a worker stopped unexpectedly; starting another' && l.worker === victim, 'on the death');
+    for (let i = 0; i < 4; i++) {
+      expect((await send(`${c.publicUrl}/health/ready`, { newConnection: true })).status).toBe(200);
+    }
+    const replacement = await c.waitFor(
+      (l) => l.msg === 'Gatehouse is listening' && l.pid !== victim && l.pid !== survivor,
+      'from a new worker serving',
+    );
+    const now = c.workers();
+    expect(now).toHaveLength(2);
+    expect(now).toContain(survivor);
+    expect(now).not.toContain(victim);
+    expect(now).toContain(replacement.pid);
+  }, 90_000);
+
+  it('stops every worker on SIGTERM and exits 0', async () => {
+    const workers = c.workers();
+    const started = Date.now();
+    c.primary.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+    // Not the primary's timeout, after which it kills them.
+    expect(Date.now() - started).toBeLessThan(STOP_TIMEOUT_MS / 2);
+    const alive = workers.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+    expect(c.lines.filter((l) => l.msg === 'Gatehouse stopped')).toHaveLength(workers.length + 1);
+    expect(servingLines(c)).toBe(1);
+  }, 60_000);
+});
+
+describe.skipIf(!postgres)('WORKERS=2 when a worker cannot start', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let taken: Server;
+
+  beforeAll(async () => {
+    database = await throwawayDatabase(serverUrl(), 'gatehouse_cluster');
+    taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => taken.close(resolve));
+    await database?.drop();
+  });
+
+  it('stops the others and exits with an error, as one process would', async () => {
+    const adminPort = (taken.address() as { port: number }).port;
+    const c = await startCluster({ DATABASE_URL: database.url }, { port: await freePort(), adminPort });
+    const code = await Promise.race([c.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 60_000))]);
+    if (code === 'still running') c.primary.kill('SIGKILL');
+    expect(code).toBe(1);
+    expect(c.lines.some((l) => String(l.msg).startsWith('a worker failed to start'))).toBe(true);
+    expect(c.workers()).toEqual([]);
+  }, 90_000);
+});
