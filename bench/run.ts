@@ -7,12 +7,14 @@
  * (profile Gatehouse on PostgreSQL), --no-postgres, --growth <n> (Gatehouse on PostgreSQL
  * only: token and introspection rates before and after <n> live tokens are added; see
  * bench/growth.ts), --id-token-alg <RS256|ES256> (RS256: the ID tokens both servers sign at
- * the code exchange and at every refresh; ES256 shows what each does besides RSA).
+ * the code exchange and at every refresh; ES256 shows what each does besides RSA),
+ * --workers <n> (also Gatehouse on PostgreSQL with WORKERS=n, one more server in every row).
  * PostgreSQL comes from DATABASE_URL (a throwaway database is created on that server and
  * dropped after). Every cell also reports the server's CPU per request (bench/cpu.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cpuDuring, type Processes, postgresBackends } from './cpu.js';
 import { authorizationCodeFlow, basicAuth, clientCredentialsToken, introspection, paths, type Target } from './flow.js';
@@ -43,6 +45,7 @@ function options() {
         'no-postgres': { type: 'boolean', default: false },
         growth: { type: 'string' },
         'id-token-alg': { type: 'string', default: 'RS256' },
+        workers: { type: 'string' },
       },
     }).values;
   } catch (error) {
@@ -65,6 +68,7 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
 const duration = positive('duration', values.duration, values.quick ? 2 : 10);
 const connections = positive('connections', values.connections, values.quick ? 10 : 50);
 const rounds = positive('rounds', values.rounds, 1);
+const workers = values.workers === undefined ? undefined : positive('workers', values.workers, 1);
 const rows: RowId[] = values.only ? (values.only.split(',') as RowId[]) : ROWS.map((r) => r.id);
 for (const row of rows) {
   if (!ROWS.some((r) => r.id === row)) {
@@ -108,11 +112,23 @@ function buildGatehouse(): void {
   }
 }
 
-/** Charges a server, besides its own process, with the PostgreSQL backends serving its (throwaway) database. */
-async function chargeBackends(id: string, own: number, databaseUrl: string): Promise<void> {
+/** Charges a server, besides its own processes, with the PostgreSQL backends serving its (throwaway) database. */
+async function chargeBackends(id: string, own: Processes, databaseUrl: string): Promise<void> {
   const backends = await postgresBackends(process.env.DATABASE_URL as string, new URL(databaseUrl).pathname.slice(1));
   cleanups.push(() => backends.close());
-  processesOf.set(id, async () => [own, ...(await backends.processes())]);
+  processesOf.set(id, async () => [...(await own()), ...(await backends.processes())]);
+}
+
+/** A process and its children (Gatehouse's workers with WORKERS > 1), from /proc. */
+function withChildren(pid: number): Processes {
+  return async () => {
+    try {
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      return [pid, ...(children ? children.split(' ').map(Number) : [])];
+    } catch {
+      return [pid];
+    }
+  };
 }
 
 async function startGatehouse(
@@ -145,8 +161,8 @@ async function startGatehouse(
     httpReady(`${publicUrl}/health/ready`),
   );
   cleanups.push(() => running.stop());
-  const own = running.child.pid as number;
-  processesOf.set(id, async () => [own]);
+  const own = withChildren(running.child.pid as number);
+  processesOf.set(id, own);
   if (databaseUrl) await chargeBackends(id, own, databaseUrl);
   const response = await fetch(`${adminUrl}/admin/clients`, {
     method: 'POST',
@@ -195,8 +211,8 @@ async function startOwnServer(
   });
   const running = await startNode(label, ['--import', 'tsx', entry], env, printedReady);
   cleanups.push(() => running.stop());
-  const own = running.child.pid as number;
-  processesOf.set(id, async () => [own]);
+  const own: Processes = async () => [running.child.pid as number];
+  processesOf.set(id, own);
   if (adapterUrl) await chargeBackends(id, own, adapterUrl);
   return { id, label, kind, publicUrl: `http://127.0.0.1:${port}`, clientId: 'bench', clientSecret, redirectUri };
 }
@@ -361,6 +377,12 @@ async function main() {
     const database = await throwawayDatabase(pgServer);
     cleanups.push(() => database.drop());
     targets.push(await startGatehouse('gh-pg', 'Gatehouse (PostgreSQL)', database.url, values['cpu-prof']));
+    if (workers !== undefined) {
+      const workersDatabase = await throwawayDatabase(pgServer);
+      cleanups.push(() => workersDatabase.drop());
+      const label = `Gatehouse (PostgreSQL, ${workers} worker${workers === 1 ? '' : 's'})`;
+      targets.push(await startGatehouse('gh-pg-workers', label, workersDatabase.url, undefined, { WORKERS: String(workers) }));
+    }
   } else {
     process.stderr.write(
       'Gatehouse on PostgreSQL: left out (set DATABASE_URL to a server where the bench may create a database)\n',
