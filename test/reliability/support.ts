@@ -22,6 +22,8 @@ export interface Node {
   output: () => string;
   /** Resident set size of the child in bytes, from /proc. */
   rss(): number;
+  /** With WORKERS: the worker processes serving now (the child's own children, from /proc). */
+  workers(): number[];
   /** Memory right after a full garbage collection in the child (see child.ts), in bytes. */
   memoryAfterCollection(): Promise<Memory>;
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -63,6 +65,8 @@ export interface NodeOptions {
   issuer?: string;
   /** Whether memoryAfterCollection writes a heap snapshot to count live objects (default true; child.ts). */
   heapSnapshots?: boolean;
+  /** WORKERS (src/cluster.ts): the child is then the primary, and its children serve. */
+  workers?: number;
 }
 
 /** Starts `gatehouse serve` as a child process and waits until /health/ready answers 200. */
@@ -83,6 +87,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
     ...(options.heapSnapshots === false ? { GATEHOUSE_HEAP_SNAPSHOTS: 'off' } : {}),
+    ...(options.workers ? { WORKERS: String(options.workers) } : {}),
   };
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'test/reliability/child.ts')], {
     cwd: root,
@@ -102,6 +107,22 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     adminUrl: `http://127.0.0.1:${adminPort}`,
     child,
     output: () => output,
+    workers: () => {
+      try {
+        const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
+        // Only the forked workers: under tsx the child has an esbuild process too.
+        const isWorker = (pid: string) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('child.ts');
+          } catch {
+            return false; // gone meanwhile
+          }
+        };
+        return children.split(' ').filter(isWorker).map(Number);
+      } catch {
+        return [];
+      }
+    },
     rss: () => {
       const status = execFileSync('cat', [`/proc/${child.pid}/status`]).toString();
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 'NaN');
