@@ -18,6 +18,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { OAuthError } from './errors.js';
 
 type Message =
   | { type: 'gatehouse:ready' }
@@ -69,6 +70,12 @@ export function leaveCluster(): void {
   if (process.connected) process.disconnect();
 }
 
+/** A worker that does not answer (stopped, or busy past prom-client's 5 s) is a passing condition. */
+const unavailable = (why: string) =>
+  new OAuthError('temporarily_unavailable', "Not every worker's metrics could be collected; try again shortly.", {
+    debug: why,
+  });
+
 /**
  * Lets the primary read `registry`, and returns what this worker's /metrics answers: every
  * worker's metrics, summed (counters and histograms add up; prom-client says how for each of
@@ -85,14 +92,14 @@ export function clusterMetrics(registry: Registry): () => Promise<string> {
     const request = waiting.get(message.id);
     waiting.delete(message.id);
     if (message.text !== undefined) request?.resolve(message.text);
-    else request?.reject(new Error(`the primary could not collect the metrics: ${message.error ?? 'no answer'}`));
+    else request?.reject(unavailable(message.error ?? 'no answer'));
   });
   return () =>
     new Promise((resolve, reject) => {
       const id = ++asked;
       const timer = setTimeout(() => {
         waiting.delete(id);
-        reject(new Error('the primary did not answer with the metrics'));
+        reject(unavailable('the primary did not answer'));
       }, METRICS_TIMEOUT_MS);
       waiting.set(id, {
         resolve: (text) => {

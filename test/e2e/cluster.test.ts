@@ -154,6 +154,25 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     expect(await count()).toBe(start + 10);
   });
 
+  it('answers /metrics with a clean 503 while a worker cannot answer for its part', async () => {
+    const [stopped] = c.workers() as [number, number];
+    process.kill(stopped, 'SIGSTOP');
+    try {
+      // Round robin: of two new connections one reaches the stopped worker and waits; the
+      // other's worker asks the primary, which waits for the stopped one (prom-client: 5 s).
+      const scrapes = [0, 1].map(() => send(`${c.adminUrl}/metrics`, { newConnection: true }));
+      const first = await Promise.race(scrapes);
+      expect(first.status).toBe(503);
+      expect(first.headers['content-type']).toContain('application/json');
+      expect(JSON.parse(first.body)).toMatchObject({ error: 'temporarily_unavailable' });
+      process.kill(stopped, 'SIGCONT');
+      const answers = await Promise.all(scrapes);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 503]);
+    } finally {
+      process.kill(stopped, 'SIGCONT');
+    }
+  }, 30_000);
+
   it('keeps tokens consistent across workers: issued on one, introspected and revoked on the others', async () => {
     const created = await send(`${c.adminUrl}/admin/clients`, {
       method: 'POST',
