@@ -306,22 +306,17 @@ async function runServe(io: Io): Promise<number> {
   const config = loadConfig(io.env);
   const untilStopped = io.untilStopped ?? waitForSignal;
   if (config.workers > 1 && !inWorker()) return runCluster(config, io, untilStopped);
-  if (!inWorker()) {
-    const server = await serve(config);
-    await untilStopped();
-    await server.close();
-    return 0;
-  }
-  // Listening before serving: the primary may ask a worker to stop while it starts.
-  const stopped = Promise.race([untilStopped(), untilPrimaryStops()]);
+  const worker = inWorker();
+  // Listening before serving: a worker's primary may ask it to stop while it starts.
+  const stopped = worker ? Promise.race([untilStopped(), untilPrimaryStops()]) : untilStopped();
   try {
     const server = await serve(config);
-    tellPrimaryServing();
+    if (worker) tellPrimaryServing();
     await stopped;
     await server.close();
     return 0;
   } finally {
-    leaveCluster();
+    if (worker) leaveCluster();
   }
 }
 
