@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { inWorker } from './cluster.js';
+import { inWorker, runsCleanup } from './cluster.js';
 import type { Config } from './config/config.js';
 import { loadSystemSecrets } from './config/secrets.js';
 import { type Database, openDatabase } from './db/database.js';
@@ -76,13 +76,15 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
   }
   logger.info({ issuer: config.issuer, admin: `http://${config.adminHost}:${config.adminPort}` }, 'Gatehouse is listening');
 
-  // Expired codes, tokens, flows and sessions go in the background, never on a request's path.
-  const cleanup = setInterval(() => {
-    gh.deleteExpired()
-      .then((removed) => removed > 0 && logger.debug({ removed }, 'expired rows removed'))
-      .catch((err) => logger.warn({ err }, 'clean-up failed; will retry'));
-  }, config.cleanupInterval * 1000);
-  cleanup.unref();
+  // Expired codes, tokens, flows and sessions go in the background, never on a request's
+  // path; of a cluster's workers, one does it.
+  const cleanup = runsCleanup()
+    ? setInterval(() => {
+        gh.deleteExpired()
+          .then((removed) => logger.debug({ removed }, 'clean-up done'))
+          .catch((err) => logger.warn({ err }, 'clean-up failed; will retry'));
+      }, config.cleanupInterval * 1000).unref()
+    : undefined;
 
   let closing: Promise<void> | undefined;
   return {

@@ -112,7 +112,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
 
   beforeAll(async () => {
     database = await throwawayDatabase(serverUrl(), 'gatehouse_cluster');
-    c = await startCluster({ DATABASE_URL: database.url });
+    c = await startCluster({ DATABASE_URL: database.url, LOG_LEVEL: 'debug', CLEANUP_INTERVAL: '1' });
     await c.waitFor((l) => l.msg === 'every worker is serving', 'saying every worker serves');
   }, 90_000);
 
@@ -138,6 +138,16 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     );
     expect([...servedBy].sort()).toEqual([...c.workers()].sort());
   });
+
+  it('runs the background clean-up in one worker, not in each', async () => {
+    const runs = () => c.lines.filter((l) => l.msg === 'clean-up done');
+    const deadline = Date.now() + 20_000;
+    while (runs().length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    const cleaners = new Set(runs().map((l) => l.pid));
+    expect(runs().length).toBeGreaterThanOrEqual(4);
+    expect(cleaners.size).toBe(1);
+    expect(c.workers()).toContain([...cleaners][0]);
+  }, 30_000);
 
   it('answers /metrics on any worker with the requests of all of them', async () => {
     const count = async () => {
@@ -224,8 +234,10 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     expect(answers).toEqual([false, false]);
   });
 
-  it('replaces a worker that dies, and goes on serving', async () => {
-    const [victim, survivor] = c.workers() as [number, number];
+  it('replaces a worker that dies, and goes on serving; the replacement takes over its clean-up', async () => {
+    // The worker that cleans up: its replacement must take the role over.
+    const victim = c.lines.find((l) => l.msg === 'clean-up done')?.pid as number;
+    const survivor = c.workers().find((pid) => pid !== victim) as number;
     process.kill(victim, 'SIGKILL');
     await c.waitFor((l) => l.msg === 'a worker stopped unexpectedly; starting another' && l.worker === victim, 'on the death');
     for (let i = 0; i < 4; i++) {
@@ -240,6 +252,9 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     expect(now).toContain(survivor);
     expect(now).not.toContain(victim);
     expect(now).toContain(replacement.pid);
+    await c.waitFor((l) => l.msg === 'clean-up done' && l.pid === replacement.pid, 'of the replacement cleaning up');
+    const lastSurvivorRun = c.lines.findLastIndex((l) => l.msg === 'clean-up done' && l.pid === survivor);
+    expect(lastSurvivorRun).toBe(-1);
   }, 90_000);
 
   it('stops every worker on SIGTERM and exits 0', async () => {
