@@ -12,6 +12,7 @@ import { NO_VIOLATIONS, type Query, violations, withPglite, withPostgres } from 
 import { inBatches, startLoad, waitFor } from './load.js';
 import {
   authorizationCodeFlow,
+  type Client,
   createClient,
   introspect,
   type Node,
@@ -26,6 +27,46 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
+
+/** Every access token a client received introspects as active. */
+async function expectAllActive(node: Node, tokens: readonly string[]): Promise<void> {
+  const inactive = (await inBatches(tokens, 16, async (token) => ({ token, answer: await introspect(node, token) }))).filter(
+    ({ answer }) => answer.status !== 200 || answer.body.active !== true,
+  );
+  expect(inactive.map((i) => i.answer)).toEqual([]);
+}
+
+/**
+ * The refresh token each loop holds is the last one it received. Either it still works (its
+ * rotation never committed) or its rotation committed whole and only the answer was lost to
+ * the kill; returns the hashes of those, which the store must show rotated.
+ */
+async function spendHeldRefreshTokens(
+  node: Node,
+  client: Client,
+  chains: readonly { refreshToken: string }[],
+): Promise<string[]> {
+  const lostAnswers: string[] = [];
+  for (const chain of chains) {
+    const next = await tokenRequest(node, client, { grant_type: 'refresh_token', refresh_token: chain.refreshToken });
+    if (next.status === 200) {
+      expect((await introspect(node, String(next.body.access_token))).body.active).toBe(true);
+    } else {
+      expect(next.body.error).toBe('invalid_grant');
+      lostAnswers.push(hashSecret(chain.refreshToken));
+    }
+  }
+  return lostAnswers;
+}
+
+/** No grant half-written, and each rotation whose answer was lost stored whole, with its successor. */
+async function expectNothingHalfWritten(query: Query, lostAnswers: readonly string[]): Promise<void> {
+  expect(await violations(query)).toEqual(NO_VIOLATIONS);
+  for (const hash of lostAnswers) {
+    const [row] = await query('select rotated_at from tokens where hash = $1', [hash]);
+    expect(row?.rotated_at).not.toBeNull();
+  }
+}
 
 interface Store {
   options: NodeOptions;
@@ -90,32 +131,12 @@ describe.each([
 
     node = await startNode({ ...store.options, ports: node.ports });
 
-    const inactive = (
-      await inBatches(record.accessTokens, 16, async (token) => ({ token, answer: await introspect(node, token) }))
-    ).filter(({ answer }) => answer.status !== 200 || answer.body.active !== true);
-    expect(inactive.map((i) => i.answer)).toEqual([]);
-
-    // The refresh token each loop holds is the last one it received. Either it still works
-    // (its rotation never committed) or its rotation committed whole and only the answer was
-    // lost to the kill; then the store must show it rotated, with its successor stored.
-    const lostAnswers: string[] = [];
-    for (const chain of record.chains) {
-      const next = await tokenRequest(node, client, { grant_type: 'refresh_token', refresh_token: chain.refreshToken });
-      if (next.status === 200) {
-        expect((await introspect(node, String(next.body.access_token))).body.active).toBe(true);
-      } else {
-        expect(next.body.error).toBe('invalid_grant');
-        lostAnswers.push(hashSecret(chain.refreshToken));
-      }
-    }
+    await expectAllActive(node, record.accessTokens);
+    const lostAnswers = await spendHeldRefreshTokens(node, client, record.chains);
     await node.kill('SIGTERM');
 
     await store.withQuery(async (query) => {
-      expect(await violations(query)).toEqual(NO_VIOLATIONS);
-      for (const hash of lostAnswers) {
-        const [row] = await query('select rotated_at from tokens where hash = $1', [hash]);
-        expect(row?.rotated_at).not.toBeNull();
-      }
+      await expectNothingHalfWritten(query, lostAnswers);
       // The checks can fail: lose one access token of a refreshed grant and they see it.
       await query(
         `delete from tokens where hash = (select hash from tokens where kind = 'access' and grant_id is not null limit 1)`,
@@ -158,26 +179,10 @@ describe('kill -9 of one worker under token load (WORKERS=2, PostgreSQL)', () =>
     expect([...tokens.record.unexpected, ...chains.record.unexpected]).toEqual([]);
 
     const received = [...tokens.record.accessTokens, ...chains.record.accessTokens];
-    const inactive = (await inBatches(received, 16, async (token) => ({ token, answer: await introspect(node, token) }))).filter(
-      ({ answer }) => answer.status !== 200 || answer.body.active !== true,
-    );
-    expect(inactive.map((i) => i.answer)).toEqual([]);
-    const lostAnswers: string[] = [];
-    for (const chain of chains.record.chains) {
-      const next = await tokenRequest(node, client, { grant_type: 'refresh_token', refresh_token: chain.refreshToken });
-      if (next.status !== 200) {
-        expect(next.body.error).toBe('invalid_grant');
-        lostAnswers.push(hashSecret(chain.refreshToken));
-      }
-    }
+    await expectAllActive(node, received);
+    const lostAnswers = await spendHeldRefreshTokens(node, client, chains.record.chains);
     await node.kill('SIGTERM');
-    await store.withQuery(async (query) => {
-      expect(await violations(query)).toEqual(NO_VIOLATIONS);
-      for (const hash of lostAnswers) {
-        const [row] = await query('select rotated_at from tokens where hash = $1', [hash]);
-        expect(row?.rotated_at).not.toBeNull();
-      }
-    });
+    await store.withQuery((query) => expectNothingHalfWritten(query, lostAnswers));
     console.log(
       `kill -9 of one of two workers: ${received.length} tokens received, all active; ${tokens.record.accessTokens.length - atKill} issued after the kill ` +
         `without a restart; ${tokens.record.noAnswer + chains.record.noAnswer} requests in flight lost their answer; ` +
