@@ -305,8 +305,8 @@ async function runMigrate(io: Io): Promise<number> {
 async function runServe(io: Io): Promise<number> {
   const config = loadConfig(io.env);
   const untilStopped = io.untilStopped ?? waitForSignal;
-  if (config.workers > 1 && !inWorker()) return runCluster(config, io, untilStopped);
   const worker = inWorker();
+  if (config.workers > 1 && !worker) return runCluster(config, io, untilStopped);
   // Listening before serving: a worker's primary may ask it to stop while it starts.
   const stopped = worker ? Promise.race([untilStopped(), untilPrimaryStops()]) : untilStopped();
   try {
