@@ -42,6 +42,7 @@ import { tokenRoutes } from './public/token.js';
 import { uiRoutes } from './public/ui.js';
 import { userinfoRoutes } from './public/userinfo.js';
 import { walletLinkRoutes } from './public/wallet-link.js';
+import { processRequestId } from './request-ids.js';
 import { installSecurityHeaders } from './security.js';
 
 export interface ServerOptions {
@@ -66,7 +67,9 @@ function baseOptions(options: ServerOptions, config: Config): FastifyServerOptio
     // but only when the peer is a proxy we were told to trust: anyone else could send one.
     trustProxy: typeof config.trustProxy === 'number' ? withinHops(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
-    requestIdHeader: 'x-request-id',
+    // X-Request-Id is read by processRequestId, which keeps it only when well-formed.
+    requestIdHeader: false,
+    genReqId: processRequestId,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   };
 }
