@@ -35,6 +35,8 @@ export interface Memory {
   heapUsed: number;
   /** Memory outside the JavaScript heap that its objects hold (Buffers, sockets' native parts). */
   external: number;
+  /** Memory V8's young generation (its two semi-spaces) holds, whatever is alive in it. */
+  youngGeneration: number;
   /**
    * Every object a heap snapshot finds alive, Buffers' contents included, summed: what a leak
    * grows, and nothing else (heapUsed also counts memory the collector has not handed back).
@@ -67,6 +69,8 @@ export interface NodeOptions {
   heapSnapshots?: boolean;
   /** WORKERS (src/cluster.ts): the child is then the primary, and its children serve. */
   workers?: number;
+  /** V8 flags for the child's node (the soak pins the young generation with them). */
+  v8Flags?: string[];
 }
 
 /** Starts `gatehouse serve` as a child process and waits until /health/ready answers 200. */
@@ -89,11 +93,15 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     ...(options.heapSnapshots === false ? { GATEHOUSE_HEAP_SNAPSHOTS: 'off' } : {}),
     ...(options.workers ? { WORKERS: String(options.workers) } : {}),
   };
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'test/reliability/child.ts')], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.v8Flags ?? []), '--expose-gc', '--import', 'tsx', join(root, 'test/reliability/child.ts')],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
