@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { startCleanup } from './background-cleanup.js';
 import { inWorker, runsCleanup } from './cluster.js';
 import type { Config } from './config/config.js';
 import { loadSystemSecrets } from './config/secrets.js';
@@ -76,14 +77,9 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
   }
   logger.info({ issuer: config.issuer, admin: `http://${config.adminHost}:${config.adminPort}` }, 'Gatehouse is listening');
 
-  // Expired codes, tokens, flows and sessions go in the background, never on a request's
-  // path; of a cluster's workers, one does it.
+  // Of a cluster's workers, one cleans up; of the nodes on one database, the lease's holder.
   const cleanup = runsCleanup()
-    ? setInterval(() => {
-        gh.deleteExpired()
-          .then((removed) => logger.debug({ removed }, 'clean-up done'))
-          .catch((err) => logger.warn({ err }, 'clean-up failed; will retry'));
-      }, config.cleanupInterval * 1000).unref()
+    ? startCleanup({ db: gh.db, pass: () => gh.deleteExpired(), intervalSeconds: config.cleanupInterval, logger })
     : undefined;
 
   let closing: Promise<void> | undefined;
@@ -91,7 +87,7 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
     gh,
     close: () => {
       closing ??= (async () => {
-        clearInterval(cleanup);
+        await cleanup?.stop();
         await Promise.allSettled([publicApp.close(), adminApp.close()]);
         await database.close();
         logger.info('Gatehouse stopped');

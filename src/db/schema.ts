@@ -342,6 +342,12 @@ export interface UsedCaptchasTable {
   expires_at: Date;
 }
 
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: Date;
+}
+
 export interface Database {
   clients: ClientsTable;
   signing_keys: SigningKeysTable;
@@ -361,6 +367,7 @@ export interface Database {
   audit_log: AuditLogTable;
   linked_identities: LinkedIdentitiesTable;
   wallet_challenges: WalletChallengesTable;
+  leases: LeasesTable;
 }
 
 export type Client = Selectable<ClientsTable>;

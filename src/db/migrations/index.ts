@@ -3,6 +3,7 @@ import * as core from './0001_core.js';
 import * as loginApp from './0002_login_app.js';
 import * as applications from './0003_applications.js';
 import * as linkedIdentities from './0004_linked_identities.js';
+import * as leases from './0005_leases.js';
 
 /** Listed in code so the compiled server needs no migration folder scan. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_login_app': loginApp,
   '0003_applications': applications,
   '0004_linked_identities': linkedIdentities,
+  '0005_leases': leases,
 };

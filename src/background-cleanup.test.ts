@@ -1,0 +1,77 @@
+/**
+ * The clean-up's schedule (src/background-cleanup.ts): of the nodes sharing a database one
+ * cleans up at a time, another takes over when it stops, and a long pass is not doubled.
+ */
+import { sql } from 'kysely';
+import { afterAll, expect, it } from 'vitest';
+import { openTestDatabase } from '../test/support/database.js';
+import { type Cleanup, startCleanup } from './background-cleanup.js';
+import { migrateToLatest } from './db/database.js';
+
+const database = await openTestDatabase();
+await migrateToLatest(database.db);
+afterAll(() => database.close());
+const { db } = database;
+
+const quiet = { debug: () => {}, warn: () => {} };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A node's schedule whose passes count themselves; a pass lasts `passMs`. */
+function node(name: string, passMs = 0, leaseSeconds = 60) {
+  const passes = { started: 0, finished: 0, overlapped: false };
+  const cleanup: Cleanup = startCleanup({
+    db,
+    intervalSeconds: 0.05,
+    leaseSeconds,
+    holder: name,
+    logger: quiet,
+    pass: async () => {
+      if (passes.started > passes.finished) passes.overlapped = true;
+      passes.started++;
+      await sleep(passMs);
+      passes.finished++;
+      return 0;
+    },
+  });
+  return { passes, cleanup };
+}
+
+it('runs on one node of two, and on the other once the first stops', async () => {
+  const first = node('first');
+  await until(() => first.passes.finished >= 1, 'the first node’s first pass');
+  const second = node('second');
+  const before = first.passes.finished;
+  await until(() => first.passes.finished >= before + 5, 'five more passes on the first node');
+  expect(second.passes.started).toBe(0);
+
+  await first.cleanup.stop();
+  const stoppedAt = first.passes.started;
+  await until(() => second.passes.finished >= 3, 'the second node taking over');
+  expect(first.passes.started).toBe(stoppedAt);
+  await second.cleanup.stop();
+});
+
+it('does not start a pass while its last one runs, and keeps the lease meanwhile', async () => {
+  const expiry = async () =>
+    (
+      await sql<{ expires_at: Date }>`select expires_at from leases where name = 'clean-up'`.execute(db)
+    ).rows[0]?.expires_at.getTime() ?? 0;
+  // Lease of 1 s, a pass of 2.5 s: only renewals during the pass keep it from the other node.
+  const slow = node('slow', 2_500, 1);
+  await until(() => slow.passes.started === 1, 'the slow pass');
+  const other = node('other', 0, 1);
+  const held = await expiry();
+  await until(async () => (await expiry()) > held, 'a renewal during the pass');
+  await until(() => slow.passes.finished === 1, 'the slow pass to end');
+  expect(slow.passes.overlapped).toBe(false);
+  expect(other.passes.started).toBe(0);
+  await Promise.all([slow.cleanup.stop(), other.cleanup.stop()]);
+});
