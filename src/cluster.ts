@@ -11,8 +11,8 @@
  *   summed by the primary (prom-client's AggregatorRegistry);
  * - stopping: the primary tells each worker to stop (they close gracefully) on SIGINT or
  *   SIGTERM, and waits for them;
- * - the background clean-up: one worker runs it, not each of them (a replacement takes over
- *   the role of the worker it replaces);
+ * - the background clean-up: the lease that lets one node of several do it lets one worker
+ *   do it (src/background-cleanup.ts);
  * - failures: a worker that dies after it started serving is replaced; one that dies before
  *   (a port taken, the database refusing) would fail again, so the primary stops them all and
  *   exits with an error, as a single process would.
@@ -39,12 +39,6 @@ const METRICS_TIMEOUT_MS = 10_000;
 const REPLACE_DELAY_MS = 1_000;
 
 export const inWorker = (): boolean => cluster.isWorker;
-
-/** Which worker runs the background clean-up: told by the primary at fork, kept by a replacement. */
-const CLEANUP_ROLE = 'GATEHOUSE_CLUSTER_CLEANUP';
-
-/** Whether this process runs the background clean-up: a single process does, and one worker. */
-export const runsCleanup = (): boolean => !cluster.isWorker || process.env[CLEANUP_ROLE] === 'on';
 
 // ---- in a worker ----
 
@@ -149,12 +143,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const send = (worker: Worker, message: Message) => {
     if (worker.isConnected()) worker.send(message);
   };
-  // The first worker cleans up; a worker's replacement takes over its role.
-  const cleaners = new Set<number>();
-  const start = (cleans: boolean) => {
-    const worker = cluster.fork({ ...env, [CLEANUP_ROLE]: cleans ? 'on' : 'off' });
-    if (cleans) cleaners.add(worker.id);
-  };
+  const start = () => cluster.fork(env);
 
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isMessage(message)) return;
@@ -173,7 +162,6 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   };
   const onExit = (worker: Worker, code: number | null, signal: string | null) => {
     const wasServing = serving.delete(worker.id);
-    const cleaned = cleaners.delete(worker.id);
     if (stopping) return;
     const pid = worker.process.pid;
     if (!wasServing) {
@@ -183,13 +171,13 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     }
     logger.error({ worker: pid, code, signal }, 'a worker stopped unexpectedly; starting another');
     setTimeout(() => {
-      if (!stopping) start(cleaned);
+      if (!stopping) start();
     }, REPLACE_DELAY_MS).unref();
   };
   cluster.on('message', onMessage);
   cluster.on('exit', onExit);
 
-  for (let i = 0; i < workers; i++) start(i === 0);
+  for (let i = 0; i < workers; i++) start();
   const code = await Promise.race([options.untilStopped().then(() => 0), failure]);
   stopping = true;
   await stopWorkers(options.stopTimeoutMs ?? STOP_TIMEOUT_MS, (worker) => {

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { startCleanup } from './background-cleanup.js';
-import { inWorker, runsCleanup } from './cluster.js';
+import { inWorker } from './cluster.js';
 import type { Config } from './config/config.js';
 import { loadSystemSecrets } from './config/secrets.js';
 import { type Database, openDatabase } from './db/database.js';
@@ -77,17 +77,15 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
   }
   logger.info({ issuer: config.issuer, admin: `http://${config.adminHost}:${config.adminPort}` }, 'Gatehouse is listening');
 
-  // Of a cluster's workers, one cleans up; of the nodes on one database, the lease's holder.
-  const cleanup = runsCleanup()
-    ? startCleanup({ db: gh.db, pass: () => gh.deleteExpired(), intervalSeconds: config.cleanupInterval, logger })
-    : undefined;
+  // Of the nodes and workers on one database, the one holding the clean-up's lease cleans up.
+  const cleanup = startCleanup({ db: gh.db, pass: () => gh.deleteExpired(), intervalSeconds: config.cleanupInterval, logger });
 
   let closing: Promise<void> | undefined;
   return {
     gh,
     close: () => {
       closing ??= (async () => {
-        await cleanup?.stop();
+        await cleanup.stop();
         await Promise.allSettled([publicApp.close(), adminApp.close()]);
         await database.close();
         logger.info('Gatehouse stopped');
