@@ -11,8 +11,10 @@ export type IntrospectionAnswer = { active: false } | ({ active: true } & Record
 export function introspectionResponse(row: TokenWithGrant | undefined, issuer: string): IntrospectionAnswer {
   if (!row) return { active: false };
   const iat = Math.floor(row.created_at.getTime() / 1000);
-  // Members in RFC 7662's order, the optional ones in their place.
-  const answer: { active: true } & Record<string, unknown> = { active: true, scope: row.scope, client_id: row.client_id };
+  // Members in RFC 7662's order, the optional ones in their place; a token granted no scope has none.
+  const answer: { active: true } & Record<string, unknown> = { active: true };
+  if (row.scope) answer.scope = row.scope;
+  answer.client_id = row.client_id;
   if (row.subject) answer.sub = row.subject;
   answer.exp = Math.floor(row.expires_at.getTime() / 1000);
   answer.iat = iat;

@@ -131,6 +131,23 @@ describe('introspection', () => {
     expect(refresh).toMatchObject({ active: true });
     datedBetween(refresh, flowStart, flowEnd);
   });
+
+  it('leaves scope out for a token granted none (RFC 7662: scope is optional), and names it otherwise', async () => {
+    const client = await createClient(t, { grant_types: ['client_credentials'], scope: '', redirect_uris: [] });
+    const issued = await token(t, { grant_type: 'client_credentials' }, { basic: [client.client_id, client.client_secret] });
+    expect(issued.statusCode).toBe(200);
+    const answer = await introspect(t, issued.json().access_token);
+    expect(answer).toMatchObject({ active: true, client_id: client.client_id });
+    expect(answer).not.toHaveProperty('scope');
+
+    const scoped = await createClient(t, { grant_types: ['client_credentials'], scope: 'Email', redirect_uris: [] });
+    const withScope = await token(
+      t,
+      { grant_type: 'client_credentials', scope: 'Email' },
+      { basic: [scoped.client_id, scoped.client_secret] },
+    );
+    expect(await introspect(t, withScope.json().access_token)).toMatchObject({ active: true, scope: 'Email' });
+  });
 });
 
 describe('refresh and revocation', () => {
