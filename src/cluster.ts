@@ -15,7 +15,11 @@
  *   do it (src/background-cleanup.ts);
  * - failures: a worker that dies after it started serving is replaced; one that dies before
  *   (a port taken, the database refusing) would fail again, so the primary stops them all and
- *   exits with an error, as a single process would.
+ *   exits with an error, as a single process would;
+ * - SIGHUP: a rolling restart, as gunicorn's. One worker at a time, a new one is forked (from
+ *   the code now on disk) and, once it serves, an old one is stopped gracefully; new
+ *   connections go to the workers listening, so requests go on being answered throughout. A new
+ *   worker that fails to start ends the restart there, the old ones serving on.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
@@ -33,6 +37,8 @@ const isMessage = (value: unknown): value is Message =>
 
 /** How long the primary waits for the workers to stop before it kills them. */
 export const STOP_TIMEOUT_MS = 30_000;
+/** How long a rolling restart waits for a new worker to serve before it gives up on it. */
+const START_TIMEOUT_MS = 60_000;
 /** How long a worker waits for the primary's sum of the metrics. */
 const METRICS_TIMEOUT_MS = 10_000;
 /** Between a worker's death and its replacement, so a worker that keeps dying cannot spin. */
@@ -65,6 +71,11 @@ export function untilPrimaryStops(): Promise<void> {
     process.on('message', onMessage);
     process.on('disconnect', done);
   });
+}
+
+/** A worker's life is its primary's to end: a terminal's hangup reaching it too is ignored. */
+export function ignoreHangups(): void {
+  process.on('SIGHUP', () => {});
 }
 
 /** After the worker closed: without its IPC channel the process can end. */
@@ -144,11 +155,16 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     if (worker.isConnected()) worker.send(message);
   };
   const start = () => cluster.fork(env);
+  // A rolling restart's workers: the new ones until they serve (settled with whether they
+  // did), the old ones it is stopping. Their exits are its business, not failures.
+  const restarting = new Map<number, (served: boolean) => void>();
+  const retiring = new Set<number>();
 
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isMessage(message)) return;
     if (message.type === 'gatehouse:ready') {
       serving.add(worker.id);
+      restarting.get(worker.id)?.(true);
       if (!announced && serving.size === workers) {
         announced = true;
         logger.info({ workers }, 'every worker is serving');
@@ -162,6 +178,9 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   };
   const onExit = (worker: Worker, code: number | null, signal: string | null) => {
     const wasServing = serving.delete(worker.id);
+    if (retiring.delete(worker.id)) return;
+    const settle = restarting.get(worker.id);
+    if (settle) return settle(false);
     if (stopping) return;
     const pid = worker.process.pid;
     if (!wasServing) {
@@ -174,18 +193,71 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       if (!stopping) start();
     }, REPLACE_DELAY_MS).unref();
   };
+
+  /** Forks a worker for a rolling restart; resolves with whether it came to serve. */
+  const startFresh = (): Promise<boolean> => {
+    const fresh = start();
+    return new Promise((resolve) => {
+      // Its exit settles it, as if it had failed.
+      const timer = setTimeout(() => fresh.process.kill('SIGKILL'), START_TIMEOUT_MS);
+      restarting.set(fresh.id, (served) => {
+        clearTimeout(timer);
+        restarting.delete(fresh.id);
+        resolve(served);
+      });
+    });
+  };
+  const retire = async (worker: Worker) => {
+    retiring.add(worker.id);
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    send(worker, { type: 'gatehouse:stop' });
+    const timer = setTimeout(() => worker.process.kill('SIGKILL'), options.stopTimeoutMs ?? STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  const rollingRestart = async () => {
+    const old = [...serving].map((id) => cluster.workers?.[id]).filter((w): w is Worker => w !== undefined);
+    logger.info({ workers: old.length }, 'rolling restart: replacing the workers one at a time');
+    for (const previous of old) {
+      if (stopping) return;
+      if (previous.isDead()) continue; // died meanwhile, and was replaced already
+      const served = await startFresh();
+      if (stopping) return;
+      if (!served) {
+        logger.error('rolling restart: a new worker did not come to serve (its log says why); the others serve on');
+        return;
+      }
+      await retire(previous);
+    }
+    logger.info('rolling restart done');
+  };
+  let restart: Promise<void> | undefined;
+  const onHangup = () => {
+    if (stopping) return;
+    if (restart) {
+      logger.warn('a rolling restart is already running');
+      return;
+    }
+    restart = rollingRestart().finally(() => {
+      restart = undefined;
+    });
+  };
+
   cluster.on('message', onMessage);
   cluster.on('exit', onExit);
+  process.on('SIGHUP', onHangup);
 
   for (let i = 0; i < workers; i++) start();
   const code = await Promise.race([options.untilStopped().then(() => 0), failure]);
   stopping = true;
+  process.off('SIGHUP', onHangup);
   await stopWorkers(options.stopTimeoutMs ?? STOP_TIMEOUT_MS, (worker) => {
     // One still starting may not listen for the message yet; it has served nothing, and a
     // signal stops it wherever it is (gracefully, once its own handlers are installed).
     if (serving.has(worker.id)) send(worker, { type: 'gatehouse:stop' });
     else worker.process.kill('SIGTERM');
   });
+  await restart;
   cluster.off('message', onMessage);
   cluster.off('exit', onExit);
   logger.info('Gatehouse stopped');

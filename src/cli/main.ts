@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { ClientJson } from '../clients/clients.js';
-import { inWorker, leaveCluster, runPrimary, tellPrimaryServing, untilPrimaryStops } from '../cluster.js';
+import { ignoreHangups, inWorker, leaveCluster, runPrimary, tellPrimaryServing, untilPrimaryStops } from '../cluster.js';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { loadSystemSecrets } from '../config/secrets.js';
 import { DatabaseLockedError, migrateToLatest } from '../db/database.js';
@@ -309,6 +309,7 @@ async function runServe(io: Io): Promise<number> {
   if (config.workers > 1 && !worker) return runCluster(config, io, untilStopped);
   // Listening before serving: a worker's primary may ask it to stop while it starts.
   const stopped = worker ? Promise.race([untilStopped(), untilPrimaryStops()]) : untilStopped();
+  if (worker) ignoreHangups();
   try {
     const server = await serve(config);
     if (worker) tellPrimaryServing();

@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STOP_TIMEOUT_MS } from '../../src/cluster.js';
 import { throwawayDatabase } from '../support/database.js';
@@ -17,6 +18,17 @@ const root = join(import.meta.dirname, '../..');
 const postgres = process.env.GATEHOUSE_TEST_DB === 'postgres';
 const serverUrl = () => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** One statement on the PostgreSQL server itself (through DATABASE_URL's database). */
+async function onServer(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 interface Cluster {
   primary: ChildProcess;
   publicUrl: string;
@@ -25,7 +37,7 @@ interface Cluster {
   lines: Record<string, unknown>[];
   exited: Promise<number | null>;
   workers(): number[];
-  waitFor(test: (line: Record<string, unknown>) => boolean, what: string): Promise<Record<string, unknown>>;
+  waitFor(test: (line: Record<string, unknown>, index: number) => boolean, what: string): Promise<Record<string, unknown>>;
 }
 
 async function startCluster(env: Record<string, string>, ports?: { port: number; adminPort: number }): Promise<Cluster> {
@@ -234,9 +246,61 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     expect(answers).toEqual([false, false]);
   });
 
+  it('restarts the workers one at a time on SIGHUP, answering every request meanwhile', async () => {
+    const before = c.workers();
+    const answers = new Map<number, number>();
+    let running = true;
+    const load = (async () => {
+      while (running) {
+        const { status } = await send(`${c.publicUrl}/health/ready`, { newConnection: true }).catch(() => ({ status: 0 }));
+        answers.set(status, (answers.get(status) ?? 0) + 1);
+      }
+    })();
+    const started = c.lines.length;
+    c.primary.kill('SIGHUP');
+    await c.waitFor((l, i) => l.msg === 'rolling restart done' && i >= started, 'saying the restart is done');
+    running = false;
+    await load;
+    const after = c.workers();
+    expect(after).toHaveLength(2);
+    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+    expect([...answers.keys()]).toEqual([200]);
+    expect(answers.get(200)).toBeGreaterThan(10);
+    // Stopped on purpose: neither old worker counts as a death to be replaced.
+    expect(c.lines.slice(started).filter((l) => l.msg === 'a worker stopped unexpectedly; starting another')).toEqual([]);
+  }, 90_000);
+
+  it('ends a rolling restart whose new worker cannot start, the old workers serving on', async () => {
+    const before = c.workers();
+    const started = c.lines.length;
+    const name = new URL(database.url).pathname.slice(1);
+    // Connections already open stay; a new worker cannot open its own.
+    await onServer(`alter database ${name} allow_connections false`);
+    try {
+      c.primary.kill('SIGHUP');
+      await c.waitFor(
+        (l, i) =>
+          i >= started && l.msg === 'rolling restart: a new worker did not come to serve (its log says why); the others serve on',
+        'saying the restart ended',
+      );
+    } finally {
+      await onServer(`alter database ${name} allow_connections true`);
+    }
+    expect(c.workers().sort()).toEqual([...before].sort());
+    for (let i = 0; i < 4; i++) {
+      expect((await send(`${c.publicUrl}/health/ready`, { newConnection: true })).status).toBe(200);
+    }
+    expect(c.primary.exitCode).toBeNull();
+  }, 90_000);
+
   it('replaces a worker that dies, and goes on serving; another worker takes over its clean-up', async () => {
     // The worker that cleans up: once its lease lapses (three intervals), another must take it.
-    const victim = c.lines.findLast((l) => l.msg === 'clean-up done')?.pid as number;
+    const current = c.workers();
+    const cleaner = await c.waitFor(
+      (l) => l.msg === 'clean-up done' && current.includes(l.pid as number),
+      'of a worker cleaning up',
+    );
+    const victim = cleaner.pid as number;
     const survivor = c.workers().find((pid) => pid !== victim) as number;
     process.kill(victim, 'SIGKILL');
     const died = c.lines.length;
@@ -245,7 +309,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
       expect((await send(`${c.publicUrl}/health/ready`, { newConnection: true })).status).toBe(200);
     }
     const replacement = await c.waitFor(
-      (l) => l.msg === 'Gatehouse is listening' && l.pid !== victim && l.pid !== survivor,
+      (l, i) => i >= died && l.msg === 'Gatehouse is listening' && l.pid !== victim && l.pid !== survivor,
       'from a new worker serving',
     );
     const now = c.workers();
@@ -253,7 +317,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     expect(now).toContain(survivor);
     expect(now).not.toContain(victim);
     expect(now).toContain(replacement.pid);
-    await c.waitFor((l) => l.msg === 'clean-up done' && l.pid !== victim, 'of another worker cleaning up');
+    await c.waitFor((l, i) => i >= died && l.msg === 'clean-up done' && l.pid !== victim, 'of another worker cleaning up');
     // And only that one: the other goes on leaving it to the lease's holder.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const cleaners = new Set(
@@ -268,6 +332,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
   it('stops every worker on SIGTERM and exits 0', async () => {
     const workers = c.workers();
     const started = Date.now();
+    const linesBefore = c.lines.length;
     c.primary.kill('SIGTERM');
     expect(await c.exited).toBe(0);
     // Not the primary's timeout, after which it kills them.
@@ -281,7 +346,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
       }
     });
     expect(alive).toEqual([]);
-    expect(c.lines.filter((l) => l.msg === 'Gatehouse stopped')).toHaveLength(workers.length + 1);
+    expect(c.lines.slice(linesBefore).filter((l) => l.msg === 'Gatehouse stopped')).toHaveLength(workers.length + 1);
     expect(servingLines(c)).toBe(1);
   }, 60_000);
 });
