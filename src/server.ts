@@ -12,6 +12,7 @@ import { loadSystemSecrets } from './config/secrets.js';
 import { type Database, openDatabase } from './db/database.js';
 import { GatehouseError } from './errors.js';
 import { createGatehouse, type Gatehouse } from './gatehouse.js';
+import { closeGracefully } from './http/graceful-close.js';
 import { Metrics } from './http/metrics.js';
 import { buildAdminApp, buildPublicApp } from './http/server.js';
 
@@ -86,7 +87,7 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
     close: () => {
       closing ??= (async () => {
         await cleanup.stop();
-        await Promise.allSettled([publicApp.close(), adminApp.close()]);
+        await closeGracefully([publicApp, adminApp]);
         await database.close();
         logger.info('Gatehouse stopped');
       })();

@@ -1,0 +1,30 @@
+/**
+ * Stopping Fastify servers so that no request is refused that could be answered. Fastify's own
+ * close marks the server closing first (a 503 for each request that arrives after it) and only
+ * then stops accepting; here accepting stops first, and Fastify's closing follows a moment
+ * later, so a connection accepted just before then has its request answered, and in a cluster
+ * the primary hands later connections to the other workers (a worker that no longer listens
+ * declines them). Fastify's close still waits for the last connection to end; kept-alive ones
+ * are closed as soon as they are idle, where Node closes the idle ones only once, when the
+ * listener closes, and would wait for the others until their keep-alive timeout (72 s).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+
+/** Between closing the listeners and Fastify's close: time for a just-accepted connection's request to arrive. */
+const ACCEPTED_GRACE_MS = 250;
+/** While stopping: how often connections that have become idle are closed. */
+const IDLE_SWEEP_MS = 50;
+
+export async function closeGracefully(apps: FastifyInstance[]): Promise<void> {
+  for (const app of apps) if (app.server.listening) app.server.close();
+  await sleep(ACCEPTED_GRACE_MS);
+  const sweep = setInterval(() => {
+    for (const app of apps) app.server.closeIdleConnections();
+  }, IDLE_SWEEP_MS);
+  try {
+    await Promise.allSettled(apps.map((app) => app.close()));
+  } finally {
+    clearInterval(sweep);
+  }
+}
