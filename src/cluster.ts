@@ -159,6 +159,9 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   // did), the old ones it is stopping. Their exits are its business, not failures.
   const restarting = new Map<number, (served: boolean) => void>();
   const retiring = new Set<number>();
+  // The old workers a restart has still to replace: one that dies meanwhile is replaced by the
+  // restart, not also by the primary (which would leave one worker too many).
+  const awaitingRestart = new Set<number>();
 
   const onMessage = (worker: Worker, message: unknown) => {
     if (!isMessage(message)) return;
@@ -188,6 +191,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       failed(1);
       return;
     }
+    if (awaitingRestart.has(worker.id)) {
+      logger.error({ worker: pid, code, signal }, 'a worker stopped unexpectedly; the rolling restart replaces it');
+      return;
+    }
     logger.error({ worker: pid, code, signal }, 'a worker stopped unexpectedly; starting another');
     setTimeout(() => {
       if (!stopping) start();
@@ -207,29 +214,34 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       });
     });
   };
-  const retire = async (worker: Worker) => {
+  const stopTimeoutMs = options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
+  const retire = (worker: Worker) => {
     retiring.add(worker.id);
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    send(worker, { type: 'gatehouse:stop' });
-    const timer = setTimeout(() => worker.process.kill('SIGKILL'), options.stopTimeoutMs ?? STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
+    return stopWorkers([worker], stopTimeoutMs, (w) => send(w, { type: 'gatehouse:stop' }));
   };
   const rollingRestart = async () => {
     const old = [...serving].map((id) => cluster.workers?.[id]).filter((w): w is Worker => w !== undefined);
     logger.info({ workers: old.length }, 'rolling restart: replacing the workers one at a time');
-    for (const previous of old) {
-      if (stopping) return;
-      if (previous.isDead()) continue; // died meanwhile, and was replaced already
-      const served = await startFresh();
-      if (stopping) return;
-      if (!served) {
-        logger.error('rolling restart: a new worker did not come to serve (its log says why); the others serve on');
-        return;
+    for (const worker of old) awaitingRestart.add(worker.id);
+    try {
+      for (const previous of old) {
+        if (stopping) return;
+        const served = await startFresh();
+        if (stopping) return;
+        if (!served) {
+          logger.error('rolling restart: a new worker did not come to serve (its log says why); the others serve on');
+          return;
+        }
+        awaitingRestart.delete(previous.id);
+        if (!previous.isDead()) await retire(previous);
       }
-      await retire(previous);
+      logger.info('rolling restart done');
+    } finally {
+      // Ended early: the old workers not reached serve on, and one of them that died is replaced now.
+      for (const worker of old) {
+        if (awaitingRestart.delete(worker.id) && worker.isDead() && !stopping) start();
+      }
     }
-    logger.info('rolling restart done');
   };
   let restart: Promise<void> | undefined;
   const onHangup = () => {
@@ -251,7 +263,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   const code = await Promise.race([options.untilStopped().then(() => 0), failure]);
   stopping = true;
   process.off('SIGHUP', onHangup);
-  await stopWorkers(options.stopTimeoutMs ?? STOP_TIMEOUT_MS, (worker) => {
+  const all = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+  await stopWorkers(all, stopTimeoutMs, (worker) => {
     // One still starting may not listen for the message yet; it has served nothing, and a
     // signal stops it wherever it is (gracefully, once its own handlers are installed).
     if (serving.has(worker.id)) send(worker, { type: 'gatehouse:stop' });
@@ -264,9 +277,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
   return code;
 }
 
-/** Asks every worker to stop; kills those still running after `timeoutMs`. */
-async function stopWorkers(timeoutMs: number, stop: (worker: Worker) => void): Promise<void> {
-  const running = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+/** Asks these workers to stop; kills those still running after `timeoutMs`. */
+async function stopWorkers(workers: Worker[], timeoutMs: number, stop: (worker: Worker) => void): Promise<void> {
+  // A dead worker would never say it exited.
+  const running = workers.filter((worker) => !worker.isDead());
   const exited = running.map((worker) => new Promise<void>((resolve) => worker.once('exit', () => resolve())));
   for (const worker of running) stop(worker);
   const timer = setTimeout(() => {

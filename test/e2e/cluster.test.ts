@@ -274,6 +274,26 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     expect(c.lines.slice(started).filter((l) => l.msg === 'a worker stopped unexpectedly; starting another')).toEqual([]);
   }, 90_000);
 
+  it('replaces, within a rolling restart, an old worker that dies before its turn, and only once', async () => {
+    const before = c.workers();
+    const started = c.lines.length;
+    c.primary.kill('SIGHUP');
+    await c.waitFor((l, i) => i >= started && l.msg === 'rolling restart: replacing the workers one at a time', 'on the restart');
+    // The first new worker takes seconds to start: the second old one dies before its turn.
+    const last = before.at(-1) as number;
+    process.kill(last, 'SIGKILL');
+    await c.waitFor((l, i) => i >= started && l.msg === 'rolling restart done', 'saying the restart is done');
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the primary's replacement delay, had it replaced it
+    const after = c.workers();
+    expect(after).toHaveLength(2);
+    expect(after.filter((pid) => before.includes(pid))).toEqual([]);
+    const logged = c.lines
+      .slice(started)
+      .filter((l) => l.worker === last)
+      .map((l) => l.msg);
+    expect(logged).toEqual(['a worker stopped unexpectedly; the rolling restart replaces it']);
+  }, 90_000);
+
   it('ends a rolling restart whose new worker cannot start, the old workers serving on', async () => {
     const before = c.workers();
     const started = c.lines.length;
