@@ -7,27 +7,15 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STOP_TIMEOUT_MS } from '../../src/cluster.js';
-import { throwawayDatabase } from '../support/database.js';
+import { onServer, throwawayDatabase } from '../support/database.js';
 import { freePort } from '../support/harness.js';
 import { basicAuthorization, send } from '../support/http-driver.js';
 
 const root = join(import.meta.dirname, '../..');
 const postgres = process.env.GATEHOUSE_TEST_DB === 'postgres';
 const serverUrl = () => process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** One statement on the PostgreSQL server itself (through DATABASE_URL's database). */
-async function onServer(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 interface Cluster {
   primary: ChildProcess;
@@ -299,7 +287,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     const started = c.lines.length;
     const name = new URL(database.url).pathname.slice(1);
     // Connections already open stay; a new worker cannot open its own.
-    await onServer(`alter database ${name} allow_connections false`);
+    await onServer(serverUrl(), `alter database ${name} allow_connections false`);
     try {
       c.primary.kill('SIGHUP');
       await c.waitFor(
@@ -308,7 +296,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
         'saying the restart ended',
       );
     } finally {
-      await onServer(`alter database ${name} allow_connections true`);
+      await onServer(serverUrl(), `alter database ${name} allow_connections true`);
     }
     expect(c.workers().sort()).toEqual([...before].sort());
     for (let i = 0; i < 4; i++) {

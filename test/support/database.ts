@@ -8,25 +8,27 @@ import { type Database, openDatabase } from '../../src/db/database.js';
 
 export const testDbKind = (): 'postgres' | 'pglite' => (process.env.GATEHOUSE_TEST_DB === 'postgres' ? 'postgres' : 'pglite');
 
+/** One statement on its own connection to `serverUrl` (creating and dropping databases, altering them). */
+export async function onServer(serverUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 /** A uniquely named database on the PostgreSQL server of `serverUrl`; `drop` removes it (forcing connections off). */
 export async function throwawayDatabase(
   serverUrl: string,
   prefix = 'gatehouse_test',
 ): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const run = async (query: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(query);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database ${name}`);
+  await onServer(serverUrl, `create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+  return { url: url.toString(), drop: () => onServer(serverUrl, `drop database if exists ${name} with (force)`) };
 }
 
 export async function openTestDatabase(): Promise<Database> {
