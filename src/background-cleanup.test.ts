@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { openTestDatabase } from '../test/support/database.js';
+import { until } from '../test/support/until.js';
 import { type Cleanup, startCleanup } from './background-cleanup.js';
 import { migrateToLatest } from './db/database.js';
 
@@ -15,14 +16,8 @@ const { db } = database;
 
 const quiet = { debug: () => {}, warn: () => {} };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+/** Generous: the passes run on a real 50 ms timer, on a machine the other test files share. */
+const WAIT_MS = 10_000;
 
 /** A node's schedule whose passes count themselves; a pass lasts `passMs`. */
 function node(name: string, passMs = 0, leaseSeconds = 60) {
@@ -46,15 +41,15 @@ function node(name: string, passMs = 0, leaseSeconds = 60) {
 
 it('runs on one node of two, and on the other once the first stops', async () => {
   const first = node('first');
-  await until(() => first.passes.finished >= 1, 'the first node’s first pass');
+  await until(() => first.passes.finished >= 1, 'the first node’s first pass', WAIT_MS);
   const second = node('second');
   const before = first.passes.finished;
-  await until(() => first.passes.finished >= before + 5, 'five more passes on the first node');
+  await until(() => first.passes.finished >= before + 5, 'five more passes on the first node', WAIT_MS);
   expect(second.passes.started).toBe(0);
 
   await first.cleanup.stop();
   const stoppedAt = first.passes.started;
-  await until(() => second.passes.finished >= 3, 'the second node taking over');
+  await until(() => second.passes.finished >= 3, 'the second node taking over', WAIT_MS);
   expect(first.passes.started).toBe(stoppedAt);
   await second.cleanup.stop();
 });
@@ -66,11 +61,11 @@ it('does not start a pass while its last one runs, and keeps the lease meanwhile
     ).rows[0]?.expires_at.getTime() ?? 0;
   // Lease of 1 s, a pass of 2.5 s: only renewals during the pass keep it from the other node.
   const slow = node('slow', 2_500, 1);
-  await until(() => slow.passes.started === 1, 'the slow pass');
+  await until(() => slow.passes.started === 1, 'the slow pass', WAIT_MS);
   const other = node('other', 0, 1);
   const held = await expiry();
-  await until(async () => (await expiry()) > held, 'a renewal during the pass');
-  await until(() => slow.passes.finished === 1, 'the slow pass to end');
+  await until(async () => (await expiry()) > held, 'a renewal during the pass', WAIT_MS);
+  await until(() => slow.passes.finished === 1, 'the slow pass to end', WAIT_MS);
   expect(slow.passes.overlapped).toBe(false);
   expect(other.passes.started).toBe(0);
   await Promise.all([slow.cleanup.stop(), other.cleanup.stop()]);

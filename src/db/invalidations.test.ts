@@ -2,16 +2,9 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, testDbKind, throwawayDatabase } from '../../test/support/database.js';
+import { until } from '../../test/support/until.js';
 import { type Database, openDatabase } from './database.js';
 import { type Invalidation, LocalInvalidations, PostgresInvalidations } from './invalidations.js';
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const heard = (list: Invalidation[], invalidation: Invalidation) =>
   list.some((i) => JSON.stringify(i) === JSON.stringify(invalidation));
