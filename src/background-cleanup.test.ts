@@ -1,6 +1,7 @@
 /**
  * The clean-up's schedule (src/background-cleanup.ts): of the nodes sharing a database one
- * cleans up at a time, another takes over when it stops, and a long pass is not doubled.
+ * cleans up at a time, another takes over when it stops, a long pass is not doubled, and a
+ * stopping node ends its pass before it gives the lease back.
  */
 import { sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
@@ -69,4 +70,40 @@ it('does not start a pass while its last one runs, and keeps the lease meanwhile
   expect(slow.passes.overlapped).toBe(false);
   expect(other.passes.started).toBe(0);
   await Promise.all([slow.cleanup.stop(), other.cleanup.stop()]);
+});
+
+it('ends a pass under way when stopped, waits for it, and only then gives the lease back', async () => {
+  const holderOfLease = async () =>
+    (await sql<{ holder: string }>`select holder from leases where name = 'clean-up'`.execute(db)).rows[0]?.holder;
+  const pass = { started: false, chunks: 0, ended: false, sawStop: false };
+  const cleanup = startCleanup({
+    db,
+    intervalSeconds: 0.05,
+    holder: 'stopping',
+    logger: quiet,
+    // Works in chunks of 50 ms for up to a minute, unless told to stop.
+    pass: async (signal) => {
+      pass.started = true;
+      while (!signal.aborted && pass.chunks < 1_200) {
+        await sleep(50);
+        pass.chunks++;
+      }
+      await sleep(200); // the chunk under way when the stop came
+      pass.sawStop = signal.aborted;
+      pass.ended = true;
+      return pass.chunks;
+    },
+  });
+  await until(() => pass.chunks >= 2, 'the pass to be under way', WAIT_MS);
+
+  const started = Date.now();
+  await cleanup.stop();
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(pass).toMatchObject({ ended: true, sawStop: true });
+  expect(await holderOfLease()).toBeUndefined();
+
+  // The next node takes over at its next interval.
+  const next = node('next');
+  await until(() => next.passes.finished >= 1, 'the next node’s pass', WAIT_MS);
+  await next.cleanup.stop();
 });

@@ -126,9 +126,9 @@ export async function createGatehouse(options: GatehouseOptions) {
   notifyDevelopers(events, { clients: clientStore, accounts, delivery: login.delivery, issuer: config.issuer });
 
   /** Removes what has expired everywhere; the server runs it in the background. */
-  async function deleteExpired(at: Date = new Date(now())): Promise<number> {
+  async function deleteExpired(at: Date = new Date(now()), signal?: AbortSignal): Promise<number> {
     const counts = await Promise.all([
-      grants.deleteExpired(at),
+      grants.deleteExpired(at, signal),
       login.codes.deleteExpired(at),
       login.limiter.deleteExpired(at),
       login.outbox.deleteOlderThan(7),

@@ -79,7 +79,12 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
   logger.info({ issuer: config.issuer, admin: `http://${config.adminHost}:${config.adminPort}` }, 'Gatehouse is listening');
 
   // Of the nodes and workers on one database, the one holding the clean-up's lease cleans up.
-  const cleanup = startCleanup({ db: gh.db, pass: () => gh.deleteExpired(), intervalSeconds: config.cleanupInterval, logger });
+  const cleanup = startCleanup({
+    db: gh.db,
+    pass: (signal) => gh.deleteExpired(undefined, signal),
+    intervalSeconds: config.cleanupInterval,
+    logger,
+  });
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,6 +1,6 @@
 /**
  * The background clean-up (GrantStore.deleteExpired): everything expired goes, however much
- * there is (it deletes in chunks), and nothing live goes with it.
+ * there is (it deletes in chunks), nothing live goes with it, and a stopping node ends it early.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -54,4 +54,26 @@ it('counts a row that expires at this very instant as expired, as every check do
     hash: string;
   }>`select hash from tokens where hash in ('at-the-instant', 'a-millisecond-later')`.execute(database.db);
   expect(left.rows.map((r) => r.hash)).toEqual(['a-millisecond-later']);
+});
+
+it('ends after the chunk under way once its node is stopping, leaving the rest for the next pass', async () => {
+  const now = new Date('2026-08-01T00:00:00Z');
+  await sql`insert into tokens (hash, kind, client_id, scope, expires_at)
+    select 'stopping-' || g, 'access', 'cleanup', 'email', ${now}::timestamptz - interval '1 second'
+    from generate_series(1, 12000) g`.execute(database.db);
+  const store = new GrantStore(database.db, database.invalidations);
+  const expiredLeft = async () =>
+    (await sql<{ n: number }>`select count(*)::int as n from tokens where expires_at <= ${now}`.execute(database.db)).rows[0]?.n;
+
+  const before = (await expiredLeft()) as number;
+  const stopping = new AbortController();
+  const pass = store.deleteExpired(now, stopping.signal);
+  // The stop comes while the pass rests after its first chunk of tokens (three times the chunk's time).
+  while (((await expiredLeft()) as number) > before - 5_000) await new Promise((resolve) => setTimeout(resolve, 1));
+  stopping.abort();
+  expect(await pass).toBe(5_000);
+  expect(await expiredLeft()).toBe(before - 5_000);
+
+  await store.deleteExpired(now);
+  expect(await expiredLeft()).toBe(0);
 });

@@ -273,11 +273,14 @@ export class GrantStore {
    * expired tokens never stalls the requests running beside it. Between two chunks it rests
    * three times as long as the chunk took: a backlog takes four times longer to clear, and the
    * database gives the requests beside it three quarters of the time it would have taken.
+   * Once `signal` aborts (its node is stopping) it ends after the chunk under way; what is
+   * left goes at the next pass, on this node or another.
    */
-  async deleteExpired(now: Date): Promise<number> {
+  async deleteExpired(now: Date, signal?: AbortSignal): Promise<number> {
     let removed = 0;
     for (const [table, key] of EXPIRING) {
       for (;;) {
+        if (signal?.aborted) return removed;
         const started = performance.now();
         const result = await sql`
           delete from ${sql.table(table)} where ${sql.ref(key)} in (
@@ -286,7 +289,8 @@ export class GrantStore {
         const count = Number(result.numAffectedRows ?? 0n);
         removed += count;
         if (count < DELETE_CHUNK) break;
-        await setTimeout(REST_PER_WORK * (performance.now() - started));
+        // An abort ends the rest early (setTimeout rejects); the check above then returns.
+        await setTimeout(REST_PER_WORK * (performance.now() - started), undefined, { signal }).catch(() => {});
       }
     }
     return removed;
