@@ -1,12 +1,14 @@
 /**
  * Stopping Fastify servers so that no request is refused that could be answered. Fastify's own
- * close marks the server closing first (a 503 for each request that arrives after it) and only
- * then stops accepting; here accepting stops first, and Fastify's closing follows a moment
- * later, so a connection accepted just before then has its request answered, and in a cluster
- * the primary hands later connections to the other workers (a worker that no longer listens
- * declines them). Fastify's close still waits for the last connection to end; kept-alive ones
- * are closed as soon as they are idle, where Node closes the idle ones only once, when the
- * listener closes, and would wait for the others until their keep-alive timeout (72 s).
+ * close marks the server closing and closes idle connections before it stops accepting; here
+ * accepting stops first, and Fastify's closing follows a moment later, so a connection accepted
+ * just before then is not closed before its request arrives, and in a cluster the primary
+ * hands later connections to the other workers (a worker that no longer listens declines
+ * them). A request that arrives on a kept-alive connection once Fastify is closing is answered
+ * with Connection: close (server.ts turns Fastify's 503 for it off). Fastify's close still waits
+ * for the last connection to end; kept-alive ones are closed as soon as they are idle, where
+ * Node closes the idle ones only once, when the listener closes, and would wait for the others
+ * until their keep-alive timeout (72 s).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';

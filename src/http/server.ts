@@ -56,17 +56,26 @@ const withinHops =
   (_address: string, hop: number): boolean =>
     hop < hops;
 
+/** What both listeners share whatever the configuration. */
+export const serverOptions = {
+  bodyLimit: 256 * 1024,
+  // A request arriving on a kept-alive connection while the server closes (a rolling restart,
+  // a SIGTERM) is answered with Connection: close rather than refused with Fastify's 503: the
+  // database is still open until the last connection ends (graceful-close.ts), and the client
+  // reconnects, to another worker or node, for its next one.
+  return503OnClosing: false,
+} satisfies FastifyServerOptions;
+
 function baseOptions(options: ServerOptions, config: Config): FastifyServerOptions {
   const logger = options.logger;
   return {
     ...(logger && typeof logger === 'object' && 'child' in logger
       ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
       : { logger: (logger as FastifyServerOptions['logger']) ?? false }),
-    bodyLimit: 256 * 1024,
+    ...serverOptions,
     // Behind a proxy the issuer decides URLs; the client's address comes from X-Forwarded-For,
     // but only when the peer is a proxy we were told to trust: anyone else could send one.
     trustProxy: typeof config.trustProxy === 'number' ? withinHops(config.trustProxy) : config.trustProxy,
-    return503OnClosing: true,
     // X-Request-Id is read by processRequestId, which keeps it only when well-formed.
     requestIdHeader: false,
     genReqId: processRequestId,
