@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLogs } from '../../test/support/captured-logs.js';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { OutboxSender, OutboxStore } from './outbox.js';
@@ -61,14 +60,7 @@ describe('OutboxStore', () => {
 
 describe('OutboxSender', () => {
   it('stores the message and logs it at info level with a "dev outbox" marker (pino)', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(chunk.toString()));
-        done();
-      },
-    });
-    const logger = pino({ level: 'info' }, stream);
+    const { logger, lines } = capturedLogs();
     const now = () => Date.UTC(2032, 0, 1);
     const store = new OutboxStore(database.db, now);
     const sender = new OutboxSender(store, logger, now);

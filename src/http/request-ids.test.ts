@@ -3,9 +3,8 @@
  * every node; a caller's X-Request-Id is kept only when it is a bounded token.
  */
 import type { IncomingMessage } from 'node:http';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { capturedLogs } from '../../test/support/captured-logs.js';
 import { startGatehouse } from '../../test/support/harness.js';
 import { requestIds } from './request-ids.js';
 import { buildAdminApp, buildPublicApp } from './server.js';
@@ -47,16 +46,7 @@ describe('request ids', () => {
 });
 
 describe('request ids in the logs', () => {
-  const lines: { reqId?: string; msg?: string }[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    }),
-  );
+  const { logger, lines } = capturedLogs();
   const started = startGatehouse();
   afterAll(async () => (await started).close());
 
