@@ -131,8 +131,8 @@ export async function createGatehouse(options: GatehouseOptions) {
       grants.deleteExpired(at, signal),
       login.codes.deleteExpired(at),
       login.limiter.deleteExpired(at),
-      login.outbox.deleteOlderThan(7),
-      audit.deleteOlderThan(new Date(at.getTime() - config.auditRetention * 1000)),
+      login.outbox.deleteOlderThan(7, signal),
+      audit.deleteOlderThan(new Date(at.getTime() - config.auditRetention * 1000), signal),
       new WalletChallenges({ db, now }).deleteExpired(at),
     ]);
     return counts.reduce((sum, n) => sum + n, 0);

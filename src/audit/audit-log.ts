@@ -1,4 +1,6 @@
 /** The audit log table: append, read back newest first with filters, drop what is past retention. */
+import { sql } from 'kysely';
+import { deleteInChunks } from '../db/chunked-delete.js';
 import { type Db, executeWithJson } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { ActorType } from './actor.js';
@@ -103,8 +105,11 @@ export class AuditLog {
     }));
   }
 
-  async deleteOlderThan(cutoff: Date): Promise<number> {
-    const result = await this.db.deleteFrom('audit_log').where('at', '<', cutoff).executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /**
+   * Removes entries older than `cutoff` (AUDIT_RETENTION), in chunks: a lowered retention, or a
+   * node back after a long stop, can put millions of entries behind it at once.
+   */
+  deleteOlderThan(cutoff: Date, signal?: AbortSignal): Promise<number> {
+    return deleteInChunks(this.db, { table: 'audit_log', key: 'id', where: sql`at < ${cutoff}`, signal });
   }
 }

@@ -4,6 +4,8 @@
  * so a developer can sign in without SMTP or Twilio.
  */
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { deleteInChunks } from '../db/chunked-delete.js';
 import type { Db } from '../db/database.js';
 import type { CodeChannel, OutboxMessage } from '../db/schema.js';
 import type { DeliveryLogger, OutgoingMessage, Sender } from './delivery.js';
@@ -75,13 +77,10 @@ export class OutboxStore {
     return (await query.execute()).map(toEntry);
   }
 
-  /** Removes messages older than `days` days; returns how many went. */
-  async deleteOlderThan(days: number): Promise<number> {
-    const result = await this.db
-      .deleteFrom('outbox')
-      .where('created_at', '<', new Date(this.now() - days * DAY_MS))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /** Removes messages older than `days` days, in chunks (src/db/chunked-delete.ts); returns how many went. */
+  deleteOlderThan(days: number, signal?: AbortSignal): Promise<number> {
+    const cutoff = new Date(this.now() - days * DAY_MS);
+    return deleteInChunks(this.db, { table: 'outbox', key: 'id', where: sql`created_at < ${cutoff}`, signal });
   }
 }
 

@@ -12,8 +12,8 @@
  * changes it.
  */
 
-import { setTimeout } from 'node:timers/promises';
 import { type Insertable, type Selectable, sql } from 'kysely';
+import { deleteInChunks } from '../db/chunked-delete.js';
 import { anyOf, type Db, executeWithJson } from '../db/database.js';
 import { GroupCommit, groupedLookup, groupedOnce } from '../db/group-commit.js';
 import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
@@ -268,37 +268,20 @@ export class GrantStore {
   }
 
   /**
-   * Deletes what has expired; returns how many rows went. In chunks, one table after the
-   * other: each statement is short and holds one pooled connection, so a backlog of a million
-   * expired tokens never stalls the requests running beside it. Between two chunks it rests
-   * three times as long as the chunk took: a backlog takes four times longer to clear, and the
-   * database gives the requests beside it three quarters of the time it would have taken.
-   * Once `signal` aborts (its node is stopping) it ends after the chunk under way; what is
-   * left goes at the next pass, on this node or another.
+   * Deletes what has expired; returns how many rows went. One table after the other, each in
+   * chunks that leave the requests beside them room (src/db/chunked-delete.ts); once `signal`
+   * aborts (its node is stopping) it ends after the chunk under way, and what is left goes at
+   * the next pass, on this node or another.
    */
   async deleteExpired(now: Date, signal?: AbortSignal): Promise<number> {
     let removed = 0;
     for (const [table, key] of EXPIRING) {
-      for (;;) {
-        if (signal?.aborted) return removed;
-        const started = performance.now();
-        const result = await sql`
-          delete from ${sql.table(table)} where ${sql.ref(key)} in (
-            select ${sql.ref(key)} from ${sql.table(table)} where expires_at <= ${now} limit ${DELETE_CHUNK}
-          )`.execute(this.db);
-        const count = Number(result.numAffectedRows ?? 0n);
-        removed += count;
-        if (count < DELETE_CHUNK) break;
-        // An abort ends the rest early (setTimeout rejects); the check above then returns.
-        await setTimeout(REST_PER_WORK * (performance.now() - started), undefined, { signal }).catch(() => {});
-      }
+      removed += await deleteInChunks(this.db, { table, key, where: sql`expires_at <= ${now}`, signal });
     }
     return removed;
   }
 }
 
-const DELETE_CHUNK = 5_000;
-const REST_PER_WORK = 3;
 /** Tables whose rows expire, with their primary keys. */
 const EXPIRING = [
   ['authorization_codes', 'hash'],
