@@ -91,8 +91,8 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
     gh,
     close: () => {
       closing ??= (async () => {
-        await cleanup.stop();
-        await closeGracefully([publicApp, adminApp]);
+        // Side by side: the clean-up's chunk under way need not hold the listeners open.
+        await Promise.all([cleanup.stop(), closeGracefully([publicApp, adminApp])]);
         await database.close();
         logger.info('Gatehouse stopped');
       })();
