@@ -129,11 +129,11 @@ export async function createGatehouse(options: GatehouseOptions) {
   async function deleteExpired(at: Date = new Date(now()), signal?: AbortSignal): Promise<number> {
     const counts = await Promise.all([
       grants.deleteExpired(at, signal),
-      login.codes.deleteExpired(at),
+      login.codes.deleteExpired(at, signal),
       login.limiter.deleteExpired(at),
       login.outbox.deleteOlderThan(7, signal),
       audit.deleteOlderThan(new Date(at.getTime() - config.auditRetention * 1000), signal),
-      new WalletChallenges({ db, now }).deleteExpired(at),
+      new WalletChallenges({ db, now }).deleteExpired(at, signal),
     ]);
     return counts.reduce((sum, n) => sum + n, 0);
   }

@@ -17,9 +17,12 @@
  * two racing requests at least one sees the other, so a limit is never exceeded (at worst
  * both are refused), with plain SQL and no locks.
  */
+
 import { createHmac, hkdfSync, randomInt } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Config } from '../config/config.js';
 import { newId, safeEqual } from '../crypto/tokens.js';
+import { deleteInChunks } from '../db/chunked-delete.js';
 import type { Db } from '../db/database.js';
 import type { CodeChannel, CodePurpose, OneTimeCode } from '../db/schema.js';
 import { GatehouseError } from '../errors.js';
@@ -224,13 +227,14 @@ export class OneTimeCodes {
    * Removes expired codes once they no longer count towards the hourly limits (a code
    * outlives its expiry by the limit window, or deleting it would reset the count).
    */
-  async deleteExpired(now: Date = new Date(this.deps.now())): Promise<number> {
-    const result = await this.deps.db
-      .deleteFrom('one_time_codes')
-      .where('expires_at', '<=', now)
-      .where('created_at', '<=', new Date(now.getTime() - this.limits.windowSeconds * 1000))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  deleteExpired(now: Date = new Date(this.deps.now()), signal?: AbortSignal): Promise<number> {
+    const counted = new Date(now.getTime() - this.limits.windowSeconds * 1000);
+    return deleteInChunks(this.deps.db, {
+      table: 'one_time_codes',
+      key: 'id',
+      where: sql`expires_at <= ${now} and created_at <= ${counted}`,
+      signal,
+    });
   }
 
   /** HMAC-SHA256 bound to the row id (the id is a fixed-length UUID, so `id:code` is unambiguous). */

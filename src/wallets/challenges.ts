@@ -2,7 +2,9 @@
  * The messages Gatehouse asked a wallet to sign (`wallet_challenges`): each bound to one
  * account, kind and address, found by its nonce, and spent once by a conditional UPDATE.
  */
+import { sql } from 'kysely';
 import { newId } from '../crypto/tokens.js';
+import { deleteInChunks } from '../db/chunked-delete.js';
 import type { Db } from '../db/database.js';
 import type { StoredChallenge, WalletKind } from './chain.js';
 
@@ -59,11 +61,8 @@ export class WalletChallenges {
   }
 
   /** Removes challenges that expired more than a day before `at`. */
-  async deleteExpired(at: Date = new Date(this.deps.now())): Promise<number> {
-    const result = await this.deps.db
-      .deleteFrom('wallet_challenges')
-      .where('expires_at', '<', new Date(at.getTime() - KEEP_AFTER_EXPIRY_MS))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  deleteExpired(at: Date = new Date(this.deps.now()), signal?: AbortSignal): Promise<number> {
+    const kept = new Date(at.getTime() - KEEP_AFTER_EXPIRY_MS);
+    return deleteInChunks(this.deps.db, { table: 'wallet_challenges', key: 'id', where: sql`expires_at < ${kept}`, signal });
   }
 }

@@ -93,8 +93,6 @@ export class WalletLinks {
       message: chain.createMessage(fields),
       expiresAt: fields.expirationTime,
     });
-    // Old challenges go as new ones come; there is no other writer to this table.
-    await this.challenges.deleteExpired(now);
     return this.issued(stored);
   }
 
