@@ -17,7 +17,6 @@
  * two racing requests at least one sees the other, so a limit is never exceeded (at worst
  * both are refused), with plain SQL and no locks.
  */
-
 import { createHmac, hkdfSync, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from '../config/config.js';
