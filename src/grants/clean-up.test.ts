@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
+import { until } from '../../test/support/until.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { GrantStore } from './store.js';
 
@@ -69,7 +70,7 @@ it('ends after the chunk under way once its node is stopping, leaving the rest f
   const stopping = new AbortController();
   const pass = store.deleteExpired(now, stopping.signal);
   // The stop comes while the pass rests after its first chunk of tokens (three times the chunk's time).
-  while (((await expiredLeft()) as number) > before - 5_000) await new Promise((resolve) => setTimeout(resolve, 1));
+  await until(async () => ((await expiredLeft()) as number) <= before - 5_000, 'the first chunk of tokens to go');
   stopping.abort();
   expect(await pass).toBe(5_000);
   expect(await expiredLeft()).toBe(before - 5_000);
