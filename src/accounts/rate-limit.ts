@@ -7,6 +7,7 @@
  * Fixed windows allow up to twice the limit across a window boundary; for form-post and
  * guessing limits that is an acceptable price for one row and one statement per hit.
  */
+import { isIPv6 } from 'node:net';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 
@@ -23,6 +24,41 @@ export const MAX_WINDOW_SECONDS = 24 * 3600;
 export function windowStartOf(now: number, windowSeconds: number): number {
   const windowMs = windowSeconds * 1000;
   return Math.floor(now / windowMs) * windowMs;
+}
+
+/**
+ * The network a per-address limit counts: an IPv4 address alone, an IPv6 address by its
+ * prefix (a /64 by default), since one subscriber is routinely given a whole /64 and would
+ * otherwise be as many clients as it has addresses. IPv4-mapped IPv6 counts as its IPv4 address.
+ */
+export function addressBucket(ip: string, ipv6PrefixBits = 64): string {
+  if (!isIPv6(ip)) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1] as string;
+  const groups = expandIPv6(ip);
+  const bits = Math.max(0, Math.min(128, ipv6PrefixBits));
+  const kept: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const keep = Math.max(0, Math.min(16, bits - i * 16));
+    const mask = keep === 0 ? 0 : (0xffff << (16 - keep)) & 0xffff;
+    kept.push(((groups[i] as number) & mask).toString(16));
+  }
+  return `${kept.join(':')}/${bits}`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (a zone id dropped, a trailing dotted quad read). */
+function expandIPv6(ip: string): number[] {
+  let text = ip.replace(/%.*$/, '');
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string) => (part ? part.split(':').map((g) => Number.parseInt(g, 16)) : []);
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  return [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
 }
 
 export class RateLimiter {
