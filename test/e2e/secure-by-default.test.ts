@@ -66,7 +66,15 @@ describe('a first start with nothing configured', () => {
       expect(signIn).toContain('name="token"');
 
       // No --endpoint, no --token: the same environment says where and with what.
-      const created = await cli(['clients', 'create', '--name', 'First app', '--redirect-uri', 'https://first.example/cb', '--json']);
+      const created = await cli([
+        'clients',
+        'create',
+        '--name',
+        'First app',
+        '--redirect-uri',
+        'https://first.example/cb',
+        '--json',
+      ]);
       expect(created.err).toBe('');
       expect(created.code).toBe(0);
       expect(JSON.parse(created.out)).toMatchObject({ client_name: 'First app', status: 'approved' });

@@ -92,6 +92,8 @@ describe.each([
       {},
       { 'sec-fetch-site': 'same-origin', origin: 'http://127.0.0.1:4445' },
       { 'sec-fetch-site': 'none' },
+      // The console's own form posts: its pages send no referrer, so their Origin is null.
+      { 'sec-fetch-site': 'same-origin', origin: 'null' },
     ];
     for (const headers of passing) {
       expect((await send({ method: 'GET', url: '/admin/clients', headers })).statusCode, JSON.stringify(headers)).toBe(200);

@@ -87,17 +87,21 @@ function crossSiteProblem(request: FastifyRequest, host: string | undefined): st
   if (site === 'cross-site' || site === 'same-site') return `it was sent by a page of another site (Sec-Fetch-Site: ${site})`;
   const origin = request.headers.origin;
   if (origin === undefined) return undefined;
-  let originHost: string | undefined;
+  // The console's pages send no referrer, so their own form posts say `Origin: null`; a
+  // browser vouches for them with Sec-Fetch-Site, which no page can set. Any other null
+  // origin (a sandboxed frame, a data: URL) is refused.
+  if (origin === 'null') return site === 'same-origin' ? undefined : 'it was sent by a page of an opaque origin';
+  let sender: URL;
   try {
-    originHost = origin === 'null' ? undefined : hostOf(new URL(origin).host);
+    sender = new URL(origin);
   } catch {
-    originHost = undefined;
+    return 'it was sent with a malformed Origin';
   }
-  if (originHost === undefined || originHost !== host) return 'it was sent by a page of another origin';
+  if (hostOf(sender.host) !== host) return 'it was sent by a page of another origin';
   // Same host, another port (another local service's page) is another origin too.
-  const originPort = new URL(origin).port || (origin.startsWith('https:') ? '443' : '80');
-  const hostPort = /:(\d{1,5})$/.exec(request.headers.host ?? '')?.[1] ?? originPort;
-  return originPort === hostPort ? undefined : 'it was sent by a page of another origin';
+  const senderPort = sender.port || (sender.protocol === 'https:' ? '443' : '80');
+  const ownPort = /:(\d{1,5})$/.exec(request.headers.host ?? '')?.[1] ?? senderPort;
+  return senderPort === ownPort ? undefined : 'it was sent by a page of another origin';
 }
 
 /** Refuses, before routing's handlers, what a browser page could send to the admin port. */
