@@ -7,7 +7,7 @@ import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json, type RequestError } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
-import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, unlessRefused } from './context.js';
+import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, sessionEnded, unlessRefused } from './context.js';
 import type { LoginAcceptance } from './store.js';
 
 export interface LoginAcceptBody {
@@ -55,6 +55,7 @@ export class LoginRequests {
     const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
     // As Hydra: 410 with the authorization URL, where the browser can start over.
     if (flow.state !== 'login_requested') throw alreadyHandled('login', flow.request_url);
+    await this.refuseEndedSession(flow);
     const client = await this.deps.clients.find(flow.client_id);
     if (!client) throw new OAuthError('not_found', 'The login request’s client no longer exists.');
     return {
@@ -100,11 +101,22 @@ export class LoginRequests {
   private async refusal(challenge: string | undefined, body: LoginAcceptBody): Promise<void> {
     const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
     if (flow.state !== 'login_requested') throw alreadyHandled('login');
+    await this.refuseEndedSession(flow);
     if (flow.login_skip && acceptedSubject(body) !== flow.subject) {
       // Hydra's rule: a remembered session cannot be switched to another person here.
       throw invalidRequest('Field "subject" does not match the subject of the previous authentication.');
     }
     loginAcceptance(body);
+  }
+
+  /**
+   * A request made to reuse a session (skip) is answered only while that session lives: after
+   * a sign-out or a revocation it ends, and the browser starts over without the session.
+   */
+  private async refuseEndedSession(flow: Flow): Promise<void> {
+    if (!flow.login_skip || (await this.deps.flows.sessionLive(flow.login_session_id, new Date(this.deps.now())))) return;
+    await this.deps.flows.endFlow(flow.id);
+    throw sessionEnded('login', flow.request_url);
   }
 
   async reject(actor: Actor, challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
