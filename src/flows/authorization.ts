@@ -187,7 +187,8 @@ export class Authorization {
   private loginSession(flow: Flow, input: AuthorizeInput, now: number): { session?: NewLoginSession; cookies: CookieChange[] } {
     if (flow.login_skip) return { cookies: [] };
     const sessionId = flow.login_session_id as string;
-    const rememberFor = flow.login_remember_for;
+    // Capped again here: a flow accepted before TTL_LOGIN_SESSION was lowered keeps to the new bound.
+    const rememberFor = Math.min(flow.login_remember_for, this.deps.config.loginSessionTtl);
     const ttl = rememberFor > 0 ? rememberFor : this.deps.config.loginSessionTtl;
     const session = {
       id: sessionId,

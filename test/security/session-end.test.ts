@@ -195,3 +195,45 @@ describe('a login session that ends ends the requests that relied on it', () => 
     expect(again.query.get('code')).toBeTruthy();
   });
 });
+
+describe('remember_for is bounded by TTL_LOGIN_SESSION', () => {
+  /** The session cookie's Max-Age and the stored session's life, after a login accepted with `loginAccept`. */
+  async function rememberedFor(loginAccept: Record<string, unknown>) {
+    const browser = new Browser(t.publicApp);
+    const subject = person();
+    const challenge = await loginChallenge(browser);
+    const accepted = await admin(t, 'PUT', `/admin/oauth2/auth/requests/login/accept?login_challenge=${challenge}`, {
+      subject,
+      remember: true,
+      ...loginAccept,
+    });
+    expect(accepted.statusCode).toBe(200);
+    const before = t.gh.now();
+    const afterLogin = await browser.get(accepted.json().redirect_to);
+    expect(afterLogin.statusCode).toBe(303);
+    const cookie = (afterLogin.cookies as { name: string; maxAge?: number }[]).find((c) => c.name === 'gatehouse_session');
+    const [session] = await t.gh.login.sessions.list(subject);
+    if (!session) throw new Error('no session was stored');
+    return { maxAge: cookie?.maxAge, storedFor: Math.round((session.expires_at.getTime() - before) / 1000) };
+  }
+
+  it('caps a longer remember_for at TTL_LOGIN_SESSION, for the cookie and the stored session', async () => {
+    const ttl = t.gh.config.loginSessionTtl;
+    const { maxAge, storedFor } = await rememberedFor({ remember_for: 34_560_000 });
+    expect(maxAge).toBe(ttl);
+    expect(storedFor).toBeLessThanOrEqual(ttl + 1);
+    expect(storedFor).toBeGreaterThan(ttl - 60);
+  });
+
+  it('keeps a shorter remember_for as asked', async () => {
+    const { maxAge, storedFor } = await rememberedFor({ remember_for: 3600 });
+    expect(maxAge).toBe(3600);
+    expect(Math.abs(storedFor - 3600)).toBeLessThanOrEqual(1);
+  });
+
+  it('says so in the admin API’s OpenAPI document', async () => {
+    const openapi = (await admin(t, 'GET', '/admin/openapi.json')).json();
+    const body = openapi.paths['/admin/oauth2/auth/requests/login/accept'].put.requestBody.content['application/json'].schema;
+    expect(body.properties.remember_for.description).toMatch(/Capped at TTL_LOGIN_SESSION/);
+  });
+});
