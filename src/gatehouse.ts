@@ -11,6 +11,7 @@ import { SecondFactor } from './accounts/second-factor.js';
 import { AccountStore } from './accounts/store.js';
 import { Totp } from './accounts/totp.js';
 import { AuditLog } from './audit/audit-log.js';
+import { deleteExpiredConsoleSessions } from './audit/operator-sessions.js';
 import { recordEventsIn } from './audit/record-events.js';
 import { createCaptcha } from './captcha/create-captcha.js';
 import { Clients } from './clients/clients.js';
@@ -139,6 +140,7 @@ export async function createGatehouse(options: GatehouseOptions) {
       login.outbox.deleteOlderThan(7, signal),
       audit.deleteOlderThan(new Date(at.getTime() - config.auditRetention * 1000), signal),
       new WalletChallenges({ db, now }).deleteExpired(at, signal),
+      deleteExpiredConsoleSessions(db, at),
     ]);
     return counts.reduce((sum, n) => sum + n, 0);
   }

@@ -342,6 +342,14 @@ export interface UsedCaptchasTable {
   expires_at: Date;
 }
 
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  operator: string;
+  token_tag: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
@@ -368,6 +376,7 @@ export interface Database {
   linked_identities: LinkedIdentitiesTable;
   wallet_challenges: WalletChallengesTable;
   leases: LeasesTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type Client = Selectable<ClientsTable>;

@@ -146,7 +146,7 @@ export async function buildAdminApp(gh: Gatehouse, options: AdminServerOptions =
   const token = options.adminToken;
   if (token) {
     app.addHook('onRequest', (request, reply, done) => {
-      // The console signs operators in with the token once and a cookie after (console-session.ts).
+      // The console signs operators in with the token once and a cookie after (src/audit/operator-sessions.ts).
       if (request.url.startsWith('/health/') || usesConsoleSignIn(request)) return done();
       const header = request.headers.authorization ?? '';
       const presented = /^Bearer (.+)$/i.exec(header)?.[1];

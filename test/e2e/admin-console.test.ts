@@ -225,15 +225,11 @@ describe('signing in to the console with ADMIN_TOKEN', () => {
         await restarted.close();
       }
     }
-    // The same server, the cookie's payload changed: its signature no longer matches.
+    // The same server, the cookie's session id changed: its signature no longer matches.
     const tampered = new Browser(t.adminApp);
-    const [payload, signature] = cookie.value.split('.');
-    const forged = JSON.parse(Buffer.from(payload as string, 'base64url').toString());
-    forged.o = 'someone-else';
-    tampered.jar.set('gatehouse_console', {
-      ...cookie,
-      value: `${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`,
-    });
+    const [id, signature] = cookie.value.split('.') as [string, string];
+    const forged = `${id.slice(0, -1)}${id.endsWith('A') ? 'B' : 'A'}`;
+    tampered.jar.set('gatehouse_console', { ...cookie, value: `${forged}.${signature}` });
     expect((await tampered.get('/admin/ui')).statusCode).toBe(303);
   });
 
@@ -244,15 +240,21 @@ describe('signing in to the console with ADMIN_TOKEN', () => {
     expect((await browser.get('/admin/ui')).statusCode).toBe(303);
   });
 
-  it('signs out', async () => {
+  it('signs out, ending the session on the server: a copied cookie is no use after', async () => {
     const browser = await operatorBrowser();
     const queue = await browser.get('/admin/ui');
     expect(queue.body).toContain('action="/admin/ui/logout"');
+    const copy = new Browser(t.adminApp);
+    copy.jar.set('gatehouse_console', browser.jar.get('gatehouse_console') as NonNullable<ReturnType<typeof browser.jar.get>>);
+    expect((await copy.get('/admin/ui')).statusCode).toBe(200);
     const out = await browser.post('/admin/ui/logout', {});
     expect(out.statusCode).toBe(303);
     expect(location(out)).toBe('/admin/ui/login?done=signed-out');
     expect(browser.jar.has('gatehouse_console')).toBe(false);
     expect((await browser.get('/admin/ui')).statusCode).toBe(303);
+    const stolen = await copy.get('/admin/ui');
+    expect(stolen.statusCode).toBe(303);
+    expect(location(stolen)).toBe('/admin/ui/login');
   });
 });
 

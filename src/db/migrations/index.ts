@@ -5,6 +5,7 @@ import * as applications from './0003_applications.js';
 import * as linkedIdentities from './0004_linked_identities.js';
 import * as leases from './0005_leases.js';
 import * as openFlows from './0006_open_flows.js';
+import * as consoleSessions from './0007_console_sessions.js';
 
 /** Listed in code so the compiled server needs no migration folder scan. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_linked_identities': linkedIdentities,
   '0005_leases': leases,
   '0006_open_flows': openFlows,
+  '0007_console_sessions': consoleSessions,
 };

@@ -1,13 +1,15 @@
 /**
  * The admin console at /admin/ui on the admin port: the queue of applications waiting for a
  * decision, every client with search, one application with its actions, the audit log.
- * Operators sign in with ADMIN_TOKEN and their name (console-session.ts); every action calls
+ * Operators sign in with ADMIN_TOKEN and their name (src/audit/operator-sessions.ts); every action calls
  * the same services as the admin API, so a suspension revokes tokens at once, and is written
  * to the audit log under the operator's name.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addressBucket } from '../../accounts/rate-limit.js';
 import { identify } from '../../audit/actor.js';
 import type { AuditEntry } from '../../audit/audit-log.js';
+import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, ConsoleSessions, operatorNameProblem } from '../../audit/operator-sessions.js';
 import { CLIENT_STATUSES, type ClientJson, toClientJson } from '../../clients/clients.js';
 import { safeEqual } from '../../crypto/tokens.js';
 import type { Client, ClientStatus } from '../../db/schema.js';
@@ -36,7 +38,6 @@ import { installBrowserCookies, signedCookie } from '../cookies.js';
 import { installFormParser } from '../forms.js';
 import { assetRoutes } from '../public/assets.js';
 import { csrfToken, formOf, queryOf } from '../public/ui-support.js';
-import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, ConsoleSessions, operatorNameProblem } from './console-session.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -96,7 +97,7 @@ export async function consoleRoutes(
 ): Promise<void> {
   const adminToken = options.adminToken || undefined;
   const open = adminToken === undefined;
-  const sessions = new ConsoleSessions({ secrets: gh.box.cookieSecrets(), adminToken, now: gh.now });
+  const sessions = new ConsoleSessions({ db: gh.db, secrets: gh.box.cookieSecrets(), adminToken, now: gh.now });
   const operators = new WeakMap<FastifyRequest, string>();
   const describe: DescribeScope = (scope) => gh.scopes.get(scope)?.description;
   // One token per response: a second generateCsrf on a first visit would make a second secret and cookie.
@@ -224,7 +225,7 @@ export async function consoleRoutes(
     scope.get('/admin/ui/login', async (request, reply) => {
       const query = queryOf(request);
       const next = safeNext(query.get('next'));
-      if (sessions.read(signedCookie(request, CONSOLE_COOKIE))) return reply.redirect(next, 303);
+      if (await sessions.read(signedCookie(request, CONSOLE_COOKIE))) return reply.redirect(next, 303);
       const flash = query.get('done') === 'signed-out' ? 'You are signed out of the console.' : undefined;
       return showLogin(request, reply, { operator: '', next, errors: {}, ...(flash ? { flash } : {}) });
     });
@@ -236,7 +237,7 @@ export async function consoleRoutes(
       const nameProblem = operatorNameProblem(operator);
       if (adminToken !== undefined) {
         const limits = [
-          await gh.login.limiter.hit(`console-login:${request.ip}`, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS),
+          await gh.login.limiter.hit(`console-login:${addressBucket(request.ip)}`, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS),
           await gh.login.limiter.hit('console-login:*', LOGIN_ATTEMPTS_ALL, LOGIN_WINDOW_SECONDS),
         ];
         const refused = limits.find((limit) => !limit.allowed);
@@ -260,7 +261,7 @@ export async function consoleRoutes(
       if (nameProblem) return showLogin(request, reply, { operator, next, errors: { operator: nameProblem } }, 400);
       identify(request.actor, 'operator', operator);
       await gh.events.emit({ type: 'console.signed_in', operator }, request.actor);
-      reply.setCookie(CONSOLE_COOKIE, sessions.issue(operator), {
+      reply.setCookie(CONSOLE_COOKIE, await sessions.issue(operator), {
         path: '/admin',
         httpOnly: true,
         sameSite: 'strict',
@@ -274,7 +275,7 @@ export async function consoleRoutes(
 
     await scope.register(async (guarded) => {
       guarded.addHook('onRequest', async (request, reply) => {
-        const session = sessions.read(signedCookie(request, CONSOLE_COOKIE));
+        const session = await sessions.read(signedCookie(request, CONSOLE_COOKIE));
         if (!session) {
           const next = request.method === 'GET' ? safeNext(request.url) : '/admin/ui';
           await reply.redirect(withQuery('/admin/ui/login', { next: next === '/admin/ui' ? undefined : next }), 303);
@@ -298,7 +299,8 @@ export async function consoleRoutes(
         identify(request.actor, 'operator', operators.get(request) as string);
       });
 
-      guarded.post('/admin/ui/logout', csrf, async (_request, reply) => {
+      guarded.post('/admin/ui/logout', csrf, async (request, reply) => {
+        await sessions.end(signedCookie(request, CONSOLE_COOKIE));
         reply.clearCookie(CONSOLE_COOKIE, { path: '/admin', httpOnly: true, sameSite: 'strict', secure: 'auto', signed: true });
         return reply.redirect('/admin/ui/login?done=signed-out', 303);
       });
