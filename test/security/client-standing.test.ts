@@ -195,3 +195,129 @@ describe('the authorization endpoint sends nothing back to a client that is no l
 });
 
 const pkceParams = () => ({ code_challenge: freshPkce().challenge, code_challenge_method: 'S256' });
+
+describe('tokens carry only what the client is allowed now', () => {
+  const GRANTS = ['authorization_code', 'refresh_token'];
+
+  async function issued(scope: string, body: Record<string, unknown> = {}) {
+    const client = await createClient(t, { scope: 'openid offline_access Email Twitter GatehouseID', ...body });
+    const flow = await steps(t, client, { scope });
+    const response = await redeem(t, client, { code: flow.code, redirect_uri: REDIRECT, code_verifier: flow.verifier });
+    expect(response.statusCode, response.body).toBe(200);
+    return { client, tokens: response.json() as { access_token: string; refresh_token: string; scope: string } };
+  }
+
+  it('a refresh after the operator narrowed the scope narrows the tokens, for good', async () => {
+    const { client, tokens } = await issued('openid offline_access Email Twitter');
+    expect(tokens.scope.split(' ').sort()).toEqual(['Email', 'Twitter', 'offline_access', 'openid']);
+    await patchClient(client.client_id, [{ op: 'replace', path: '/scope', value: 'openid offline_access Email' }]);
+
+    const narrowed = await refresh(t, client, tokens.refresh_token);
+    expect(narrowed.statusCode, narrowed.body).toBe(200);
+    const body = narrowed.json();
+    expect(body.scope.split(' ').sort()).toEqual(['Email', 'offline_access', 'openid']);
+    expect((await introspect(t, body.access_token)).scope.split(' ')).not.toContain('Twitter');
+    expect((await introspect(t, body.refresh_token)).scope.split(' ')).not.toContain('Twitter');
+    const galxe = await t.publicApp.inject({
+      url: '/oauth/api/2/user?scope=Twitter',
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
+    expect(galxe.statusCode).toBe(403);
+
+    // Giving the scope back to the client does not give it back to this grant.
+    await patchClient(client.client_id, [{ op: 'replace', path: '/scope', value: 'openid offline_access Email Twitter' }]);
+    const later = await refresh(t, client, body.refresh_token);
+    expect(later.statusCode, later.body).toBe(200);
+    expect(later.json().scope.split(' ')).not.toContain('Twitter');
+  });
+
+  it('asking explicitly for a withdrawn scope is invalid_scope, and spends nothing', async () => {
+    const { client, tokens } = await issued('openid offline_access Email Twitter');
+    await patchClient(client.client_id, [{ op: 'replace', path: '/scope', value: 'openid offline_access Email' }]);
+    const ask = (scope: string) =>
+      token(
+        t,
+        { grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope },
+        { basic: [client.client_id, client.client_secret] },
+      );
+    for (const scope of ['Twitter', 'openid Twitter', 'Email Twitter offline_access']) {
+      const refused = await ask(scope);
+      expect(refused.statusCode, scope).toBe(400);
+      expect(refused.json().error).toBe('invalid_scope');
+    }
+    // What is still allowed may be asked for, with the same token (the refusals spent nothing).
+    const ok = await ask('Email');
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().scope).toBe('Email');
+  });
+
+  it('with every granted scope withdrawn, a refresh is invalid_scope', async () => {
+    const { client, tokens } = await issued('Email Twitter', { grant_types: GRANTS });
+    await patchClient(client.client_id, [{ op: 'replace', path: '/scope', value: 'GatehouseID' }]);
+    const refused = await refresh(t, client, tokens.refresh_token);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toBe('invalid_scope');
+  });
+
+  it('without the refresh_token grant type any more, a refresh is unauthorized_client', async () => {
+    const { client, tokens } = await issued('openid offline_access Email');
+    await patchClient(client.client_id, [{ op: 'replace', path: '/grant_types', value: ['authorization_code'] }]);
+    const refused = await refresh(t, client, tokens.refresh_token);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toBe('unauthorized_client');
+  });
+
+  it('without offline_access any more, an OpenID refresh gets no successor refresh token', async () => {
+    const { client, tokens } = await issued('openid offline_access Email');
+    await patchClient(client.client_id, [{ op: 'replace', path: '/scope', value: 'openid Email' }]);
+    const last = await refresh(t, client, tokens.refresh_token);
+    expect(last.statusCode, last.body).toBe(200);
+    expect(last.json().refresh_token).toBeUndefined();
+    expect(last.json().scope.split(' ').sort()).toEqual(['Email', 'openid']);
+  });
+
+  it('a code redeemed after the client was narrowed buys only what is still allowed', async () => {
+    const client = await createClient(t, { scope: 'openid offline_access Email Twitter' });
+    const flow = await steps(t, client, { scope: 'openid offline_access Email Twitter' });
+    await patchClient(client.client_id, [{ op: 'replace', path: '/scope', value: 'openid Email' }]);
+    const response = await redeem(t, client, { code: flow.code, redirect_uri: REDIRECT, code_verifier: flow.verifier });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().scope.split(' ').sort()).toEqual(['Email', 'openid']);
+    // offline_access went too: no refresh token.
+    expect(response.json().refresh_token).toBeUndefined();
+  });
+
+  it('a code redeemed after the refresh_token grant type was removed buys no refresh token', async () => {
+    const client = await createClient(t, { scope: 'Email' });
+    const flow = await steps(t, client, { scope: 'Email' });
+    await patchClient(client.client_id, [{ op: 'replace', path: '/grant_types', value: ['authorization_code'] }]);
+    const response = await redeem(t, client, { code: flow.code, redirect_uri: REDIRECT, code_verifier: flow.verifier });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().refresh_token).toBeUndefined();
+  });
+
+  it('a code whose every scope was withdrawn is refused, and spent', async () => {
+    const client = await createClient(t, { scope: 'Email Twitter GatehouseID' });
+    const flow = await steps(t, client, { scope: 'Email Twitter' });
+    await patchClient(client.client_id, [{ op: 'replace', path: '/scope', value: 'GatehouseID' }]);
+    const form = { code: flow.code, redirect_uri: REDIRECT, code_verifier: flow.verifier };
+    const refused = await redeem(t, client, form);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toBe('invalid_scope');
+    await patchClient(client.client_id, [{ op: 'replace', path: '/scope', value: 'Email Twitter GatehouseID' }]);
+    expect((await redeem(t, client, form)).json().error).toBe('invalid_grant');
+  });
+
+  it('client_credentials asks against the scope of now', async () => {
+    const client = await createClient(t, { grant_types: ['authorization_code', 'client_credentials'], scope: 'Email Twitter' });
+    const basic: [string, string] = [client.client_id, client.client_secret];
+    expect((await token(t, { grant_type: 'client_credentials', scope: 'Twitter' }, { basic })).statusCode).toBe(200);
+    await patchClient(client.client_id, [{ op: 'replace', path: '/scope', value: 'Email' }]);
+    const refused = await token(t, { grant_type: 'client_credentials', scope: 'Twitter' }, { basic });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toBe('invalid_scope');
+    await patchClient(client.client_id, [{ op: 'replace', path: '/grant_types', value: ['authorization_code'] }]);
+    const noGrant = await token(t, { grant_type: 'client_credentials', scope: 'Email' }, { basic });
+    expect(noGrant.json().error).toBe('unauthorized_client');
+  });
+});
