@@ -321,3 +321,70 @@ describe('tokens carry only what the client is allowed now', () => {
     expect(noGrant.json().error).toBe('unauthorized_client');
   });
 });
+
+describe('a public client must use PKCE with S256', () => {
+  let publicClient: Awaited<ReturnType<typeof createClient>>;
+  let confidential: Awaited<ReturnType<typeof createClient>>;
+  beforeAll(async () => {
+    publicClient = await createClient(t, { token_endpoint_auth_method: 'none' });
+    confidential = await createClient(t);
+  });
+  const verifier = 'p'.repeat(43);
+  const authorize = (clientId: string, extra: Record<string, string>, path = '/oauth2/auth') =>
+    new Browser(t.publicApp).get(
+      `${path}?${new URLSearchParams({ client_id: clientId, response_type: 'code', redirect_uri: REDIRECT, scope: 'openid', state: 'st-7', ...extra })}`,
+    );
+
+  it.each([
+    ['code_challenge_method=plain', { code_challenge: verifier, code_challenge_method: 'plain' }],
+    ['no code_challenge_method (plain by default)', { code_challenge: verifier }],
+  ])('%s is refused with a redirect (RFC 6749 4.1.2.1), and no flow starts', async (_, extra) => {
+    for (const path of ['/oauth2/auth', '/oauth']) {
+      const before = await countRows(t, 'flows');
+      const response = await authorize(publicClient.client_id, extra, path);
+      const location = expectErrorRedirect(response, t.issuer, 'invalid_request', 'st-7');
+      expect(location.searchParams.get('error_description')).toMatch(/S256/);
+      expect(await countRows(t, 'flows')).toBe(before);
+    }
+  });
+
+  it('S256 works for the public client, and plain still does for a confidential one', async () => {
+    const s256 = await authorize(publicClient.client_id, {
+      code_challenge: challengeFor(verifier, 'S256'),
+      code_challenge_method: 'S256',
+    });
+    expect(s256.headers.location).toContain('login_challenge=');
+    const variants: Record<string, string>[] = [
+      { code_challenge: verifier, code_challenge_method: 'plain' },
+      { code_challenge: verifier },
+    ];
+    for (const extra of variants) {
+      const plain = await authorize(confidential.client_id, extra);
+      expect(plain.statusCode).toBe(303);
+      expect(plain.headers.location).toContain('login_challenge=');
+    }
+  });
+
+  it('a plain code issued while the client was confidential does not do once it is public', async () => {
+    const client = await createClient(t);
+    const flow = await steps(t, client, { params: { code_challenge: verifier, code_challenge_method: 'plain' } });
+    const turned = await admin(t, 'PATCH', `/admin/clients/${client.client_id}`, [
+      { op: 'replace', path: '/token_endpoint_auth_method', value: 'none' },
+    ]);
+    expect(turned.statusCode, turned.body).toBe(200);
+    const response = await token(t, {
+      grant_type: 'authorization_code',
+      code: flow.code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+      client_id: client.client_id,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toBe('invalid_grant');
+  });
+
+  it('discovery still names both methods, plain being allowed to confidential clients', async () => {
+    const metadata = (await t.publicApp.inject({ url: '/.well-known/openid-configuration' })).json();
+    expect(metadata.code_challenge_methods_supported).toEqual(['S256', 'plain']);
+  });
+});

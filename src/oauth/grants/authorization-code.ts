@@ -64,6 +64,12 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
           // RFC 6749 4.1.3: required, and identical, when the authorization request had it.
           return invalidGrant('redirect_uri does not match the one of the authorization request.');
         }
+        // A public client has only PKCE to show the code is its own, and S256 is what the
+        // authorization endpoint demands of it (RFC 9700 2.1.1). A code issued while the client
+        // was confidential (its authentication method may have changed since) does not do.
+        if (client.token_endpoint_auth_method === 'none' && row.code_challenge_method !== 'S256') {
+          return invalidGrant('The code was not issued with an S256 code_challenge, which this client must use.');
+        }
         if (row.code_challenge !== null && row.code_challenge_method !== null) {
           if (verifier === undefined) return invalidGrant('The code was issued with PKCE; code_verifier is required.');
           if (!verifyPkce(verifier, row.code_challenge, row.code_challenge_method)) {
