@@ -11,6 +11,7 @@ import { invalidRequest, OAuthError } from '../errors.js';
 import { redirectWith, resolveTarget, validateRequest } from '../oauth/authorize/request.js';
 import { readIdTokenHint } from '../oauth/id-token.js';
 import type { Params } from '../oauth/params.js';
+import { type ApplicationType, matchRedirectUri } from '../oauth/redirect-uri.js';
 import { includesAll } from '../oauth/scopes.js';
 import { AUTHORIZE_PATH, type CookieChange, type FlowDeps, flowCsrfCookie, SESSION_COOKIE, uiUrl, withParam } from './context.js';
 import type { FlowStore, NewLoginSession } from './store.js';
@@ -122,11 +123,12 @@ export class Authorization {
     const flow = this.verified(await this.deps.flows.findByLoginVerifier(hashSecret(verifier), new Date(this.deps.now())), input);
     const request = flow.request;
     if (flow.state === 'login_rejected') {
+      await this.trustedTarget(flow);
       await this.deps.flows.transition(flow.id, ['login_rejected'], { state: 'done' });
       return { ...this.errorToClient(flow, flow.login_error), cookies: [this.clearCsrf(flow)] };
     }
     if (flow.state !== 'login_accepted') throw invalidRequest('This login verifier has already been used.');
-    const client = await this.approvedClient(flow.client_id);
+    const client = await this.trustedTarget(flow);
     const now = this.deps.now();
     // A reused session is checked again here: the person may have signed out since the login
     // request was created (the code itself is only issued while the session lives).
@@ -213,11 +215,12 @@ export class Authorization {
   private async afterConsent(verifier: string, input: AuthorizeInput): Promise<AuthorizeOutcome> {
     const flow = this.verified(await this.deps.flows.findBy('consent_verifier_hash', hashSecret(verifier)), input);
     if (flow.state === 'consent_rejected') {
+      await this.trustedTarget(flow);
       await this.deps.flows.transition(flow.id, ['consent_rejected'], { state: 'done' });
       return { ...this.errorToClient(flow, flow.consent_error), cookies: [this.clearCsrf(flow)] };
     }
     if (flow.state !== 'consent_accepted') throw invalidRequest('This consent verifier has already been used.');
-    await this.approvedClient(flow.client_id);
+    await this.trustedTarget(flow);
     const outcome = await this.issueCode(flow);
     return { ...outcome, cookies: [this.clearCsrf(flow)] };
   }
@@ -300,10 +303,23 @@ export class Authorization {
     return flow;
   }
 
-  private async approvedClient(id: string): Promise<Client> {
-    const client = await this.deps.clients.findCached(id);
+  /**
+   * The flow's client, checked again before the browser is sent back to it, with a code or
+   * with an error: it must still be approved, and the redirect URI still registered. Minutes
+   * may have passed since the request was checked, and an operator who suspends a client, or
+   * removes a URI, means it at once. Otherwise an error page, never a redirect.
+   */
+  private async trustedTarget(flow: Flow): Promise<Client> {
+    const client = await this.deps.clients.findCached(flow.client_id);
     if (client?.status !== 'approved') {
-      throw new OAuthError('unauthorized_client', 'This application is no longer allowed to sign people in.', { status: 403 });
+      throw new OAuthError('unauthorized_client', 'This application is no longer allowed to sign people in.', {
+        status: 403,
+        debug: `client status is ${client?.status ?? 'deleted'}`,
+      });
+    }
+    const uri = flow.request.redirect_uri;
+    if (matchRedirectUri(uri, client.redirect_uris, client.application_type as ApplicationType) === undefined) {
+      throw invalidRequest('The redirect_uri of this request is no longer registered for the application. Please start again.');
     }
     return client;
   }

@@ -21,6 +21,9 @@ import {
   withParam,
 } from './context.js';
 
+/** Whether a client's registered post-logout URIs may be redirected to: only an approved one's. */
+const isTrusted = (client: Client): boolean => client.status === 'approved';
+
 export interface LogoutInput {
   actor: Actor;
   params: Params;
@@ -46,16 +49,25 @@ export class Logout {
     const verifier = input.params.get('logout_verifier');
     if (verifier !== undefined) return this.finish(verifier, input);
 
-    const client = await this.resolveClient(input.params);
-    const postLogout = input.params.get('post_logout_redirect_uri');
+    const named = await this.resolveClient(input.params);
+    // Only an approved client's registered URIs have been reviewed; anyone can register a
+    // pending one (OIDC RP-Initiated Logout 1.0 section 3: the OP must not redirect to an
+    // unverified URI). The person may still sign out: ending a session harms no one, and a
+    // suspended client's users should be able to leave. The logout just ends at the default
+    // signed-out page, and the client is neither recorded nor shown on the logout screen.
+    const client = named && isTrusted(named) ? named : undefined;
+    let postLogout = input.params.get('post_logout_redirect_uri');
+    let state = input.params.get('state');
+    if (state !== undefined && state.length > 2048) throw invalidRequest('The state is too long.');
     if (postLogout !== undefined) {
-      if (!client) throw invalidRequest('post_logout_redirect_uri needs an id_token_hint or client_id naming the client.');
-      if (!client.post_logout_redirect_uris.includes(postLogout)) {
+      if (!named) throw invalidRequest('post_logout_redirect_uri needs an id_token_hint or client_id naming the client.');
+      if (!client) {
+        postLogout = undefined;
+        state = undefined;
+      } else if (!client.post_logout_redirect_uris.includes(postLogout)) {
         throw invalidRequest('post_logout_redirect_uri is not registered for this client.');
       }
     }
-    const state = input.params.get('state');
-    if (state !== undefined && state.length > 2048) throw invalidRequest('The state is too long.');
     const now = this.deps.now();
     const session = input.sessionId ? await this.deps.flows.findSession(input.sessionId, new Date(now)) : undefined;
     if (!session) {
@@ -90,7 +102,7 @@ export class Logout {
     };
   }
 
-  /** The client named by id_token_hint or client_id (which must agree), if any. */
+  /** The client named by id_token_hint or client_id (which must agree), if any, whatever its status. */
   private async resolveClient(params: Params): Promise<Client | undefined> {
     const hint = params.get('id_token_hint');
     const clientId = params.get('client_id');
@@ -129,7 +141,7 @@ export class Logout {
       input.actor,
     );
     return {
-      location: this.returnUrl(request.post_logout_redirect_uri ?? undefined, request.state ?? undefined),
+      location: await this.finalReturnUrl(request),
       cookies: [
         { name: SESSION_COOKIE, value: null, path: '/', signed: true },
         { name: LOGOUT_CSRF_COOKIE, value: null, path: LOGOUT_PATH, signed: true },
@@ -139,6 +151,18 @@ export class Logout {
 
   private returnUrl(postLogout: string | undefined, state: string | undefined): string {
     return postLogout ? redirectWith(postLogout, { state }) : this.postLogoutDefault;
+  }
+
+  /**
+   * Where a confirmed logout ends. The client is read again: one suspended, or whose URI an
+   * operator removed, while the person looked at the logout screen gets no redirect either.
+   */
+  private async finalReturnUrl(request: LogoutRequest): Promise<string> {
+    const uri = request.post_logout_redirect_uri;
+    if (uri === null || request.client_id === null) return this.postLogoutDefault;
+    const client = await this.deps.clients.find(request.client_id);
+    if (!client || !isTrusted(client) || !client.post_logout_redirect_uris.includes(uri)) return this.postLogoutDefault;
+    return this.returnUrl(uri, request.state ?? undefined);
   }
 
   // Admin API
@@ -155,7 +179,10 @@ export class Logout {
   async get(challenge: string | undefined) {
     const request = await this.findRequest(challenge);
     if (request.status !== 'requested') throw alreadyHandled('logout', request.request_url);
-    const client = request.client_id ? await this.deps.clients.find(request.client_id) : undefined;
+    const found = request.client_id ? await this.deps.clients.find(request.client_id) : undefined;
+    // A client suspended since the request was made is no longer shown (nor its URIs allowed
+    // as form targets by the logout page).
+    const client = found && isTrusted(found) ? found : undefined;
     return {
       challenge: challenge as string,
       subject: request.subject ?? '',

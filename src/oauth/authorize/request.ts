@@ -138,6 +138,16 @@ const checks: [name: string, check: Check][] = [
       if (resolved !== 'S256' && resolved !== 'plain') {
         throw invalidRequest('code_challenge_method must be "S256" or "plain".');
       }
+      // RFC 9700 2.1.1: with "plain" the verifier itself crosses the front channel, and a
+      // public client has no secret to make up for it. Confidential clients keep "plain",
+      // which the Galxe documentation offers.
+      if (resolved === 'plain' && client.token_endpoint_auth_method === 'none') {
+        throw invalidRequest(
+          method === undefined
+            ? 'This client must send code_challenge_method=S256 (without it the method is "plain").'
+            : 'This client must use code_challenge_method=S256; "plain" is only for confidential clients.',
+        );
+      }
       request.code_challenge = challenge;
       request.code_challenge_method = resolved;
     },

@@ -7,6 +7,7 @@ import type { EventSink } from '../../events/events.js';
 import type { GrantStore } from '../../grants/store.js';
 import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';
+import { nothingLeft, stillAllowed } from './still-allowed.js';
 
 export interface AuthorizationCodeDeps {
   grants: GrantStore;
@@ -49,6 +50,10 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
       const row = await deps.grants.findCode(hash);
       if (!row) throw unusable();
       if (row.consumed_at) return replayed(actor, hash, client.id, now);
+      // The client's scope may have been narrowed since the authorization request: tokens carry
+      // only what it is allowed now, as on refresh (refresh-token.ts says why narrowing).
+      const granted = row.scope ? row.scope.split(' ') : [];
+      const { scope, audience } = stillAllowed(client, { scope: granted, audience: row.audience });
 
       const refusal = ((): OAuthError | undefined => {
         if (row.client_id !== client.id) return invalidGrant('The code was issued to another client.');
@@ -59,6 +64,12 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
           // RFC 6749 4.1.3: required, and identical, when the authorization request had it.
           return invalidGrant('redirect_uri does not match the one of the authorization request.');
         }
+        // A public client has only PKCE to show the code is its own, and S256 is what the
+        // authorization endpoint demands of it (RFC 9700 2.1.1). A code issued while the client
+        // was confidential (its authentication method may have changed since) does not do.
+        if (client.token_endpoint_auth_method === 'none' && row.code_challenge_method !== 'S256') {
+          return invalidGrant('The code was not issued with an S256 code_challenge, which this client must use.');
+        }
         if (row.code_challenge !== null && row.code_challenge_method !== null) {
           if (verifier === undefined) return invalidGrant('The code was issued with PKCE; code_verifier is required.');
           if (!verifyPkce(verifier, row.code_challenge, row.code_challenge_method)) {
@@ -68,7 +79,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
           // RFC 9700 4.8.2: a verifier for a code issued without a challenge is a downgrade attempt.
           return invalidGrant('The code was issued without PKCE, but a code_verifier was sent.');
         }
-        return undefined;
+        return nothingLeft(granted, scope);
       })();
       if (refusal) {
         // A failed redemption spends the code too: it must never be tried again.
@@ -77,10 +88,9 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
       }
 
       if (row.grant_revoked_at) throw invalidGrant('The authorization was revoked.');
-      const scope = row.scope ? row.scope.split(' ') : [];
       const prepared = await deps.issuer.prepare({
         client,
-        grant: { ...row, id: row.grant_id },
+        grant: { ...row, audience, id: row.grant_id },
         scope,
         refreshToken: earnsRefreshToken(client, scope),
         idToken: scope.includes('openid'),

@@ -8,8 +8,9 @@ import { invalidGrant, invalidRequest, invalidScope } from '../../errors.js';
 import type { EventSink } from '../../events/events.js';
 import type { GrantStore } from '../../grants/store.js';
 import { includesAll, parseScope } from '../scopes.js';
-import type { TokenIssuer } from '../token-issuer.js';
+import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';
+import { nothingLeft, stillAllowed } from './still-allowed.js';
 
 export interface RefreshTokenDeps {
   grants: GrantStore;
@@ -42,28 +43,47 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
       if (row?.kind !== 'refresh' || !row.grant_id || row.client_id !== client.id) throw unusable();
       if (row.rotated_at) return reused(actor, row.grant_id, client.id, now);
       if (row.revoked_at || row.grant_revoked_at || row.expires_at <= now) throw unusable();
+      const granted = row.scope ? row.scope.split(' ') : [];
+      // RFC 6749 6: a narrower scope may be asked for; it may not exceed the original grant.
+      if (askedScope && !includesAll(granted, askedScope)) {
+        throw invalidScope('The requested scope exceeds the scope originally granted.');
+      }
+      // Nor what the client is allowed now: an operator may have taken scopes away since.
+      const withdrawn = askedScope?.find((s) => !client.scope.split(' ').includes(s));
+      if (withdrawn !== undefined) throw invalidScope(`The client may no longer be granted the scope "${withdrawn}".`);
+      // Asking for nothing in particular narrows the grant to what the client may still have,
+      // rather than refusing: an operator who removes one scope from a client should not sign
+      // out every person using it, and the response's `scope` tells the client what it holds
+      // now (RFC 6749 5.1). The narrowing is for good: the new refresh token carries only what
+      // is left, so adding the scope back later does not bring it back without new consent.
+      const kept = stillAllowed(client, { scope: granted, audience: row.audience });
+      const refusal = nothingLeft(granted, kept.scope);
+      if (refusal) throw refusal;
+      const scope = askedScope ?? kept.scope;
       // The token row carries what the ID token needs from its grant (one read, not two).
       const grant = {
         id: row.grant_id,
         subject: row.subject,
-        audience: row.audience,
+        audience: kept.audience,
         session_id: row.session_id,
         auth_time: row.auth_time,
         acr: row.acr,
         amr: row.amr,
         id_token_claims: row.id_token_claims ?? {},
       };
-
-      const granted = row.scope ? row.scope.split(' ') : [];
-      // RFC 6749 6: a narrower scope may be asked for; it may not exceed the original grant.
-      if (askedScope && !includesAll(granted, askedScope)) {
-        throw invalidScope('The requested scope exceeds the scope originally granted.');
-      }
-      const scope = askedScope ?? granted;
-      const prepared = await deps.issuer.prepare({ client, grant, scope, refreshToken: true, idToken: scope.includes('openid') });
-      // The new refresh token keeps the original scope, so narrowing one access token loses nothing.
+      // A successor refresh token only while the client may still have one: the refresh_token
+      // grant type was checked by the token endpoint; offline_access may have been taken away
+      // (the rotation below then ends the family with this access token).
+      const prepared = await deps.issuer.prepare({
+        client,
+        grant,
+        scope,
+        refreshToken: earnsRefreshToken(client, kept.scope),
+        idToken: scope.includes('openid'),
+      });
+      // The new refresh token keeps the whole remaining scope, so narrowing one access token loses nothing.
       const refreshRow = prepared.rows.find((r) => r.kind === 'refresh');
-      if (refreshRow) refreshRow.scope = granted.join(' ');
+      if (refreshRow) refreshRow.scope = kept.scope.join(' ');
 
       if (!(await deps.grants.rotate({ hash, at: now, tokens: prepared.rows })))
         return reused(actor, row.grant_id, client.id, now);
