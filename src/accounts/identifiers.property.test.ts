@@ -1,4 +1,5 @@
 /** Properties of the canonical email and phone forms: one identifier, one account. */
+import { domainToASCII } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError, normalizeEmail, normalizePhone } from './identifiers.js';
@@ -22,7 +23,28 @@ const email = fc
 const messy = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({
-    unit: fc.constantFrom('a', 'B', '@', '.', ' ', '\u200b', '\u202e', '"', '\x00', 'İ', 'ß', 'é', 'e\u0301', '-'),
+    unit: fc.constantFrom(
+      'a',
+      'B',
+      '@',
+      '.',
+      ' ',
+      '\u200b',
+      '\u202e',
+      '"',
+      '\x00',
+      'İ',
+      'ß',
+      'é',
+      'e\u0301',
+      '-',
+      '\u0430', // Cyrillic а
+      '\uff45', // full-width e
+      '\u3002', // ideographic full stop
+      'x',
+      'n',
+      '中',
+    ),
     maxLength: 24,
   }),
   fc.tuple(fc.string({ maxLength: 3 }), email, fc.string({ maxLength: 3 })).map(([a, e, b]) => a + e + b),
@@ -61,6 +83,57 @@ describe('normalizeEmail (property)', () => {
       fc.property(email, invisible, fc.nat(), (address, ch, at) => {
         const i = 1 + (at % (address.length - 1));
         expect(attempt(() => normalizeEmail(address.slice(0, i) + ch + address.slice(i)))).toBeInstanceOf(InputError);
+      }),
+      { numRuns },
+    );
+  });
+});
+
+// Domain labels in scripts that IDNA maps to A-labels, mixed with ASCII.
+const unicodeLabel = fc.stringMatching(/^[a-zäöüéçñøαβγдежзил中文字]{1,12}$/);
+const unicodeDomain = fc
+  .tuple(fc.array(unicodeLabel, { minLength: 1, maxLength: 2 }), fc.constantFrom('com', 'de', 'рф', '中国'))
+  .map(([labels, top]) => [...labels, top].join('.'));
+const lookalikes = fc.constantFrom('\u0430', '\u0435', '\u043e', '\u0440', '\u0441', '\u0445', '\u03bf', '\u03b9', '\u0131');
+
+describe('email domains (property)', () => {
+  it('a Unicode domain and its A-label spelling are one address, with the domain stored in ASCII', () => {
+    fc.assert(
+      fc.property(local, unicodeDomain, (l, d) => {
+        const unicode = attempt(() => normalizeEmail(`${l}@${d}`));
+        const ascii = attempt(() => normalizeEmail(`${l}@${domainToASCII(d)}`));
+        const upper = attempt(() => normalizeEmail(`${l.toUpperCase()}@${d.toUpperCase()}`));
+        expect(ascii).toEqual(unicode);
+        expect(upper).toEqual(unicode);
+        if (typeof unicode === 'string') {
+          expect(unicode.split('@')[1]).toMatch(/^[a-z0-9.-]+$/);
+          expect(normalizeEmail(unicode)).toBe(unicode);
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  it('never merges two local parts: what is kept is the typed one, lower-cased', () => {
+    fc.assert(
+      fc.property(messy, (raw) => {
+        const once = attempt(() => normalizeEmail(raw));
+        if (once instanceof InputError) return;
+        const typed = raw.trim().normalize('NFC').toLowerCase();
+        expect(once.split('@')[0]).toBe(typed.split('@')[0]);
+        expect(once.split('@')[1]).toMatch(/^[a-z0-9.-]+$/);
+      }),
+      { numRuns },
+    );
+  });
+
+  it('refuses an ASCII local part with one letter swapped for a look-alike from another script', () => {
+    const letters = fc.stringMatching(/^[a-z]{2,12}$/);
+    fc.assert(
+      fc.property(letters, lookalikes, fc.nat(), (word, ch, at) => {
+        const i = at % word.length;
+        const spoof = `${word.slice(0, i)}${ch}${word.slice(i + 1)}@example.com`;
+        expect(attempt(() => normalizeEmail(spoof))).toBeInstanceOf(InputError);
       }),
       { numRuns },
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatehouseError } from '../errors.js';
-import { InputError, normalizeEmail, normalizePhone } from './identifiers.js';
+import { displayEmail, InputError, normalizeEmail, normalizePhone } from './identifiers.js';
 
 function inputError(fn: () => unknown): InputError {
   try {
@@ -21,7 +21,17 @@ describe('normalizeEmail', () => {
     ['x@a-b.io', 'x@a-b.io'],
     ['\tuser@example.org\n', 'user@example.org'],
     ['JOSÉ@EXAMPLE.ES', 'josé@example.es'],
-    ['user@bücher.de', 'user@bücher.de'],
+    ['user@bücher.de', 'user@xn--bcher-kva.de'],
+    ['user@BÜCHER.de', 'user@xn--bcher-kva.de'],
+    ['user@xn--bcher-kva.de', 'user@xn--bcher-kva.de'],
+    // A Cyrillic "а" in the domain: a different domain from example.com, one with its A-label.
+    ['x@ex\u0430mple.com', 'x@xn--exmple-4nf.com'],
+    ['x@xn--exmple-4nf.com', 'x@xn--exmple-4nf.com'],
+    // UTS #46 maps full-width letters and the ideographic full stop: the same DNS name.
+    ['x@\uff45xample.com', 'x@example.com'],
+    ['x@example\u3002com', 'x@example.com'],
+    ['用户@例子.中国', '用户@xn--fsqu00a.xn--fiqs8s'],
+    ['иван@пример.рф', 'иван@xn--e1afmkfd.xn--p1ai'],
   ])('%j → %j', (raw, expected) => {
     expect(normalizeEmail(raw)).toBe(expected);
   });
@@ -61,6 +71,54 @@ describe('normalizeEmail', () => {
     expect(err).toBeInstanceOf(GatehouseError);
     expect(err.field).toBe('email');
     expect(err.message).toMatch(/email address/i);
+  });
+
+  it.each([
+    ['x@xn--zz.com', /not a valid domain name/],
+    ['x@xn--.com', /not a valid domain name/],
+    ['x@xn--a.com', /not a valid domain name/],
+    ['x@a.0x10', /not a valid domain name/],
+    // A zero-width joiner outside the scripts that need one (RFC 5892 CONTEXTJ).
+    ['x@a\u200db.com', /email address/],
+    ['x@a_b.com', /email address/],
+  ])('refuses the domain of %j with a clear message', (raw, message) => {
+    const err = inputError(() => normalizeEmail(raw));
+    expect(err.field).toBe('email');
+    expect(err.message).toMatch(message);
+  });
+
+  it.each([
+    // Latin with a Cyrillic "а" (U+0430): would pass for paypal@.
+    ['p\u0430ypal@example.com', /mixes letters of different alphabets/],
+    // Latin with a Greek omicron.
+    ['j\u03bfhn@example.com', /mixes letters of different alphabets/],
+    // All Cyrillic, and every letter looks like an ASCII one: "рау" reads "pay".
+    ['\u0440\u0430\u0443@example.com', /look like a to z/],
+    ['\u03bf\u03b9@example.com', /look like a to z/],
+    // Full-width letters and a ligature: NFKC would change them, so would some mail servers.
+    ['\uff4a\uff4f\uff45@example.com', /special form/],
+    ['\ufb01le@example.com', /special form/],
+    // A historic script (Gothic) is not one an address here may use.
+    ['\u{10330}\u{10331}@example.com', /cannot use/],
+  ])('refuses the look-alike local part %j', (raw, message) => {
+    expect(inputError(() => normalizeEmail(raw)).message).toMatch(message);
+  });
+
+  it('keeps a one-script internationalised local part as typed, never folded into another', () => {
+    expect(normalizeEmail('ИВАН@example.com')).toBe('иван@example.com');
+    expect(normalizeEmail('josé@example.com')).not.toBe(normalizeEmail('jose@example.com'));
+    expect(normalizeEmail('日本語です@example.jp')).toBe('日本語です@example.jp');
+  });
+
+  it('shows a domain in Unicode only when it cannot pass for another', () => {
+    expect(displayEmail('user@xn--bcher-kva.de')).toBe('user@bücher.de');
+    expect(displayEmail('用户@xn--fsqu00a.xn--fiqs8s')).toBe('用户@例子.中国');
+    // Mixed Latin and Cyrillic: shown as stored, so it does not read as example.com.
+    expect(displayEmail('x@xn--exmple-4nf.com')).toBe('x@xn--exmple-4nf.com');
+    // All-Cyrillic look-alike of an ASCII name ("раураl" for "paypal").
+    const lookalike = normalizeEmail('x@\u0440\u0430\u0443\u0440\u0430l.com'.replace('l.', '\u04cf.'));
+    expect(displayEmail(lookalike)).toBe(lookalike);
+    expect(displayEmail('name@example.com')).toBe('name@example.com');
   });
 
   it('speaks plainly', () => {

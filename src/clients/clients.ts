@@ -99,9 +99,32 @@ const DEVELOPER_FIELDS: readonly (keyof DeveloperInput)[] = [
   'id_token_signed_response_alg',
 ];
 
-/** Fields whose change on an approved client waits for an operator (they widen what it can do). */
-export const REVIEWED_FIELDS = ['redirect_uris', 'post_logout_redirect_uris', 'scope', 'grant_types', 'response_types'] as const;
+/**
+ * Fields whose change on an approved client waits for an operator: each changes which redirect
+ * URIs match (application_type turns on RFC 8252 loopback port variance) or what the client
+ * may do (grants, response types, scopes, how it authenticates). What stays immediate is what
+ * only describes the client (name, description, logo, links, contacts) and the ID token's
+ * signing algorithm, which is one of our own asymmetric keys whichever is picked. Fields only
+ * an operator sets (skip_consent, audience, owner, metadata, status) never reach a developer
+ * edit at all.
+ */
+export const REVIEWED_FIELDS = [
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'scope',
+  'grant_types',
+  'response_types',
+  'application_type',
+  'token_endpoint_auth_method',
+] as const;
 type ReviewedField = (typeof REVIEWED_FIELDS)[number];
+/** The reviewed fields stored as JSON arrays; the others are plain text columns. */
+const LIST_FIELDS: ReadonlySet<ReviewedField> = new Set([
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'grant_types',
+  'response_types',
+]);
 
 const invalidMetadata = (description: string) => new OAuthError('invalid_client_metadata', description);
 const invalidRedirect = (description: string) => new OAuthError('invalid_redirect_uri', description);
@@ -225,7 +248,15 @@ export class Clients {
    */
   async updateForDeveloper(actor: Actor, accountId: string, id: string, input: DeveloperInput): Promise<ClientJson> {
     const existing = await this.getForDeveloper(accountId, id);
-    return this.reviewedUpdate(actor, existing, { ...toClientJson(existing), ...developerFields(input) } as ClientInput);
+    // The edit starts from what the developer already asked for: a field the form does not
+    // carry (the client type of an approved application, its grant types) keeps its pending
+    // value instead of silently withdrawing it.
+    const { requested_at: _, ...asked } = existing.pending_changes ?? { requested_at: '' };
+    return this.reviewedUpdate(actor, existing, {
+      ...toClientJson(existing),
+      ...asked,
+      ...developerFields(input),
+    } as ClientInput);
   }
 
   /** RFC 7591: a client registering itself; pending, its secret issued now (RFC 7591 returns it at once). */
@@ -250,8 +281,9 @@ export class Clients {
   }
 
   /**
-   * Descriptive fields apply at once; redirect URIs and scopes wait for an operator on an
-   * approved client (see updateForDeveloper). The one place this rule lives.
+   * Descriptive fields apply at once; the REVIEWED_FIELDS wait for an operator on an approved
+   * (or suspended) client (see updateForDeveloper). The one place this rule lives, for every
+   * path a developer changes a client by: the portal's edit and the RFC 7592 PUT.
    */
   private async reviewedUpdate(actor: Actor, existing: Client, wanted: ClientInput): Promise<ClientJson> {
     const id = existing.id;
@@ -261,14 +293,16 @@ export class Clients {
       const status = existing.status === 'rejected' ? 'pending' : undefined;
       return this.save(actor, existing, { ...fields, pending_changes: null }, undefined, status, undefined);
     }
+    // Confidential to public would drop the secret that proves who calls, public to confidential
+    // would need one issued: neither is an edit, and no review makes it one.
+    if ((fields.token_endpoint_auth_method === 'none') !== (existing.token_endpoint_auth_method === 'none')) {
+      throw invalidMetadata('An approved application cannot switch between confidential and public; register a new one.');
+    }
     const held: Partial<Record<ReviewedField, unknown>> = {};
     for (const field of REVIEWED_FIELDS) {
-      const proposed: unknown = field === 'scope' ? fields.scope : JSON.parse(fields[field]);
+      const proposed: unknown = LIST_FIELDS.has(field) ? JSON.parse(fields[field]) : fields[field];
       if (JSON.stringify(proposed) !== JSON.stringify(existing[field])) held[field] = proposed;
       delete fields[field];
-    }
-    if (fields.token_endpoint_auth_method !== existing.token_endpoint_auth_method) {
-      throw invalidMetadata('An approved application cannot switch between confidential and public; register a new one.');
     }
     const heldFields = Object.keys(held);
     const pending: PendingChanges | null =

@@ -58,6 +58,8 @@ export interface PendingChanges {
   scope?: string;
   grant_types?: string[];
   response_types?: string[];
+  application_type?: string;
+  token_endpoint_auth_method?: string;
   requested_at: string;
 }
 

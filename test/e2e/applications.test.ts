@@ -195,6 +195,59 @@ describe('changes to an approved application', () => {
     expect(reinstated.redirect_uris).toEqual(['https://weather.example/callback']);
   });
 
+  it.each<[string, Partial<DeveloperInput>]>([
+    ['application_type', { application_type: 'native' }],
+    ['token_endpoint_auth_method', { token_endpoint_auth_method: 'client_secret_post' }],
+    ['post_logout_redirect_uris', { post_logout_redirect_uris: ['https://elsewhere.example/bye'] }],
+    ['response_types', { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] }],
+  ])('hold a change of %s for review, and an operator approval applies it', async (_field, change) => {
+    const { dev, client_id } = await approvedApp();
+    const before = await t.gh.clients.get(client_id);
+    const held = await t.gh.clients.updateForDeveloper(systemActor(), dev.id, client_id, app(change));
+    for (const [name, value] of Object.entries(change)) {
+      expect(held[name as keyof typeof held], name).toEqual(before[name as keyof typeof before]);
+      expect(held.pending_changes?.[name as keyof typeof held.pending_changes], name).toEqual(value);
+    }
+    const applied = await t.gh.clients.decideChanges(systemActor(), client_id, 'approve');
+    for (const [name, value] of Object.entries(change)) expect(applied[name as keyof typeof applied], name).toEqual(value);
+  });
+
+  it('a switch to native leaves loopback redirects exact until approved', async () => {
+    const dev = await developer();
+    const loopback = 'http://127.0.0.1:8080/callback';
+    const { client_id } = await t.gh.clients.registerForDeveloper(systemActor(), dev.id, app({ redirect_uris: [loopback] }));
+    await t.gh.clients.setStatus(systemActor(), client_id, 'approved');
+    const start = (redirect: string) =>
+      t.publicApp.inject(
+        `/oauth2/auth?${new URLSearchParams({ client_id, response_type: 'code', redirect_uri: redirect, scope: 'openid', state: 'abcdefgh' })}`,
+      );
+    await t.gh.clients.updateForDeveloper(
+      systemActor(),
+      dev.id,
+      client_id,
+      app({ redirect_uris: [loopback], application_type: 'native' }),
+    );
+    expect((await t.gh.clients.get(client_id)).application_type).toBe('web');
+    expect((await start('http://127.0.0.1:40000/callback')).statusCode).toBe(400);
+    await t.gh.clients.decideChanges(systemActor(), client_id, 'approve');
+    expect((await start('http://127.0.0.1:40000/callback')).statusCode).toBe(303);
+  });
+
+  it('an edit without a field keeps what was already asked for it (the portal form has no grant types)', async () => {
+    const { dev, client_id } = await approvedApp();
+    await t.gh.clients.updateForDeveloper(
+      systemActor(),
+      dev.id,
+      client_id,
+      app({ grant_types: ['authorization_code', 'refresh_token', 'client_credentials'] }),
+    );
+    const { grant_types: _, ...withoutGrants } = app({ client_name: 'Renamed' });
+    const edited = await t.gh.clients.updateForDeveloper(systemActor(), dev.id, client_id, withoutGrants);
+    expect(edited.client_name).toBe('Renamed');
+    expect(edited.grant_types).toEqual(['authorization_code', 'refresh_token']);
+    expect(edited.pending_changes?.grant_types).toEqual(['authorization_code', 'refresh_token', 'client_credentials']);
+  });
+
   it('an edit that changes nothing reviewed holds nothing', async () => {
     const { dev, client_id } = await approvedApp();
     const updated = await t.gh.clients.updateForDeveloper(

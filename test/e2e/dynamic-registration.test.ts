@@ -415,6 +415,90 @@ describe('management with the registration access token (RFC 7592)', () => {
     expect(switched.json().error).toBe('invalid_client_metadata');
   });
 
+  /** /oauth2/auth for this client and redirect URI: 303 to the login UI when it matches, 400 otherwise. */
+  const startAt = (clientId: string, redirectUri: string) => {
+    const { challenge } = pkcePair();
+    return t.publicApp.inject({
+      url: `/oauth2/auth?${new URLSearchParams({
+        client_id: clientId,
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        state: 'state-123456',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      })}`,
+    });
+  };
+
+  it('a PUT switching an approved web client to native is held: no loopback port variance until an operator approves', async () => {
+    const loopback = 'http://127.0.0.1:8080/callback';
+    const otherPort = 'http://127.0.0.1:51234/callback';
+    const client = await registered({ redirect_uris: [loopback] });
+    await approve(client.client_id);
+    expect((await startAt(client.client_id, otherPort)).statusCode).toBe(400);
+
+    const updated = await manage('PUT', client.client_id, client.registration_access_token, {
+      ...metadata({ redirect_uris: [loopback] }),
+      client_id: client.client_id,
+      application_type: 'native',
+    });
+    expect(updated.statusCode, updated.body).toBe(200);
+    expect(updated.json()).toMatchObject({ application_type: 'web', pending_changes: { application_type: 'native' } });
+    const stored = (await admin(t, 'GET', `/admin/clients/${client.client_id}`)).json();
+    expect(stored.application_type).toBe('web');
+    expect((await startAt(client.client_id, otherPort)).statusCode).toBe(400);
+    expect((await startAt(client.client_id, loopback)).statusCode).toBe(303);
+
+    const decided = await admin(t, 'PUT', `/admin/clients/${client.client_id}/pending-changes`, { decision: 'approve' });
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json().application_type).toBe('native');
+    expect((await startAt(client.client_id, otherPort)).statusCode).toBe(303);
+  });
+
+  // Each field that changes which redirect URIs match or what the client may do, changed on an
+  // approved client: live value untouched, the change pending, and applied by an operator.
+  const narrow = {
+    redirect_uris: [REDIRECT],
+    grant_types: ['authorization_code'],
+    scope: 'openid',
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
+  it.each<[string, Record<string, unknown>]>([
+    ['redirect_uris', { redirect_uris: [REDIRECT, 'https://attacker.example/cb'] }],
+    ['post_logout_redirect_uris', { post_logout_redirect_uris: ['https://attacker.example/bye'] }],
+    ['scope', { scope: 'openid email offline_access' }],
+    ['grant_types', { grant_types: ['authorization_code', 'refresh_token', 'client_credentials'] }],
+    ['response_types', { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] }],
+    ['application_type', { application_type: 'native' }],
+    ['token_endpoint_auth_method', { token_endpoint_auth_method: 'client_secret_post' }],
+  ])('a PUT changing %s on an approved client waits for review', async (field, change) => {
+    const client = await registered(narrow);
+    await approve(client.client_id);
+    const before = (await admin(t, 'GET', `/admin/clients/${client.client_id}`)).json();
+    const updated = await manage('PUT', client.client_id, client.registration_access_token, {
+      ...metadata({ ...narrow, client_name: 'Renamed RP' }),
+      ...change,
+      client_id: client.client_id,
+    });
+    expect(updated.statusCode, updated.body).toBe(200);
+    const body = updated.json();
+    // The name is descriptive: it applies at once.
+    expect(body.client_name).toBe('Renamed RP');
+    for (const [name, value] of Object.entries(change)) {
+      expect(body[name], name).toEqual(before[name]);
+      expect(body.pending_changes?.[name], name).toEqual(value);
+    }
+    expect(body.pending_changes).toHaveProperty(field);
+    const live = (await admin(t, 'GET', `/admin/clients/${client.client_id}`)).json();
+    for (const name of Object.keys(change)) expect(live[name], name).toEqual(before[name]);
+
+    const decided = await admin(t, 'PUT', `/admin/clients/${client.client_id}/pending-changes`, { decision: 'approve' });
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json().pending_changes).toBeUndefined();
+    for (const [name, value] of Object.entries(change)) expect(decided.json()[name], name).toEqual(value);
+  });
+
   it('DELETE removes the client and revokes its tokens; its credentials stop working', async () => {
     const client = await registered();
     await approve(client.client_id);

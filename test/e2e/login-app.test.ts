@@ -44,7 +44,12 @@ async function authorize(browser: Browser, extra: Record<string, string> = {}) {
 const challengeOf = (path: string) => new URL(path, 'http://x').searchParams.get('login_challenge') as string;
 
 /** Email → code → (consent) → callback; returns the callback URL. */
-async function signIn(browser: Browser, email: string, mode: 'login' | 'register', options: { consent?: boolean } = {}) {
+async function signIn(
+  browser: Browser,
+  email: string,
+  mode: 'login' | 'register',
+  options: { consent?: boolean; deliveredTo?: string; rememberedConsent?: boolean } = {},
+) {
   const loginPath = await authorize(browser);
   const page = await browser.get(loginPath);
   expect(page.statusCode).toBe(200);
@@ -52,14 +57,20 @@ async function signIn(browser: Browser, email: string, mode: 'login' | 'register
   const sent = await browser.post(`/ui/${mode}`, { login_challenge: challenge, method: 'email', email, remember: '1' });
   expect(sent.statusCode).toBe(303);
   await browser.get(location(sent));
-  const verified = await browser.post('/ui/code', { login_challenge: challenge, code: await lastCode(email) });
+  const verified = await browser.post('/ui/code', {
+    login_challenge: challenge,
+    code: await lastCode(options.deliveredTo ?? email),
+  });
   expect(verified.statusCode).toBe(303);
   let next = await browser.get(location(verified));
   expect(next.statusCode).toBe(303);
   if (new URL(location(next), 'http://x').pathname === '/ui/consent') {
     const consentPath = location(next);
     const consentPage = await browser.get(consentPath);
-    if (options.consent !== false) {
+    if (options.rememberedConsent) {
+      expect(consentPage.statusCode).toBe(303);
+      next = await browser.get(location(consentPage));
+    } else if (options.consent !== false) {
       expect(consentPage.statusCode).toBe(200);
       expect(consentPage.body).toContain('Dashboard wants to access your Gatehouse account');
       expect(consentPage.body).toContain('Your email address');
@@ -86,6 +97,56 @@ async function redeem(callback: URL) {
   expect(response.statusCode).toBe(200);
   return response.json();
 }
+
+describe('one mailbox, however its domain is spelled', () => {
+  // "exаmple.com" with a Cyrillic "а" is the DNS name xn--exmple-4nf.com: one mailbox.
+  const spellings = () => {
+    const local = `idn${++seq}.${Date.now()}`;
+    return { unicode: `${local}@ex\u0430mple.com`, ascii: `${local}@xn--exmple-4nf.com` };
+  };
+  const subjectOf = async (accessToken: string) =>
+    (await t.publicApp.inject({ url: '/userinfo', headers: { authorization: `Bearer ${accessToken}` } })).json();
+
+  it('registering with the Unicode domain and signing in with its A-label reach one account', async () => {
+    const { unicode, ascii } = spellings();
+    const browser = new Browser(t.publicApp);
+    const registered = await redeem(await signIn(browser, unicode, 'register', { deliveredTo: ascii }));
+    // Mixed Latin and Cyrillic: the account page shows the A-label, which does not read as example.com.
+    const page = await browser.get('/ui/account');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(ascii);
+    const signedIn = await redeem(await signIn(new Browser(t.publicApp), ascii, 'login', { rememberedConsent: true }));
+    const first = await subjectOf(registered.access_token);
+    expect(first.email).toBe(ascii);
+    expect((await subjectOf(signedIn.access_token)).sub).toBe(first.sub);
+    expect(await t.gh.login.accounts.findByEmail(ascii)).toMatchObject({ id: first.sub });
+  });
+
+  it('the two spellings share one limit bucket', async () => {
+    const { unicode, ascii } = spellings();
+    const browser = new Browser(t.publicApp);
+    const loginPath = await authorize(browser);
+    await browser.get(loginPath);
+    const challenge = challengeOf(loginPath);
+    const ask = (email: string) => browser.post('/ui/login', { login_challenge: challenge, method: 'email', email });
+    expect((await ask(unicode)).statusCode).toBe(303);
+    const again = await ask(ascii);
+    expect(again.statusCode).toBe(429);
+    expect(again.body).toContain('Too many codes were asked for');
+    // Another address from the same browser is not held back: the bucket is the mailbox's.
+    expect((await ask(uniqueEmail())).statusCode).toBe(303);
+  });
+
+  it('refuses a domain that is not a valid IDNA name, on the form, with a message', async () => {
+    const browser = new Browser(t.publicApp);
+    const loginPath = await authorize(browser);
+    await browser.get(loginPath);
+    const challenge = challengeOf(loginPath);
+    const refused = await browser.post('/ui/login', { login_challenge: challenge, method: 'email', email: 'x@xn--zz.com' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('is not a valid domain name for an email address');
+  });
+});
 
 describe('registration and sign-in by email', () => {
   it('registers a new person, asks consent, and ends at the callback with a code that redeems', async () => {

@@ -6,6 +6,7 @@ import * as linkedIdentities from './0004_linked_identities.js';
 import * as leases from './0005_leases.js';
 import * as openFlows from './0006_open_flows.js';
 import * as consoleSessions from './0007_console_sessions.js';
+import * as emailDomains from './0008_email_domains.js';
 
 /** Listed in code so the compiled server needs no migration folder scan. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_leases': leases,
   '0006_open_flows': openFlows,
   '0007_console_sessions': consoleSessions,
+  '0008_email_domains': emailDomains,
 };

@@ -4,6 +4,7 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { displayEmail } from '../../accounts/identifiers.js';
 import { IDENTITY_KINDS, identityKind } from '../../accounts/linked-identities.js';
 import type { SecondFactorCheck, SecondFactorCode } from '../../accounts/second-factor.js';
 import { identify } from '../../audit/actor.js';
@@ -85,7 +86,8 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       reply,
       accountPage({
         csrf: csrfToken(reply),
-        email: account.email,
+        // The person reads their own domain in Unicode when it cannot pass for another one.
+        email: account.email === null ? null : displayEmail(account.email),
         phone: account.phone,
         accountId: account.id,
         twoFactor: {

@@ -102,6 +102,16 @@ export function changesDiff(c: ClientJson, pending: PendingChanges, describe: De
   }
   if (pending.grant_types) rows.push({ label: 'Grant types', before: c.grant_types, after: pending.grant_types });
   if (pending.response_types) rows.push({ label: 'Response types', before: c.response_types, after: pending.response_types });
+  if (pending.application_type) {
+    rows.push({ label: 'Application type', before: [c.application_type], after: [pending.application_type] });
+  }
+  if (pending.token_endpoint_auth_method) {
+    rows.push({
+      label: 'Token endpoint authentication',
+      before: [c.token_endpoint_auth_method],
+      after: [pending.token_endpoint_auth_method],
+    });
+  }
   if (pending.scope !== undefined) {
     rows.push({
       label: 'Scopes',

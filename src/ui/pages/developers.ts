@@ -178,6 +178,17 @@ function pendingSection(m: ApplicationModel): SafeHtml | string {
   if (pending.grant_types) {
     rows.push(html`<dt>Grant types</dt><dd>${diffList(m.client.grant_types, pending.grant_types, uri)}</dd>`);
   }
+  if (pending.response_types) {
+    rows.push(html`<dt>Response types</dt><dd>${diffList(m.client.response_types, pending.response_types, uri)}</dd>`);
+  }
+  if (pending.application_type) {
+    rows.push(html`<dt>Application type</dt><dd>${diffList([m.client.application_type], [pending.application_type], uri)}</dd>`);
+  }
+  if (pending.token_endpoint_auth_method) {
+    rows.push(
+      html`<dt>Token endpoint authentication</dt><dd>${diffList([m.client.token_endpoint_auth_method], [pending.token_endpoint_auth_method], uri)}</dd>`,
+    );
+  }
   if (pending.scope !== undefined) {
     const names = (list: ScopeLine[] | undefined) => (list ?? []).map((s) => s.name);
     rows.push(html`<dt>Scopes</dt><dd>${diffList(names(m.scopes), names(m.pendingScopes), scope)}</dd>`);
