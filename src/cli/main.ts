@@ -10,6 +10,7 @@ import { ignoreHangups, inWorker, leaveCluster, runPrimary, tellPrimaryServing, 
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { loadSystemSecrets } from '../config/secrets.js';
 import { DatabaseLockedError, migrateToLatest } from '../db/database.js';
+import { loggerOptions } from '../http/log-redaction.js';
 import { openConfiguredDatabase, serve } from '../server.js';
 import { AdminApiError, AdminClient, ConnectionError } from './admin-client.js';
 import { registrationTokensCommand } from './registration-tokens.js';
@@ -326,7 +327,7 @@ async function runServe(io: Io): Promise<number> {
  * the development secret is generated into DATA_DIR (or read), and the migrations run.
  */
 async function runCluster(config: Config, io: Io, untilStopped: () => Promise<void>): Promise<number> {
-  const logger = pino({ level: config.logLevel });
+  const logger = pino(loggerOptions(config.logLevel));
   const secrets = loadSystemSecrets(config);
   const database = await openConfiguredDatabase(config);
   try {
