@@ -342,6 +342,11 @@ export interface UsedCaptchasTable {
   expires_at: Date;
 }
 
+export interface UsedTelegramLoginsTable {
+  hash: string;
+  expires_at: Date;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
@@ -368,6 +373,7 @@ export interface Database {
   linked_identities: LinkedIdentitiesTable;
   wallet_challenges: WalletChallengesTable;
   leases: LeasesTable;
+  used_telegram_logins: UsedTelegramLoginsTable;
 }
 
 export type Client = Selectable<ClientsTable>;
