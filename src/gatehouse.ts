@@ -21,6 +21,7 @@ import { notifyDevelopers } from './clients/notifications.js';
 import { Registration } from './clients/registration.js';
 import { ClientStore } from './clients/store.js';
 import type { Config } from './config/config.js';
+import { UsedTelegramLogins } from './connectors/used-telegram-logins.js';
 import { SecretBox } from './crypto/encryption.js';
 import { SigningKeys } from './crypto/signing-keys.js';
 import { type Database, migrateToLatest } from './db/database.js';
@@ -129,6 +130,8 @@ export async function createGatehouse(options: GatehouseOptions) {
     sessions: new LoginSessions(flowDeps),
   };
 
+  const telegramLogins = new UsedTelegramLogins(db);
+
   notifyDevelopers(events, { clients: clientStore, accounts, delivery: login.delivery, issuer: config.issuer });
 
   /** Removes what has expired everywhere; the server runs it in the background. */
@@ -141,6 +144,7 @@ export async function createGatehouse(options: GatehouseOptions) {
       audit.deleteOlderThan(new Date(at.getTime() - config.auditRetention * 1000), signal),
       new WalletChallenges({ db, now }).deleteExpired(at, signal),
       deleteExpiredConsoleSessions(db, at),
+      telegramLogins.deleteExpired(at, signal),
     ]);
     return counts.reduce((sum, n) => sum + n, 0);
   }
@@ -155,6 +159,7 @@ export async function createGatehouse(options: GatehouseOptions) {
     events,
     audit,
     identities: new LinkedIdentities({ db, events, now }),
+    telegramLogins,
     profiles: new Profiles(db, { concurrency }),
     box,
     keys,

@@ -13,6 +13,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { GatehouseError } from './errors.js';
 import { createGatehouse, type Gatehouse } from './gatehouse.js';
 import { closeGracefully } from './http/graceful-close.js';
+import { loggerOptions } from './http/log-redaction.js';
 import { Metrics } from './http/metrics.js';
 import { buildAdminApp, buildPublicApp } from './http/server.js';
 
@@ -32,7 +33,7 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
     : openDatabase({ kind: 'pglite', dataDir: resolve(config.dataDir, 'pglite') });
 }
 
-export async function serve(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+export async function serve(config: Config, logger: Logger = pino(loggerOptions(config.logLevel))): Promise<RunningServer> {
   const secrets = loadSystemSecrets(config);
   if (secrets.generated) {
     logger.warn(

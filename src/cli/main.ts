@@ -10,6 +10,7 @@ import { ignoreHangups, inWorker, leaveCluster, runPrimary, tellPrimaryServing, 
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
 import { loadAdminToken, loadSystemSecrets } from '../config/secrets.js';
 import { DatabaseLockedError, migrateToLatest } from '../db/database.js';
+import { loggerOptions } from '../http/log-redaction.js';
 import { openConfiguredDatabase, serve } from '../server.js';
 import { AdminApiError, AdminClient, adminApiOf, ConnectionError } from './admin-client.js';
 import { registrationTokensCommand } from './registration-tokens.js';
@@ -330,7 +331,7 @@ async function runServe(io: Io): Promise<number> {
  * the development secret is generated into DATA_DIR (or read), and the migrations run.
  */
 async function runCluster(config: Config, io: Io, untilStopped: () => Promise<void>): Promise<number> {
-  const logger = pino({ level: config.logLevel });
+  const logger = pino(loggerOptions(config.logLevel));
   const secrets = loadSystemSecrets(config);
   // Generated here once, so that the workers all read the same one.
   loadAdminToken(config);

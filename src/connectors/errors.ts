@@ -18,7 +18,9 @@ export type ConnectorFailure =
   /** Telegram's login data did not verify. */
   | 'invalid_signature'
   /** Telegram's login data is too old (or from the future). */
-  | 'stale';
+  | 'stale'
+  /** Telegram's login data was used already: it links one account, once. */
+  | 'replayed';
 
 const STATUS: Record<ConnectorFailure, number> = {
   access_denied: 403,
@@ -29,6 +31,7 @@ const STATUS: Record<ConnectorFailure, number> = {
   unreachable: 504,
   invalid_signature: 400,
   stale: 400,
+  replayed: 400,
 };
 
 export class ConnectorError extends Error {

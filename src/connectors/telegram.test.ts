@@ -38,12 +38,16 @@ describe('verifyTelegramLogin', () => {
   };
 
   it('accepts data signed with the bot token and names the person by username', () => {
-    const login = verifyTelegramLogin(sign(fields), settings, NOW);
+    const query = sign(fields);
+    const login = verifyTelegramLogin(query, settings, NOW);
     expect(login).toEqual({
       id: '99887766',
       username: 'ada_tg',
       details: { first_name: 'Ada', last_name: 'L' },
       authDate: NOW / 1000,
+      // What spends it once, and until when it must stay spent (as long as it is not too old).
+      signature: query.get('hash'),
+      usableUntil: new Date(NOW + (86400 + 1) * 1000),
     });
   });
 

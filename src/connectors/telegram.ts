@@ -17,6 +17,10 @@ const MAX_FIELDS = 16;
 export interface TelegramLogin extends ConnectedUser {
   /** When Telegram signed the data (seconds since the epoch). */
   authDate: number;
+  /** The data's signature (`hash`): what makes it single-use (used-telegram-logins.ts). */
+  signature: string;
+  /** After this the data is refused as too old, so it need not be remembered as used. */
+  usableUntil: Date;
 }
 
 /** The widget's fields as one value each; repeated or excessive fields are refused as malformed. */
@@ -80,5 +84,12 @@ export function verifyTelegramLogin(query: URLSearchParams, settings: TelegramSe
     const value = fields.get(name);
     if (value) details[name] = value;
   }
-  return { id, username, details, authDate: signedAt };
+  return {
+    id,
+    username,
+    details,
+    authDate: signedAt,
+    signature: hash.toLowerCase(),
+    usableUntil: new Date((signedAt + settings.maxAgeSeconds + 1) * 1000),
+  };
 }

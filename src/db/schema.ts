@@ -352,6 +352,11 @@ export interface ConsoleSessionsTable {
   expires_at: Date;
 }
 
+export interface UsedTelegramLoginsTable {
+  hash: string;
+  expires_at: Date;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
@@ -379,6 +384,7 @@ export interface Database {
   wallet_challenges: WalletChallengesTable;
   leases: LeasesTable;
   console_sessions: ConsoleSessionsTable;
+  used_telegram_logins: UsedTelegramLoginsTable;
 }
 
 export type Client = Selectable<ClientsTable>;

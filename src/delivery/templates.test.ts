@@ -40,7 +40,8 @@ describe('codeMessage', () => {
     expect(email.subject).toBe("Votre code d'inscription Gatehouse");
     expect(email.text).toContain('Il expire dans 1 minute.');
 
-    for (const tag of ['de', 'xx-YY', '', '*']) {
+    // Names every plain object has are languages it does not have, too.
+    for (const tag of ['de', 'xx-YY', '', '*', 'constructor', '__proto__', 'toString-US', 'hasOwnProperty', 'valueOf']) {
       expect(codeMessage(tag, { code: '123456', minutes: 10, purpose: 'login', channel: 'sms' }).text).toBe(
         'Your Gatehouse code is 123456. It expires in 10 minutes.',
       );

@@ -123,14 +123,19 @@ const fr: Catalogue = {
   appFooter: (clientId, url) => `Identifiant client : ${clientId}\nPortail développeur : ${url}`,
 };
 
-const catalogues: Record<string, Catalogue> = { en, fr };
+// A Map, not an object literal: the language comes from Accept-Language, and on a plain object
+// "constructor" or "__proto__" would find Object's own members instead of a catalogue.
+const catalogues: ReadonlyMap<string, Catalogue> = new Map([
+  ['en', en],
+  ['fr', fr],
+]);
 
-export const supportedLocales: readonly string[] = Object.keys(catalogues);
+export const supportedLocales: readonly string[] = [...catalogues.keys()];
 
 /** The catalogue of a BCP 47 tag ("fr", "fr-CA", "FR_fr" all give French); English otherwise. */
 function catalogueFor(locale: string): Catalogue {
   const language = locale.trim().toLowerCase().split(/[-_]/)[0] ?? '';
-  return catalogues[language] ?? en;
+  return catalogues.get(language) ?? en;
 }
 
 /** The message that carries a one-time code. */

@@ -25,6 +25,7 @@ import { frameworkErrors, installErrorHandler } from './errors.js';
 import { installFormParser } from './forms.js';
 import { healthRoutes } from './health.js';
 import { installInputGuard } from './input.js';
+import { redactingLoggerOptions } from './log-redaction.js';
 import type { Metrics } from './metrics.js';
 import { accountAppRoutes } from './public/account-app.js';
 import { assetRoutes } from './public/assets.js';
@@ -68,11 +69,9 @@ export const serverOptions = {
 } satisfies FastifyServerOptions;
 
 function baseOptions(options: ServerOptions, config: Config): FastifyServerOptions {
-  const logger = options.logger;
   return {
-    ...(logger && typeof logger === 'object' && 'child' in logger
-      ? { loggerInstance: logger as FastifyServerOptions['loggerInstance'] }
-      : { logger: (logger as FastifyServerOptions['logger']) ?? false }),
+    // Requests are logged without their secrets (log-redaction.ts), whoever made the logger.
+    ...redactingLoggerOptions(options.logger),
     ...serverOptions,
     // Behind a proxy the issuer decides URLs; the client's address comes from X-Forwarded-For,
     // but only when the peer is a proxy we were told to trust: anyone else could send one.

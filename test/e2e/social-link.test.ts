@@ -510,6 +510,49 @@ describe('Telegram Login Widget', () => {
     expect(await linked(other.accountId, 'telegram')).toMatchObject({ external_id: '434343', display_name: 'Nameless' });
   });
 
+  it('links once with the same signed data: replayed in another account’s own attempt, or again, it is refused', async () => {
+    // A fresh hour for the per-address limit on codes: this file registers many people.
+    t.advance(3601);
+    const fields = { id: '616161', first_name: 'Once', username: 'once_only', auth_date: now() };
+    const first = await person();
+    await first.browser.get('/ui/account/identities/telegram');
+    const done = await first.browser.get(signed(fields));
+    expect(location(done)).toBe('/ui/account?done=linked');
+    expect(await linked(first.accountId, 'telegram')).toMatchObject({ external_id: '616161' });
+    // The owner unlinks; the data that linked it must not link it to anyone again, nor to them.
+    await first.browser.get('/ui/account');
+    expect(location(await first.browser.post('/ui/account/identities/unlink', { kind: 'telegram' }))).toBe(
+      '/ui/account?done=unlinked',
+    );
+
+    const second = await person();
+    await second.browser.get('/ui/account/identities/telegram');
+    const replayed = await second.browser.get(signed(fields));
+    expect(replayed.statusCode).toBe(400);
+    expect(replayed.body).toContain('This Telegram sign-in was already used');
+    expect(replayed.body).toContain('Back to your account');
+    expect(await linked(second.accountId, 'telegram')).toBeUndefined();
+
+    await first.browser.get('/ui/account/identities/telegram');
+    expect((await first.browser.get(signed(fields))).statusCode).toBe(400);
+    expect(await linked(first.accountId, 'telegram')).toBeUndefined();
+
+    // Two browsers presenting the same fresh data at once: one links, the other is refused.
+    const racers = [first, second];
+    const race = { id: '626262', first_name: 'Race', auth_date: now() };
+    await Promise.all(racers.map((r) => r.browser.get('/ui/account/identities/telegram')));
+    const answers = await Promise.all(racers.map((r) => r.browser.get(signed(race))));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 400]);
+
+    // The background clean-up forgets spent data once it would be refused as too old anyway.
+    const spent = () => t.gh.db.selectFrom('used_telegram_logins').select('hash').execute();
+    expect((await spent()).length).toBeGreaterThanOrEqual(2);
+    await t.gh.deleteExpired(new Date(t.gh.now() + (t.gh.config.telegramAuthMaxAge - 60) * 1000));
+    expect((await spent()).length).toBeGreaterThanOrEqual(2);
+    await t.gh.deleteExpired(new Date(t.gh.now() + (t.gh.config.telegramAuthMaxAge + 5) * 1000));
+    expect(await spent()).toEqual([]);
+  });
+
   it('refuses a wrong hash, another bot’s signature, stale or future data, and data without the link page first', async () => {
     const { browser, accountId } = await person();
     const fields = { id: '515151', first_name: 'Mallory', username: 'mallory', auth_date: now() };

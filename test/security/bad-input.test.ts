@@ -5,8 +5,9 @@
  */
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admin, createClient, token } from '../support/flow.js';
+import { admin, Browser, createClient, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
+import { codeIn } from '../support/stand-ins.js';
 import { expectErrorPage, expectErrorRedirect, freshPkce, REDIRECT, redeem, steps } from './helpers.js';
 
 let t: TestGatehouse;
@@ -1419,5 +1420,204 @@ describe('RFC 6749 error responses', () => {
     expect(location.searchParams.get('tenant')).toBe('a');
     expect(location.searchParams.getAll('error')).toEqual(['unsupported_response_type']);
     expect(location.searchParams.get('iss')).toBe(t.issuer);
+  });
+});
+
+// ---------------------------------------------------------------- names on Object.prototype
+
+/**
+ * Every header and parameter that selects something (a language, a scope, a grant, a method, a
+ * connector, a chain, a flash message), sent the names every plain object answers to. A lookup
+ * on a prototype-bearing object finds a function there and answers 500; for Accept-Language
+ * that 500 came after the code was issued, spending the person's send for nothing.
+ */
+describe('names that every plain object has', () => {
+  const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
+  const location = (response: LightMyRequestResponse) => response.headers.location as string;
+
+  /** A person signed in through the login app, for the account pages. */
+  async function signedIn() {
+    const browser = new Browser(t.publicApp);
+    const email = `proto.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`;
+    await browser.get('/ui/register');
+    const sent = await browser.post('/ui/register', { method: 'email', email });
+    expect(sent.statusCode, sent.body).toBe(303);
+    await browser.get(location(sent));
+    const outbox = await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(email)}`);
+    const verified = await browser.post('/ui/code', { code: codeIn(outbox.json().messages[0].text) });
+    expect(location(verified)).toBe('/ui/account');
+    return browser;
+  }
+
+  it('in Accept-Language: the code is sent, in English, and the send is not spent on an error', async () => {
+    let client = 0;
+    for (const name of NAMES) {
+      for (const header of [name, `${name}-US,fr;q=0.5`]) {
+        // One address each: the per-address limits on sign-in must not be what answers.
+        const remoteAddress = `198.51.100.${++client}`;
+        const browser = new Browser(t.publicApp);
+        await browser.get('/ui/login');
+        const email = `lang.${Math.random().toString(36).slice(2)}@example.com`;
+        const response = await t.publicApp.inject({
+          method: 'POST',
+          url: '/ui/login',
+          remoteAddress,
+          headers: { cookie: browser.cookieHeader('/ui/login'), 'content-type': FORM, 'accept-language': header },
+          payload: new URLSearchParams({ _csrf: browser.csrf as string, method: 'email', email }).toString(),
+        });
+        expectClean(response);
+        expect(response.statusCode, `${header}: ${response.body.slice(0, 300)}`).toBe(303);
+        const outbox = (await t.adminApp.inject(`/admin/outbox?to=${encodeURIComponent(email)}`)).json().messages;
+        expect(outbox, header).toHaveLength(1);
+        expect(outbox[0].text).toContain('Your Gatehouse sign-in code is');
+      }
+    }
+  });
+
+  it('in the authorization request: scope, ui_locales, prompt, response_type, response_mode, code_challenge_method, display, client_id', async () => {
+    for (const name of NAMES) {
+      for (const [param, value] of [
+        ['scope', name],
+        ['scope', `openid ${name}`],
+        ['ui_locales', name],
+        ['prompt', name],
+        ['response_type', name],
+        ['response_mode', name],
+        ['code_challenge_method', name],
+        ['display', name],
+        ['acr_values', name],
+        ['client_id', name],
+      ] as const) {
+        const pkce = freshPkce();
+        const params = new URLSearchParams({
+          client_id: fx.client.client_id,
+          response_type: 'code',
+          redirect_uri: REDIRECT,
+          scope: 'openid',
+          state: 'st-proto',
+          code_challenge: pkce.challenge,
+          code_challenge_method: 'S256',
+        });
+        params.set(param, value);
+        for (const path of ['/oauth2/auth', '/oauth']) {
+          const response = await t.publicApp.inject({ url: `${path}?${params}` });
+          expectClean(response);
+        }
+      }
+    }
+  });
+
+  it('at the token endpoints: grant_type, client_id, scope, token_type_hint', async () => {
+    for (const name of NAMES) {
+      for (const path of ['/oauth2/token', '/oauth/auth/2/token']) {
+        const forms: Record<string, string>[] = [
+          { grant_type: name },
+          { grant_type: 'client_credentials', scope: name },
+          { grant_type: 'authorization_code', code: name, redirect_uri: REDIRECT, client_id: name },
+          { grant_type: 'refresh_token', refresh_token: name, client_id: name, client_secret: name },
+        ];
+        for (const form of forms) {
+          expectClean(
+            await t.publicApp.inject(post(path, FORM, new URLSearchParams(form).toString(), { authorization: basic() })),
+          );
+          expectClean(await t.publicApp.inject(post(path, FORM, new URLSearchParams(form).toString())));
+        }
+      }
+      expectClean(
+        await t.publicApp.inject(
+          post('/oauth2/revoke', FORM, new URLSearchParams({ token: name, token_type_hint: name }).toString(), {
+            authorization: basic(),
+          }),
+        ),
+      );
+      expectClean(
+        await t.adminApp.inject(
+          post('/admin/oauth2/introspect', FORM, new URLSearchParams({ token: name, scope: name }).toString()),
+        ),
+      );
+    }
+  });
+
+  it('at the resource API and userinfo: scope', async () => {
+    for (const name of NAMES) {
+      for (const url of [`/oauth/api/2/user?scope=${name}`, `/oauth/api/2/user?scope=Email,${name}`, `/userinfo?scope=${name}`]) {
+        expectClean(await t.publicApp.inject(get(url, { authorization: `Bearer ${fx.accessToken}` })));
+      }
+    }
+  });
+
+  it('in client metadata: token_endpoint_auth_method, grant_types, response_types, scope, status, application_type', async () => {
+    for (const name of NAMES) {
+      for (const extra of [
+        { token_endpoint_auth_method: name },
+        { grant_types: [name] },
+        { response_types: [name] },
+        { scope: name },
+        { status: name },
+        { application_type: name },
+        { subject_type: name },
+        { id_token_signed_response_alg: name },
+        { metadata: JSON.parse(`{"${name}": 1}`) },
+      ]) {
+        expectClean(await t.adminApp.inject(json('POST', '/admin/clients', clientBody(extra))));
+        expectClean(await t.adminApp.inject(json('PUT', `/admin/clients/${fx.client.client_id}`, clientBody(extra))));
+        expectClean(await t.publicApp.inject(json('POST', '/oauth2/register', clientBody(extra))));
+      }
+      for (const url of [
+        `/admin/clients?status=${name}`,
+        `/admin/clients/${name}`,
+        `/admin/audit?action=${name}`,
+        `/admin/audit?actor=${name}`,
+        `/admin/keys/${name}`,
+        `/admin/oauth2/auth/requests/login?login_challenge=${name}`,
+        `/admin/oauth2/auth/requests/consent?consent_challenge=${name}`,
+        `/admin/oauth2/auth/sessions/consent?subject=${name}`,
+      ]) {
+        expectClean(await t.adminApp.inject(get(url)));
+      }
+    }
+    // The fixture client was not changed by any of it.
+    const client = (await admin(t, 'GET', `/admin/clients/${fx.client.client_id}`)).json();
+    expect(client.token_endpoint_auth_method).toBe('client_secret_basic');
+  });
+
+  it('in the pages: connector and chain names in paths, flash messages, the kind to unlink, the login method', async () => {
+    // A fresh hour for the per-address limits: the cases above signed in from this address too.
+    t.advance(3601);
+    const browser = await signedIn();
+    for (const name of NAMES) {
+      for (const url of [
+        `/ui/account?done=${name}`,
+        `/ui/developers?done=${name}`,
+        `/ui/account/identities/${name}`,
+        `/ui/account/identities/${name}/callback?code=x&state=y`,
+        `/ui/login?method=${name}`,
+        `/ui/register?method=${name}`,
+        `/ui/brand?variant=${name}&size=${name}&shape=${name}&label=${name}`,
+        `/ui/button/${name}`,
+        `/ui/consent?consent_challenge=${name}`,
+        `/ui/logout?logout_challenge=${name}`,
+        `/ui/login?login_challenge=${name}`,
+      ]) {
+        const response = await browser.get(url);
+        expect(response.statusCode, `${url}: ${response.body.slice(0, 300)}`).toBeLessThan(500);
+        expectClean(response);
+        // Nor a member of Object shown as if it were the message that name selects.
+        expect(response.body, url).not.toMatch(/\[native code\]|function \w*\(/);
+      }
+      await browser.get('/ui/account');
+      const unlink = await browser.post('/ui/account/identities/unlink', { kind: name });
+      expect(unlink.statusCode, unlink.body.slice(0, 300)).toBeLessThan(500);
+      await browser.get('/ui/login');
+      const forms: Record<string, string>[] = [
+        { method: name, email: `x.${name}@example.com` },
+        { method: 'phone', phone: '+14155550100', channel: name, [name]: '1' },
+        { method: 'phone', phone: '+14155550100', altcha: name },
+      ];
+      for (const form of forms) {
+        const response = await browser.post('/ui/login', form);
+        expect(response.statusCode, response.body.slice(0, 300)).toBeLessThan(500);
+      }
+    }
   });
 });

@@ -1,6 +1,7 @@
 /** A pino logger whose lines a test reads back, parsed, in the order they were written. */
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import { loggerOptions } from '../../src/http/log-redaction.js';
 
 export interface CapturedLogs {
   logger: Logger;
@@ -16,5 +17,6 @@ export function capturedLogs(level: pino.LevelWithSilent = 'info'): CapturedLogs
       done();
     },
   });
-  return { logger: pino({ level }, stream), lines };
+  // The options the server's own logger has (src/server.ts), so a test sees what production writes.
+  return { logger: pino(loggerOptions(level), stream), lines };
 }

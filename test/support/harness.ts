@@ -1,6 +1,7 @@
 /** A whole Gatehouse for a test: both apps, a controllable clock, real or injected HTTP. */
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { windowStartOf } from '../../src/accounts/rate-limit.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Database } from '../../src/db/database.js';
@@ -36,6 +37,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** A database opened by the test (two nodes on one database); closed with the node. */
   database?: Database;
+  /** Where both listeners and the services log (test/support/captured-logs.ts); silent by default. */
+  logger?: Logger;
 }
 
 /**
@@ -64,10 +67,11 @@ export async function startGatehouse(options: HarnessOptions = {}): Promise<Test
   let offset = 0;
   const now = () => Date.now() + offset;
   const database = options.database ?? (await openTestDatabase());
-  const gh = await createGatehouse({ config, database, secrets: [TEST_SECRET], now });
-  const publicApp = await buildPublicApp(gh);
+  const logger = options.logger;
+  const gh = await createGatehouse({ config, database, secrets: [TEST_SECRET], now, ...(logger ? { logger } : {}) });
+  const publicApp = await buildPublicApp(gh, { logger });
   // ADMIN_TOKEN as given; unset here means no token (the generated one is serve()'s, tested there).
-  const adminApp = await buildAdminApp(gh, { adminToken: config.adminToken || undefined });
+  const adminApp = await buildAdminApp(gh, { adminToken: config.adminToken || undefined, logger });
   if (options.listen) {
     await publicApp.listen({ port, host: '127.0.0.1' });
     await adminApp.listen({ port: adminPort, host: '127.0.0.1' });

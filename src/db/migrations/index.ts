@@ -7,6 +7,7 @@ import * as leases from './0005_leases.js';
 import * as openFlows from './0006_open_flows.js';
 import * as consoleSessions from './0007_console_sessions.js';
 import * as emailDomains from './0008_email_domains.js';
+import * as usedTelegramLogins from './0009_used_telegram_logins.js';
 
 /** Listed in code so the compiled server needs no migration folder scan. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_open_flows': openFlows,
   '0007_console_sessions': consoleSessions,
   '0008_email_domains': emailDomains,
+  '0009_used_telegram_logins': usedTelegramLogins,
 };

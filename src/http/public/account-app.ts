@@ -18,6 +18,14 @@ import { signedOutPage } from '../../ui/pages/messages.js';
 import { applyCookies, signedCookie } from '../cookies.js';
 import { csrfToken, formOf, limitByAddress, queryOf, sendPage } from './ui-support.js';
 
+/** ?done= after an action; a Map, since the name comes from the URL (`?done=constructor`). */
+const FLASHES: ReadonlyMap<string, string> = new Map([
+  ['revoked', 'Access removed. The application can no longer use its tokens.'],
+  ['2fa-off', 'Two-factor authentication is off.'],
+  ['ended', 'That session is signed out.'],
+  ['linked', 'Linked. Applications you allow can now see it.'],
+  ['unlinked', 'Unlinked. Applications no longer see it.'],
+]);
 export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
   const secure = gh.config.issuer.startsWith('https:');
   const config = { htmlErrors: true };
@@ -108,13 +116,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     const who = await signedIn(request, reply);
     if (!who) return reply;
     const query = queryOf(request);
-    const flash = {
-      revoked: 'Access removed. The application can no longer use its tokens.',
-      '2fa-off': 'Two-factor authentication is off.',
-      ended: 'That session is signed out.',
-      linked: 'Linked. Applications you allow can now see it.',
-      unlinked: 'Unlinked. Applications no longer see it.',
-    }[query.get('done') ?? ''];
+    const flash = FLASHES.get(query.get('done') ?? '');
     return showAccount(reply, who, { flash });
   });
 

@@ -39,17 +39,21 @@ const appPath = (id: string) => `${PORTAL_PATH}/apps/${encodeURIComponent(id)}`;
 /** Refusals of the Clients service that are the developer's to fix on the form. */
 const FORM_ERRORS = new Set(['invalid_client_metadata', 'invalid_redirect_uri', 'invalid_scope', 'invalid_request']);
 
-const LIST_FLASH: Record<string, string> = {
-  deleted: 'The application is deleted. Its client ID and tokens no longer work.',
-};
+// Maps, not object literals: the key is ?done= from the URL, and `?done=constructor` must find nothing.
+const LIST_FLASH: ReadonlyMap<string, string> = new Map([
+  ['deleted', 'The application is deleted. Its client ID and tokens no longer work.'],
+]);
 
-const APP_FLASH: Record<string, string> = {
-  registered: 'Registered. The application waits for an operator’s review; you will see its status here.',
-  updated: 'Saved.',
-  held: 'Saved. Your changes to redirect URIs or scopes wait for an operator’s review; the application keeps working with its current settings meanwhile.',
-  resubmitted: 'Saved and sent back for review.',
-  'secret-gone': 'The client secret was already shown once. If you did not keep it, rotate it to get a new one.',
-};
+const APP_FLASH: ReadonlyMap<string, string> = new Map([
+  ['registered', 'Registered. The application waits for an operator’s review; you will see its status here.'],
+  ['updated', 'Saved.'],
+  [
+    'held',
+    'Saved. Your changes to redirect URIs or scopes wait for an operator’s review; the application keeps working with its current settings meanwhile.',
+  ],
+  ['resubmitted', 'Saved and sent back for review.'],
+  ['secret-gone', 'The client secret was already shown once. If you did not keep it, rotate it to get a new one.'],
+]);
 
 export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
   const config = { htmlErrors: true };
@@ -123,7 +127,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
       reply,
       applicationsPage(frame(reply, developer), {
         apps: apps.map(toClientJson),
-        flash: LIST_FLASH[queryOf(request).get('done') ?? ''],
+        flash: LIST_FLASH.get(queryOf(request).get('done') ?? ''),
       }),
       { title: 'Your applications', wide: true },
     );
@@ -177,7 +181,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
         secret: secretState(client),
         scopes: scopeLines(client.scope ? client.scope.split(' ') : []),
         pendingScopes: pendingScope === undefined ? undefined : scopeLines(pendingScope ? pendingScope.split(' ') : []),
-        flash: APP_FLASH[queryOf(request).get('done') ?? ''],
+        flash: APP_FLASH.get(queryOf(request).get('done') ?? ''),
       }),
       { title: client.name || client.id, wide: true },
     );

@@ -10,7 +10,7 @@ import { Connectors, telegramSettings } from '../../connectors/connectors.js';
 import { ConnectorError } from '../../connectors/errors.js';
 import type { LinkAttempt } from '../../connectors/oauth-connector.js';
 import { type ConnectedUser, PRESETS, SOCIAL_KINDS } from '../../connectors/presets.js';
-import { verifyTelegramLogin } from '../../connectors/telegram.js';
+import { type TelegramLogin, verifyTelegramLogin } from '../../connectors/telegram.js';
 import type { IdentityKind } from '../../db/schema.js';
 import { OAuthError } from '../../errors.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
@@ -224,12 +224,20 @@ export async function socialLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     if (!attempt) return lost(reply, 'telegram');
     const telegram = telegramSettings(gh.config);
     if (!telegram) return unavailable(reply, 'telegram', attempt.returnTo);
-    let user: ConnectedUser;
+    let user: TelegramLogin;
     try {
       user = verifyTelegramLogin(new URL(request.url, 'http://callback').searchParams, telegram, gh.now());
     } catch (err) {
       if (!(err instanceof ConnectorError)) throw err;
       return failed(request, reply, 'telegram', err, attempt.returnTo);
+    }
+    // Spent before linking: of two uses of the same data, however close, one links and the other is refused.
+    if (!(await gh.telegramLogins.spend(user.signature, user.usableUntil))) {
+      const replayed = new ConnectorError(
+        'replayed',
+        'This Telegram sign-in was already used. Start again and sign in with the Telegram button.',
+      );
+      return failed(request, reply, 'telegram', replayed, attempt.returnTo);
     }
     return link(reply, 'telegram', account.id, { id: user.id, username: user.username, details: user.details }, attempt.returnTo);
   });
