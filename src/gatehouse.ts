@@ -3,6 +3,7 @@
  * and the tests all start from here; nothing below imports a singleton.
  */
 import { Accounts } from './accounts/accounts.js';
+import { codeLimitsFrom } from './accounts/code-limits.js';
 import { LinkedIdentities } from './accounts/linked-identities.js';
 import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
 import { Profiles } from './accounts/profiles.js';
@@ -114,7 +115,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   // The built-in login app's services (issue 3): codes, 2FA, delivery, captcha, limits.
   const login = {
     accounts: new Accounts({ db, now }),
-    codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config }),
+    codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config, limits: codeLimitsFrom(config) }),
     totp: new Totp({ db, box, now, issuer: 'Gatehouse' }),
     limiter: new RateLimiter(db, now),
     delivery: createDelivery(config, { db, logger, now, ...providers }),

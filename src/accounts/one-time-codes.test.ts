@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { GatehouseError } from '../errors.js';
-import { CodeError, codeKeyFrom, OneTimeCodes, RateLimited } from './one-time-codes.js';
+import { CaptchaRequired, CodeError, codeKeyFrom, OneTimeCodes, RateLimited } from './one-time-codes.js';
 
 let database: Database;
 const start = Date.parse('2031-05-01T12:00:00Z');
@@ -36,6 +36,16 @@ async function codeError(promise: Promise<unknown>): Promise<CodeError> {
     return err as CodeError;
   }
   throw new Error('expected a CodeError');
+}
+
+async function captchaRequired(promise: Promise<unknown>): Promise<CaptchaRequired> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(CaptchaRequired);
+    return err as CaptchaRequired;
+  }
+  throw new Error('expected CaptchaRequired');
 }
 
 async function rateLimited(promise: Promise<unknown>): Promise<RateLimited> {
@@ -123,33 +133,80 @@ describe('OneTimeCodes.issue', () => {
     await expect(codes.issue({ purpose: 'login', channel: 'email', destination })).resolves.toBeDefined();
   });
 
-  it('sends at most five codes an hour to one address', async () => {
+  it('sends at most five SMS or WhatsApp codes an hour to one number, captcha or not', async () => {
     const destination = '+447911123456';
     await database.db.deleteFrom('one_time_codes').where('destination', '=', destination).execute();
+    const sms = { purpose: 'login', channel: 'sms', destination, captchaSolved: true } as const;
     for (let i = 0; i < 5; i++) {
-      await codes.issue({ purpose: 'login', channel: 'sms', destination, ip: ip() });
+      await codes.issue({ ...sms, ip: ip() });
       clock += 61_000;
     }
     // Minute 5:05; the first code leaves the hour at 60:00.
-    const err = await rateLimited(codes.issue({ purpose: 'login', channel: 'whatsapp', destination, ip: ip() }));
+    const err = await rateLimited(codes.issue({ ...sms, channel: 'whatsapp', ip: ip() }));
     expect(err.limit).toBe('destination');
     expect(err.retryAfterSeconds).toBe(3600 - 5 * 61);
     clock = start + 3600_000 + 1;
-    await expect(codes.issue({ purpose: 'login', channel: 'sms', destination })).resolves.toBeDefined();
+    await expect(codes.issue(sms)).resolves.toBeDefined();
     // ...and a sixth within the hour that began with the second code is refused again.
     clock += 60_500;
-    await rateLimited(codes.issue({ purpose: 'login', channel: 'sms', destination }));
+    await rateLimited(codes.issue(sms));
   });
 
-  it('sends at most twenty codes an hour from one IP', async () => {
+  it('counts SMS codes towards the ceilings even once they were entered (the owner of a premium number can enter them)', async () => {
+    const destination = '+447911123457';
+    for (let i = 0; i < 5; i++) {
+      const issued = await codes.issue({ purpose: 'login', channel: 'sms', destination, ip: ip(), captchaSolved: true });
+      await codes.verify(issued.id, issued.code);
+    }
+    expect(
+      (await rateLimited(codes.issue({ purpose: 'login', channel: 'sms', destination, ip: ip(), captchaSolved: true }))).limit,
+    ).toBe('destination');
+  });
+
+  it('sends no SMS or WhatsApp code without a captcha', async () => {
+    for (const channel of ['sms', 'whatsapp'] as const) {
+      const destination = '+447911123458';
+      const err = await captchaRequired(codes.issue({ purpose: 'login', channel, destination, ip: ip(), proved: true }));
+      expect(err.reason).toBe('channel');
+    }
+    expect(await database.db.selectFrom('one_time_codes').select('id').where('destination', '=', '+447911123458').execute()).toEqual(
+      [],
+    );
+  });
+
+  it('keeps a budget of SMS codes for browsers that proved the number, so strangers cannot use it up', async () => {
+    const destination = '+447911123459';
+    const sms = { purpose: 'login', channel: 'sms', destination, captchaSolved: true } as const;
+    for (let i = 0; i < 5; i++) await codes.issue({ ...sms, ip: ip() });
+    expect((await rateLimited(codes.issue({ ...sms, ip: ip() }))).limit).toBe('destination');
+    // The owner's browser has its own five; the total stays bounded at ten.
+    for (let i = 0; i < 5; i++) await codes.issue({ ...sms, ip: ip(), proved: true });
+    expect((await rateLimited(codes.issue({ ...sms, ip: ip(), proved: true }))).limit).toBe('destination');
+  });
+
+  it('sends at most twenty codes an hour from one network, captcha or not', async () => {
     const from = ip();
-    for (let i = 0; i < 20; i++) await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from });
+    for (let i = 0; i < 20; i++) {
+      await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    }
     clock += 10_000;
-    const err = await rateLimited(codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from }));
-    expect(err.limit).toBe('ip');
+    const err = await rateLimited(
+      codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true }),
+    );
+    expect(err.limit).toBe('network');
     expect(err.retryAfterSeconds).toBe(3590);
     // Another IP is not affected.
     await expect(codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: ip() })).resolves.toBeDefined();
+  });
+
+  it('asks for the captcha from a network with five codes waiting', async () => {
+    const from = ip();
+    for (let i = 0; i < 5; i++) await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from });
+    const err = await captchaRequired(codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from }));
+    expect(err.reason).toBe('network');
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true }),
+    ).resolves.toBeDefined();
   });
 
   it('does not exceed the limit under parallel requests', async () => {
@@ -170,14 +227,27 @@ describe('OneTimeCodes.issue', () => {
       now,
       codeKey,
       config: { ...config, otpResendCooldown: 1 },
-      limits: { perDestination: 2 },
+      limits: { captchaPerDestination: 2, maxSmsPerDestination: 1, maxPerNetwork: 3 },
     });
     const destination = email();
     await strict.issue({ purpose: 'login', channel: 'email', destination });
     clock += 2000;
     await strict.issue({ purpose: 'login', channel: 'email', destination });
     clock += 2000;
-    expect((await rateLimited(strict.issue({ purpose: 'login', channel: 'email', destination }))).limit).toBe('destination');
+    expect((await captchaRequired(strict.issue({ purpose: 'login', channel: 'email', destination }))).reason).toBe(
+      'destination',
+    );
+    const phone = '+447911123460';
+    await strict.issue({ purpose: 'login', channel: 'sms', destination: phone, captchaSolved: true });
+    clock += 2000;
+    expect((await rateLimited(strict.issue({ purpose: 'login', channel: 'sms', destination: phone, captchaSolved: true }))).limit).toBe(
+      'destination',
+    );
+    const from = ip();
+    for (let i = 0; i < 3; i++) await strict.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from });
+    expect((await rateLimited(strict.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from }))).limit).toBe(
+      'network',
+    );
   });
 
   it('refuses a short HMAC key', () => {
@@ -288,7 +358,7 @@ describe('OneTimeCodes.resend', () => {
     expect((await codes.find(first.id))?.expires_at).toEqual(first.expiresAt);
 
     clock += 50_000;
-    const second = await codes.resend(first.id, ip());
+    const second = await codes.resend(first.id, { ip: ip() });
     expect(second.id).not.toBe(first.id);
     expect(second.expiresAt).toEqual(new Date(clock + 600_000));
     expect(await codes.find(second.id)).toMatchObject({
@@ -317,14 +387,22 @@ describe('OneTimeCodes.resend', () => {
     expect((await codeError(codes.resend(randomUUID()))).reason).toBe('unknown');
   });
 
-  it('counts towards the hourly limit', async () => {
+  it('counts towards the limits: a fourth waiting code needs the captcha', async () => {
     let current = await codes.issue({ purpose: 'login', channel: 'email', destination: email() });
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 2; i++) {
       clock += 60_000;
       current = await codes.resend(current.id);
     }
     clock += 60_000;
-    expect((await rateLimited(codes.resend(current.id))).limit).toBe('destination');
+    expect((await captchaRequired(codes.resend(current.id))).reason).toBe('destination');
+    await expect(codes.resend(current.id, { captchaSolved: true })).resolves.toBeDefined();
+  });
+
+  it('asks for the captcha before resending an SMS code', async () => {
+    const first = await codes.issue({ purpose: 'login', channel: 'sms', destination: '+447911123461', captchaSolved: true });
+    clock += 60_000;
+    expect((await captchaRequired(codes.resend(first.id))).reason).toBe('channel');
+    await expect(codes.resend(first.id, { captchaSolved: true })).resolves.toBeDefined();
   });
 });
 
