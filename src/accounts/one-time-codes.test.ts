@@ -255,6 +255,118 @@ describe('OneTimeCodes.issue', () => {
   });
 });
 
+describe('OneTimeCodes limits against a stranger (issue 22)', () => {
+  const attackers = (n: number) => Array.from({ length: n }, (_, i) => `198.51.100.${i + 1}`);
+
+  it('does not refuse the owner after strangers asked for many codes for their address', async () => {
+    const victim = email();
+    // Ten networks ask for the victim's address, each solving the captcha when asked.
+    for (const from of attackers(10)) {
+      await codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: from, captchaSolved: true });
+    }
+    // The owner, from their own network: a captcha, not "try again in 55 minutes"...
+    const home = '192.0.2.10';
+    const err = await captchaRequired(codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: home }));
+    expect(err.reason).toBe('destination');
+    // ...and with it, the code goes out.
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: home, captchaSolved: true }),
+    ).resolves.toBeDefined();
+  });
+
+  it('lets a browser that proved the address through without a captcha', async () => {
+    const victim = email();
+    for (const from of attackers(8)) {
+      await codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: from, captchaSolved: true });
+    }
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '192.0.2.11', proved: true }),
+    ).resolves.toBeDefined();
+  });
+
+  it("does not hold the owner's request back with a stranger's cool-down", async () => {
+    const victim = email();
+    await codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '198.51.100.200' });
+    clock += 5_000;
+    await expect(codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '192.0.2.12' })).resolves.toBeDefined();
+    // The stranger's own network still waits.
+    expect((await rateLimited(codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '198.51.100.200' }))).limit).toBe(
+      'cooldown',
+    );
+  });
+
+  it('does not lock out a developer signing in again and again from one machine', async () => {
+    const me = email();
+    for (let i = 0; i < 40; i++) {
+      const issued = await codes.issue({ purpose: 'login', channel: 'email', destination: me, ip: '127.0.0.1' });
+      await codes.verify(issued.id, issued.code);
+      expect(await codes.consume(issued.id)).toBe(true);
+      clock += 5_000;
+    }
+  });
+
+  it('says when the send is allowed again: the latest of the limits it breaks', async () => {
+    const from = '192.0.2.13';
+    const destination = email();
+    // The network's first code at 0:00, nineteen more at 30:00; one to `destination` waits.
+    await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    clock += 1800_000;
+    for (let i = 0; i < 18; i++) {
+      await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    }
+    await codes.issue({ purpose: 'login', channel: 'email', destination, ip: from, captchaSolved: true });
+    clock += 10_000;
+    // Both the cool-down (50 s) and the network ceiling (until 60:00, 1790 s) hold: the later counts.
+    const err = await rateLimited(codes.issue({ purpose: 'login', channel: 'email', destination, ip: from, captchaSolved: true }));
+    expect(err).toMatchObject({ limit: 'network', retryAfterSeconds: 1790 });
+    clock += 1790_000;
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination, ip: from, captchaSolved: true }),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe('OneTimeCodes per-network counting of IPv6 (issue 22)', () => {
+  const net = () => {
+    const hex = () => randomUUID().slice(0, 4);
+    return `2001:db8:${hex()}:${hex()}`;
+  };
+
+  it('counts the addresses of one /64 as one client, and two /64s apart', async () => {
+    const prefix = net();
+    const send = (from: string) =>
+      codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    for (let i = 1; i <= 20; i++) await send(`${prefix}::${i.toString(16)}`);
+    const err = await rateLimited(send(`${prefix}:ffff:ffff:ffff:ffff`));
+    expect(err.limit).toBe('network');
+    // The next /64 over has its own budget.
+    await expect(send(`${net()}::1`)).resolves.toBeDefined();
+  });
+
+  it('counts an IPv4-mapped address as its IPv4 address', async () => {
+    const send = (from: string) =>
+      codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    for (let i = 0; i < 10; i++) await send('192.0.2.77');
+    for (let i = 0; i < 10; i++) await send('::ffff:192.0.2.77');
+    expect((await rateLimited(send('192.0.2.77'))).limit).toBe('network');
+  });
+
+  it('takes the prefix from RATE_LIMIT_IPV6_PREFIX', async () => {
+    const wide = new OneTimeCodes({ db: database.db, now, codeKey, config: { ...config, rateLimitIpv6Prefix: 48 } });
+    const site = `2001:db8:${randomUUID().slice(0, 4)}`;
+    const send = (from: string) =>
+      wide.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    // Twenty /64s of one /48 are one client under a /48 prefix.
+    for (let i = 1; i <= 20; i++) await send(`${site}:${i.toString(16)}::1`);
+    expect((await rateLimited(send(`${site}:ffff::1`))).limit).toBe('network');
+  });
+
+  it('stores the network beside the address as it connected', async () => {
+    const issued = await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: '2001:db8:1:2:3:4:5:6' });
+    expect(await codes.find(issued.id)).toMatchObject({ ip: '2001:db8:1:2:3:4:5:6', network: '2001:db8:1:2:0:0:0:0/64' });
+  });
+});
+
 describe('OneTimeCodes.verify', () => {
   it('accepts the right code once', async () => {
     const issued = await codes.issue({ purpose: 'login', channel: 'email', destination: email() });
