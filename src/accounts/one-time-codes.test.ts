@@ -169,9 +169,9 @@ describe('OneTimeCodes.issue', () => {
       const err = await captchaRequired(codes.issue({ purpose: 'login', channel, destination, ip: ip(), proved: true }));
       expect(err.reason).toBe('channel');
     }
-    expect(await database.db.selectFrom('one_time_codes').select('id').where('destination', '=', '+447911123458').execute()).toEqual(
-      [],
-    );
+    expect(
+      await database.db.selectFrom('one_time_codes').select('id').where('destination', '=', '+447911123458').execute(),
+    ).toEqual([]);
   });
 
   it('keeps a budget of SMS codes for browsers that proved the number, so strangers cannot use it up', async () => {
@@ -234,15 +234,13 @@ describe('OneTimeCodes.issue', () => {
     clock += 2000;
     await strict.issue({ purpose: 'login', channel: 'email', destination });
     clock += 2000;
-    expect((await captchaRequired(strict.issue({ purpose: 'login', channel: 'email', destination }))).reason).toBe(
-      'destination',
-    );
+    expect((await captchaRequired(strict.issue({ purpose: 'login', channel: 'email', destination }))).reason).toBe('destination');
     const phone = '+447911123460';
     await strict.issue({ purpose: 'login', channel: 'sms', destination: phone, captchaSolved: true });
     clock += 2000;
-    expect((await rateLimited(strict.issue({ purpose: 'login', channel: 'sms', destination: phone, captchaSolved: true }))).limit).toBe(
-      'destination',
-    );
+    expect(
+      (await rateLimited(strict.issue({ purpose: 'login', channel: 'sms', destination: phone, captchaSolved: true }))).limit,
+    ).toBe('destination');
     const from = ip();
     for (let i = 0; i < 3; i++) await strict.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from });
     expect((await rateLimited(strict.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from }))).limit).toBe(
@@ -288,11 +286,13 @@ describe('OneTimeCodes limits against a stranger (issue 22)', () => {
     const victim = email();
     await codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '198.51.100.200' });
     clock += 5_000;
-    await expect(codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '192.0.2.12' })).resolves.toBeDefined();
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '192.0.2.12' }),
+    ).resolves.toBeDefined();
     // The stranger's own network still waits.
-    expect((await rateLimited(codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '198.51.100.200' }))).limit).toBe(
-      'cooldown',
-    );
+    expect(
+      (await rateLimited(codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '198.51.100.200' }))).limit,
+    ).toBe('cooldown');
   });
 
   it('does not lock out a developer signing in again and again from one machine', async () => {
@@ -317,7 +317,9 @@ describe('OneTimeCodes limits against a stranger (issue 22)', () => {
     await codes.issue({ purpose: 'login', channel: 'email', destination, ip: from, captchaSolved: true });
     clock += 10_000;
     // Both the cool-down (50 s) and the network ceiling (until 60:00, 1790 s) hold: the later counts.
-    const err = await rateLimited(codes.issue({ purpose: 'login', channel: 'email', destination, ip: from, captchaSolved: true }));
+    const err = await rateLimited(
+      codes.issue({ purpose: 'login', channel: 'email', destination, ip: from, captchaSolved: true }),
+    );
     expect(err).toMatchObject({ limit: 'network', retryAfterSeconds: 1790 });
     clock += 1790_000;
     await expect(

@@ -460,7 +460,8 @@ export const settings = {
   otpResendCooldown: setting({
     env: 'LOGIN_CODE_RESEND_COOLDOWN',
     default: '60s',
-    description: 'How long before another code can be sent to the same address from the same network (while the last one is still waiting to be entered).',
+    description:
+      'How long before another code can be sent to the same address from the same network (while the last one is still waiting to be entered).',
     parse: seconds,
   }),
   otpLimitWindow: setting({
