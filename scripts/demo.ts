@@ -8,6 +8,7 @@
  */
 import pino from 'pino';
 import { DASHBOARD_SCOPES, type RunningDashboard, startDashboard } from '../examples/dashboard/src/start.js';
+import { adminApiOf } from '../src/cli/admin-client.js';
 import { loadConfig } from '../src/config/config.js';
 import { type RunningServer, serve } from '../src/server.js';
 import { registerDashboardClient } from './demo/dashboard-client.js';
@@ -55,8 +56,7 @@ if (!Number.isInteger(dashboardPort) || dashboardPort < 1 || dashboardPort > 655
   fail('configuration', new Error(`DASHBOARD_PORT must be a port number, not "${env.DASHBOARD_PORT}"`));
 }
 const dashboardUrl = `http://localhost:${dashboardPort}`;
-const adminHost = config.adminHost === '0.0.0.0' || config.adminHost === '::' ? '127.0.0.1' : config.adminHost;
-const adminUrl = `http://${adminHost.includes(':') ? `[${adminHost}]` : adminHost}:${config.adminPort}`;
+const { endpoint: adminUrl } = adminApiOf(env);
 // A deployment may rename the account-id scope (ACCOUNT_ID_SCOPE); ask for it under its name.
 const scope = DASHBOARD_SCOPES.map((s) => (s === 'GatehouseID' ? config.accountIdScope : s));
 const rawLog = env.GATEHOUSE_DEMO_RAW_LOG === '1' || config.logLevel === 'debug' || config.logLevel === 'trace';
@@ -71,7 +71,8 @@ try {
 
 let client: Awaited<ReturnType<typeof registerDashboardClient>>;
 try {
-  client = await registerDashboardClient({ adminUrl, adminToken: config.adminToken, dashboardUrl, scope });
+  // Read after serve(), which generates the admin token on a first start.
+  client = await registerDashboardClient({ adminUrl, adminToken: adminApiOf(env).token, dashboardUrl, scope });
 } catch (err) {
   await gatehouse.close();
   fail('registering the Dashboard', err);

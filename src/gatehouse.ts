@@ -8,6 +8,7 @@ import { LinkedIdentities } from './accounts/linked-identities.js';
 import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
 import { Profiles } from './accounts/profiles.js';
 import { RateLimiter } from './accounts/rate-limit.js';
+import { SecondFactor } from './accounts/second-factor.js';
 import { AccountStore } from './accounts/store.js';
 import { Totp } from './accounts/totp.js';
 import { AuditLog } from './audit/audit-log.js';
@@ -113,11 +114,15 @@ export async function createGatehouse(options: GatehouseOptions) {
   const secret = options.secrets[0] as string;
   const providers = options.fetch ? { fetch: options.fetch } : {};
   // The built-in login app's services (issue 3): codes, 2FA, delivery, captcha, limits.
+  const totp = new Totp({ db, box, now, issuer: 'Gatehouse' });
+  const limiter = new RateLimiter(db, now);
   const login = {
     accounts: new Accounts({ db, now }),
     codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config, limits: codeLimitsFrom(config) }),
-    totp: new Totp({ db, box, now, issuer: 'Gatehouse' }),
-    limiter: new RateLimiter(db, now),
+    totp,
+    // Every check of an enrolled second factor goes through here: one limit, one audit event.
+    secondFactor: new SecondFactor({ totp, limiter, events }),
+    limiter,
     delivery: createDelivery(config, { db, logger, now, ...providers }),
     outbox: new OutboxStore(db, now),
     captcha: createCaptcha(config, { db, secret, now, logger, ...providers }),

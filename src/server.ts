@@ -8,7 +8,7 @@ import pino, { type Logger } from 'pino';
 import { startCleanup } from './background-cleanup.js';
 import { inWorker } from './cluster.js';
 import type { Config } from './config/config.js';
-import { loadSystemSecrets } from './config/secrets.js';
+import { loadAdminToken, loadSystemSecrets } from './config/secrets.js';
 import { type Database, openDatabase } from './db/database.js';
 import { GatehouseError } from './errors.js';
 import { createGatehouse, type Gatehouse } from './gatehouse.js';
@@ -40,6 +40,19 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
       'SECRETS_SYSTEM is not set: using a secret generated into DATA_DIR. Set SECRETS_SYSTEM in production, the same on every node.',
     );
   }
+  const admin = loadAdminToken(config);
+  if (admin.created) {
+    logger.warn(
+      { file: admin.file },
+      'ADMIN_TOKEN is not set: generated an admin token into DATA_DIR. The CLI on this machine reads it; the console asks for it. Set ADMIN_TOKEN in production, the same on every node.',
+    );
+  } else if (admin.file) {
+    logger.info({ file: admin.file }, 'the admin port requires the admin token kept in DATA_DIR');
+  } else if (admin.token === undefined) {
+    logger.warn(
+      'ADMIN_TOKEN=none: the admin port asks for no token. Protect it otherwise (a private network, an authenticating proxy).',
+    );
+  }
   const database = await openConfiguredDatabase(config);
   let gh: Gatehouse;
   try {
@@ -59,9 +72,9 @@ export async function serve(config: Config, logger: Logger = pino({ level: confi
   const adminApp = await buildAdminApp(gh, {
     logger: logger.child({ listener: 'admin' }),
     metrics,
-    adminToken: config.adminToken,
+    adminToken: admin.token,
+    adminTokenFile: admin.file,
   });
-  if (!config.adminToken) logger.warn('ADMIN_TOKEN is not set: anyone who can reach the admin port can administer Gatehouse.');
 
   // A port that cannot be had ends the start, and nothing opened may keep the process alive.
   for (const [app, port, host, variable] of [

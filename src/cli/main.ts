@@ -8,10 +8,10 @@ import pino from 'pino';
 import type { ClientJson } from '../clients/clients.js';
 import { ignoreHangups, inWorker, leaveCluster, runPrimary, tellPrimaryServing, untilPrimaryStops } from '../cluster.js';
 import { type Config, ConfigError, loadConfig } from '../config/config.js';
-import { loadSystemSecrets } from '../config/secrets.js';
+import { loadAdminToken, loadSystemSecrets } from '../config/secrets.js';
 import { DatabaseLockedError, migrateToLatest } from '../db/database.js';
 import { openConfiguredDatabase, serve } from '../server.js';
-import { AdminApiError, AdminClient, ConnectionError } from './admin-client.js';
+import { AdminApiError, AdminClient, adminApiOf, ConnectionError } from './admin-client.js';
 import { registrationTokensCommand } from './registration-tokens.js';
 import { UsageError } from './usage-error.js';
 
@@ -67,8 +67,10 @@ Keys
   keys rotate [--alg RS256|ES256] New ID token signing keys; the old stay published
 
 Options
-  --endpoint URL   Admin API (default $GATEHOUSE_ADMIN_URL or http://127.0.0.1:4445)
-  --token TOKEN    Admin bearer token (default $ADMIN_TOKEN)
+  --endpoint URL   Admin API (default $GATEHOUSE_ADMIN_URL, else http://$ADMIN_HOST:$ADMIN_PORT,
+                   i.e. http://127.0.0.1:4445 as the server is configured by default)
+  --token TOKEN    Admin bearer token (default $ADMIN_TOKEN, else the token the server
+                   generated into $DATA_DIR/admin-token on this machine)
   --json           Machine-readable output
   -h, --help       This help`;
 
@@ -116,10 +118,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   try {
     if (command === 'serve') return await runServe(io);
     if (command === 'migrate') return await runMigrate(io);
+    const admin = adminApiOf(io.env);
     const api = new AdminClient(
-      values.endpoint ?? io.env.GATEHOUSE_ADMIN_URL ?? 'http://127.0.0.1:4445',
-      values.token ?? io.env.ADMIN_TOKEN,
+      values.endpoint ?? admin.endpoint,
+      values.token ?? admin.token,
       io.fetch,
+      values.token ? '--token' : admin.tokenSource,
     );
     const print = (value: unknown, human: () => string) => io.out(values.json ? JSON.stringify(value, null, 2) : human());
     if (command === 'clients') return await clientsCommand(api, sub, id, values, print);
@@ -328,6 +332,8 @@ async function runServe(io: Io): Promise<number> {
 async function runCluster(config: Config, io: Io, untilStopped: () => Promise<void>): Promise<number> {
   const logger = pino({ level: config.logLevel });
   const secrets = loadSystemSecrets(config);
+  // Generated here once, so that the workers all read the same one.
+  loadAdminToken(config);
   const database = await openConfiguredDatabase(config);
   try {
     await migrateToLatest(database.db);

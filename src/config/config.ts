@@ -282,10 +282,27 @@ export const settings = {
   adminToken: setting({
     env: 'ADMIN_TOKEN',
     default: undefined,
-    description: 'Bearer token required on the admin port. Unset: the admin port is open to whoever can reach it.',
-    parse: (raw, variable) => {
-      if (raw.length < 16) throw new ConfigError(variable, 'must be at least 16 characters long');
+    description:
+      'Bearer token required on the admin port (16+ characters), the same on every node. Unset: generated once into `DATA_DIR/admin-token`, which the CLI on the same machine reads and the console sign-in page points to. `none`: no token, only for an admin port protected otherwise (a private network, an authenticating proxy); the port still refuses browser pages and foreign host names.',
+    parse: (raw, variable): string | false => {
+      if (raw === 'none') return false;
+      if (raw.length < 16) throw new ConfigError(variable, 'must be at least 16 characters long, or none');
       return raw;
+    },
+  }),
+  adminHosts: setting({
+    env: 'ADMIN_HOSTS',
+    default: undefined,
+    description:
+      'Further host names the admin port answers to, comma-separated (the name a proxy or a metrics scraper reaches it by). It always answers to `localhost`, its own addresses and `ADMIN_HOST`; a request naming any other host is refused (421), which is what stops DNS rebinding.',
+    parse: (raw, variable) => {
+      const names = list(raw, variable).map((name) => name.toLowerCase());
+      for (const name of names) {
+        if (!/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(name)) {
+          throw new ConfigError(variable, `"${name}" is not a host name (no scheme, port or wildcard)`);
+        }
+      }
+      return names;
     },
   }),
   urlsLogin: setting({

@@ -108,6 +108,7 @@ it("a consent's end in a grant and a code finds its flow by index", async () => 
     flows.finishWithCode(
       'f19',
       now,
+      now,
       { id: 'grant-of-f19', client_id: 'plans', scope: '' },
       {
         hash: 'code-of-f19',

@@ -28,8 +28,9 @@ export type GatehouseEvent =
   | { type: 'account.created'; accountId: string; via: 'email' | 'sms' | 'whatsapp' }
   | { type: 'account.two_factor_enabled'; accountId: string }
   | { type: 'account.two_factor_disabled'; accountId: string }
-  | { type: 'account.recovery_code_used'; accountId: string; left: number }
-  | { type: 'account.two_factor_failed'; accountId: string }
+  | { type: 'account.recovery_code_used'; accountId: string; left: number; purpose?: string }
+  | { type: 'account.recovery_codes_regenerated'; accountId: string }
+  | { type: 'account.two_factor_failed'; accountId: string; purpose?: string }
   | { type: 'identity.linked'; accountId: string; kind: string; name: string }
   | { type: 'identity.unlinked'; accountId: string; kind: string; name: string }
   | { type: 'console.signed_in'; operator: string }

@@ -43,6 +43,12 @@ export class ClientRedirectError extends OAuthError {
 
 const REMEMBER_FOREVER_S = 10 * 365 * 86400;
 
+/** The browser is back with a verifier, but the login session the flow relied on has ended. */
+const signedOutMeanwhile = () =>
+  invalidRequest('The sign-in session ended (signed out or revoked) before this sign-in finished. Please start again.', {
+    debug: 'flow login session ended',
+  });
+
 export class Authorization {
   constructor(private readonly deps: FlowDeps) {}
 
@@ -122,6 +128,12 @@ export class Authorization {
     if (flow.state !== 'login_accepted') throw invalidRequest('This login verifier has already been used.');
     const client = await this.approvedClient(flow.client_id);
     const now = this.deps.now();
+    // A reused session is checked again here: the person may have signed out since the login
+    // request was created (the code itself is only issued while the session lives).
+    if (flow.login_skip && !(await this.deps.flows.sessionLive(flow.login_session_id, new Date(now)))) {
+      await this.deps.flows.endFlow(flow.id);
+      throw signedOutMeanwhile();
+    }
     const login = this.loginSession(flow, input, now);
     const finalCookies = [...login.cookies, this.clearCsrf(flow)];
     // The login session is stored in the statement that moves the flow on, and only if it moves.
@@ -175,7 +187,8 @@ export class Authorization {
   private loginSession(flow: Flow, input: AuthorizeInput, now: number): { session?: NewLoginSession; cookies: CookieChange[] } {
     if (flow.login_skip) return { cookies: [] };
     const sessionId = flow.login_session_id as string;
-    const rememberFor = flow.login_remember_for;
+    // Capped again here: a flow accepted before TTL_LOGIN_SESSION was lowered keeps to the new bound.
+    const rememberFor = Math.min(flow.login_remember_for, this.deps.config.loginSessionTtl);
     const ttl = rememberFor > 0 ? rememberFor : this.deps.config.loginSessionTtl;
     const session = {
       id: sessionId,
@@ -221,6 +234,7 @@ export class Authorization {
       : now + this.deps.config.authorizationCodeTtl * 1000;
     const finished = await this.deps.flows.finishWithCode(
       flow.id,
+      new Date(now),
       new Date(rememberedUntil),
       {
         id: grantId,
@@ -247,7 +261,11 @@ export class Authorization {
         expires_at: new Date(now + this.deps.config.authorizationCodeTtl * 1000),
       },
     );
-    if (!finished) throw invalidRequest('This consent verifier has already been used.');
+    if (!finished) {
+      // Not finished while still open: its login session ended, and the flow ends with it.
+      if (await this.deps.flows.endFlow(flow.id)) throw signedOutMeanwhile();
+      throw invalidRequest('This consent verifier has already been used.');
+    }
     return {
       location: redirectWith(request.redirect_uri, { code, state: request.state, iss: this.deps.config.issuer }),
       cookies: [],

@@ -8,7 +8,7 @@ import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import { includesAll } from '../oauth/scopes.js';
-import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, unlessRefused } from './context.js';
+import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, sessionEnded, unlessRefused } from './context.js';
 import { MAX_REMEMBER_FOR, oidcContext, type RedirectTo, type RejectBody, requestError } from './login-requests.js';
 
 export interface ConsentAcceptBody {
@@ -30,6 +30,7 @@ export class ConsentRequests {
     const flow = await findFlowByChallenge(this.deps, 'consent_challenge_hash', challenge);
     // As Hydra: 410 with the authorization URL, where the browser can start over.
     if (flow.state !== 'consent_requested') throw alreadyHandled('consent', flow.request_url);
+    await this.refuseEndedSession(flow);
     const client = await this.deps.clients.find(flow.client_id);
     if (!client) throw new OAuthError('not_found', 'The consent request’s client no longer exists.');
     return {
@@ -87,6 +88,7 @@ export class ConsentRequests {
   private async refusal(challenge: string | undefined, body: ConsentAcceptBody): Promise<void> {
     const flow = await findFlowByChallenge(this.deps, 'consent_challenge_hash', challenge);
     if (flow.state !== 'consent_requested') throw alreadyHandled('consent');
+    await this.refuseEndedSession(flow);
     const scopes = stringList(body.grant_scope, 'grant_scope');
     // What is shared is what the person was asked for, nothing more.
     if (!includesAll(flow.request.scope, scopes)) {
@@ -96,6 +98,16 @@ export class ConsentRequests {
     const audience = stringList(body.grant_access_token_audience, 'grant_access_token_audience');
     if (!includesAll(flow.request.audience, audience)) throw invalidRequest('grant_access_token_audience was not requested.');
     consentAcceptance(body, this.deps.now());
+  }
+
+  /**
+   * Consent is asked for the person of a login session: once that session ends (sign-out,
+   * revocation), the request ends with it, whether it reused the session or made it.
+   */
+  private async refuseEndedSession(flow: Flow): Promise<void> {
+    if (await this.deps.flows.sessionLive(flow.login_session_id, new Date(this.deps.now()))) return;
+    await this.deps.flows.endFlow(flow.id);
+    throw sessionEnded('consent', flow.request_url);
   }
 
   async reject(actor: Actor, challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {

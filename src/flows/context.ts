@@ -96,8 +96,9 @@ export class AlreadyHandled extends OAuthError {
   constructor(
     what: 'login' | 'consent' | 'logout',
     readonly redirectTo?: string,
+    description = `The ${what} request has already been handled.`,
   ) {
-    super('already_handled', `The ${what} request has already been handled.`, { status: 410 });
+    super('already_handled', description, { status: 410 });
   }
 
   override toJSON() {
@@ -106,3 +107,11 @@ export class AlreadyHandled extends OAuthError {
 }
 
 export const alreadyHandled = (what: 'login' | 'consent' | 'logout', redirectTo?: string) => new AlreadyHandled(what, redirectTo);
+
+/**
+ * 410, as for a handled request: the login session a login or consent request relied on
+ * ended (sign-out, revocation, expiry) before the request was answered, so the request ended
+ * with it. `redirectTo` (the authorization URL) starts over, now without that session.
+ */
+export const sessionEnded = (what: 'login' | 'consent', redirectTo?: string) =>
+  new AlreadyHandled(what, redirectTo, `The sign-in session this ${what} request relied on has ended. Please start again.`);

@@ -7,7 +7,7 @@ import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json, type RequestError } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
-import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, unlessRefused } from './context.js';
+import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, sessionEnded, unlessRefused } from './context.js';
 import type { LoginAcceptance } from './store.js';
 
 export interface LoginAcceptBody {
@@ -55,6 +55,7 @@ export class LoginRequests {
     const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
     // As Hydra: 410 with the authorization URL, where the browser can start over.
     if (flow.state !== 'login_requested') throw alreadyHandled('login', flow.request_url);
+    await this.refuseEndedSession(flow);
     const client = await this.deps.clients.find(flow.client_id);
     if (!client) throw new OAuthError('not_found', 'The login request’s client no longer exists.');
     return {
@@ -78,7 +79,8 @@ export class LoginRequests {
    * reads the flow, to say why, with the checks in the order Hydra's API reports them.
    */
   async accept(actor: Actor, challenge: string | undefined, body: LoginAcceptBody): Promise<RedirectTo> {
-    const accepted = challenge ? unlessRefused(() => loginAcceptance(body)) : undefined;
+    const cap = this.deps.config.loginSessionTtl;
+    const accepted = challenge ? unlessRefused(() => loginAcceptance(body, cap)) : undefined;
     if (challenge && accepted) {
       const verifier = newSecret('challenge');
       const now = new Date(this.deps.now());
@@ -91,20 +93,31 @@ export class LoginRequests {
         return { redirect_to: resumeUrl(this.deps.config, 'login', verifier) };
       }
     }
-    await this.refusal(challenge, body);
+    await this.refusal(challenge, body, cap);
     // Every check passes now: another request accepted it in between.
     throw alreadyHandled('login');
   }
 
   /** Throws why an accept is refused; returns when nothing is wrong with it. */
-  private async refusal(challenge: string | undefined, body: LoginAcceptBody): Promise<void> {
+  private async refusal(challenge: string | undefined, body: LoginAcceptBody, cap: number): Promise<void> {
     const flow = await findFlowByChallenge(this.deps, 'login_challenge_hash', challenge);
     if (flow.state !== 'login_requested') throw alreadyHandled('login');
+    await this.refuseEndedSession(flow);
     if (flow.login_skip && acceptedSubject(body) !== flow.subject) {
       // Hydra's rule: a remembered session cannot be switched to another person here.
       throw invalidRequest('Field "subject" does not match the subject of the previous authentication.');
     }
-    loginAcceptance(body);
+    loginAcceptance(body, cap);
+  }
+
+  /**
+   * A request made to reuse a session (skip) is answered only while that session lives: after
+   * a sign-out or a revocation it ends, and the browser starts over without the session.
+   */
+  private async refuseEndedSession(flow: Flow): Promise<void> {
+    if (!flow.login_skip || (await this.deps.flows.sessionLive(flow.login_session_id, new Date(this.deps.now())))) return;
+    await this.deps.flows.endFlow(flow.id);
+    throw sessionEnded('login', flow.request_url);
   }
 
   async reject(actor: Actor, challenge: string | undefined, body: RejectBody): Promise<RedirectTo> {
@@ -132,8 +145,12 @@ function acceptedSubject(body: LoginAcceptBody): string {
   return subject;
 }
 
-/** The flow changes a login accept body asks for; throws when the body itself is unusable. */
-function loginAcceptance(body: LoginAcceptBody): Omit<LoginAcceptance, 'login_verifier_hash'> {
+/**
+ * The flow changes a login accept body asks for; throws when the body itself is unusable.
+ * remember_for is capped at `maxRememberFor` (TTL_LOGIN_SESSION): a login app may ask for
+ * less, never for a session (its cookie and its row) that outlives the operator's bound.
+ */
+function loginAcceptance(body: LoginAcceptBody, maxRememberFor: number): Omit<LoginAcceptance, 'login_verifier_hash'> {
   const subject = acceptedSubject(body);
   const rememberFor = body.remember_for ?? 0;
   if (!Number.isInteger(rememberFor) || rememberFor < 0 || rememberFor > MAX_REMEMBER_FOR) {
@@ -149,7 +166,7 @@ function loginAcceptance(body: LoginAcceptBody): Omit<LoginAcceptance, 'login_ve
   return {
     subject,
     login_remember: body.remember ?? false,
-    login_remember_for: rememberFor,
+    login_remember_for: Math.min(rememberFor, maxRememberFor),
     acr: body.acr ?? null,
     amr: json(amr),
     context: json(context),

@@ -14,6 +14,15 @@ import type {
   LogoutRequestsTable,
 } from '../db/schema.js';
 
+/** The states from which a flow can still end in a code. */
+export const OPEN_FLOW_STATES = ['login_requested', 'login_accepted', 'consent_requested', 'consent_accepted'] as const;
+
+/**
+ * An ended flow is done, and remembers no consent: a consent accepted with remember on but
+ * never turned into a code must not become a remembered consent.
+ */
+const ENDED = { state: 'done', consent_remember: false } as const;
+
 type FlowKey = 'login_challenge_hash' | 'login_verifier_hash' | 'consent_challenge_hash' | 'consent_verifier_hash';
 
 /** A login session a flow establishes; remembered or not is always said. */
@@ -58,6 +67,7 @@ interface ConsentAccept {
 /** An accepted consent ending in its grant and code (finishWithCode). */
 interface Ending {
   id: string;
+  now: Date;
   expiresAt: Date;
   grant: Insertable<GrantsTable> & { id: string };
   code: Insertable<AuthorizationCodesTable>;
@@ -166,7 +176,7 @@ export class FlowStore {
 
   /**
    * Accepts a login request, if it is still waiting and not expired, and, when it reuses a
-   * remembered session, only for that session's subject (Hydra's rule). A skipped login keeps
+   * remembered session, only while that session lives and only for its subject (Hydra's rule). A skipped login keeps
    * the original authentication time (OIDC auth_time). Concurrent accepts share a statement.
    */
   acceptLogin(challengeHash: string, now: Date, acceptance: LoginAcceptance): Promise<Flow | undefined> {
@@ -186,8 +196,9 @@ export class FlowStore {
   }
 
   /**
-   * Accepts a consent request, if it is still waiting, not expired, and grants nothing the
-   * authorization request did not ask for (jsonb containment of the requested lists).
+   * Accepts a consent request, if it is still waiting, not expired, its login session lives,
+   * and it grants nothing the authorization request did not ask for (jsonb containment of
+   * the requested lists).
    * Concurrent accepts share a statement.
    */
   acceptConsent(
@@ -283,22 +294,25 @@ export class FlowStore {
 
   /**
    * Ends an accepted consent with its grant and code, in one statement: the flow moves to
-   * done, and the grant and the code exist, exactly when it was still consent_accepted.
-   * False when a concurrent request finished it first. Concurrent endings share a statement.
+   * done, and the grant and the code exist, exactly when it was still consent_accepted and
+   * its login session is live. False when a concurrent request finished it first, or the
+   * session has ended. Concurrent endings share a statement.
    */
   finishWithCode(
     id: string,
+    now: Date,
     expiresAt: Date,
     grant: Insertable<GrantsTable> & { id: string },
     code: Insertable<AuthorizationCodesTable>,
   ): Promise<boolean> {
-    return this.codeIssues({ id, expiresAt, grant, code }).then((done) => done === true);
+    return this.codeIssues({ id, now, expiresAt, grant, code }).then((done) => done === true);
   }
 
   /** The first ending of each flow in a group; the flows it ended, by id. */
   private async finishManyWithCode(firsts: Ending[]): Promise<Map<string, true>> {
-    const rows = firsts.map(({ id, expiresAt, grant: g, code: c }) => ({
+    const rows = firsts.map(({ id, now, expiresAt, grant: g, code: c }) => ({
       flow_id: id,
+      now,
       expires_at: expiresAt,
       grant_id: g.id,
       client_id: g.client_id,
@@ -376,12 +390,43 @@ export class FlowStore {
     await this.db.updateTable('login_sessions').set(changes).where('id', '=', id).execute();
   }
 
+  /** Whether a login session is still live: a flow that relies on it checks at each use. */
+  async sessionLive(id: string | null, now: Date): Promise<boolean> {
+    return id !== null && (await this.findSession(id, now)) !== undefined;
+  }
+
+  /**
+   * Ends login sessions (one by id, or every one of a subject) and, in the same statement,
+   * every flow still open on them: a login or consent request that would reuse the session,
+   * or a sign-in of the subject not yet turned into a code, would otherwise still end in a
+   * code for a person who signed out (Hydra 1.x cascaded the same deletion to its login
+   * requests). A session named by id ends only the flows of its own subject, when one is given.
+   */
   async deleteSessions(filter: { id?: string; subject?: string }): Promise<number> {
-    let query = this.db.deleteFrom('login_sessions');
-    if (filter.id !== undefined) query = query.where('id', '=', filter.id);
-    if (filter.subject !== undefined) query = query.where('subject', '=', filter.subject);
-    const result = await query.executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const { id, subject } = filter;
+    if (id === undefined && subject === undefined) throw new RangeError('deleteSessions needs an id or a subject');
+    const row = await this.db
+      .with('gone', (db) => {
+        let query = db.deleteFrom('login_sessions');
+        if (id !== undefined) query = query.where('id', '=', id);
+        if (subject !== undefined) query = query.where('subject', '=', subject);
+        return query.returning('id');
+      })
+      .with('ended', (db) => {
+        let query = db.updateTable('flows').set(ENDED).where('state', 'in', OPEN_FLOW_STATES);
+        if (id !== undefined) query = query.where('login_session_id', '=', id);
+        if (subject !== undefined) query = query.where('subject', '=', subject);
+        return query.returning('id');
+      })
+      .selectFrom('gone')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /** Ends one open flow whose login session has ended; false when it was no longer open. */
+  async endFlow(id: string): Promise<boolean> {
+    return (await this.transition(id, [...OPEN_FLOW_STATES], ENDED)) !== undefined;
   }
 
   // Logout requests
@@ -416,6 +461,12 @@ export class FlowStore {
  * the strings the services made of them and are cast where they are written.
  */
 
+/**
+ * The flow's login session still exists and has not expired: a request whose session ended
+ * (sign-out, revocation) is neither accepted nor turned into a code, whenever it ended.
+ */
+const LIVE_SESSION = `exists (select 1 from login_sessions s where s.id = flows.login_session_id and s.expires_at > v.now)`;
+
 const ACCEPT_LOGINS = `
   update flows set subject = v.subject, login_remember = v.login_remember, login_remember_for = v.login_remember_for,
     acr = v.acr, amr = v.amr::jsonb, context = v.context::jsonb, login_verifier_hash = v.login_verifier_hash,
@@ -427,7 +478,7 @@ const ACCEPT_LOGINS = `
   )
   where flows.login_challenge_hash = any($2::text[]) and flows.login_challenge_hash = v.challenge_hash
     and flows.state = 'login_requested' and flows.expires_at > v.now
-    and (flows.login_skip = false or flows.subject = v.subject)
+    and (flows.login_skip = false or (flows.subject = v.subject and ${LIVE_SESSION}))
   returning flows.*`;
 
 const ACCEPT_CONSENTS = `
@@ -443,20 +494,21 @@ const ACCEPT_CONSENTS = `
   where flows.consent_challenge_hash = any($2::text[]) and flows.consent_challenge_hash = v.challenge_hash
     and flows.state = 'consent_requested' and flows.expires_at > v.now
     and flows.request -> 'scope' @> v.scope and flows.request -> 'audience' @> v.audience
+    and ${LIVE_SESSION}
   returning flows.*`;
 
 // Each insert joins the step before, so it writes a row only for the flows that moved.
 const FINISH_WITH_CODE = `
   with v as (
     select * from json_to_recordset($1::json) as v(
-      flow_id text, expires_at timestamptz, grant_id text, client_id text, subject text, scope text, audience text,
+      flow_id text, now timestamptz, expires_at timestamptz, grant_id text, client_id text, subject text, scope text, audience text,
       session_id text, auth_time timestamptz, acr text, amr text, access_token_claims text, id_token_claims text,
       code_hash text, redirect_uri text, redirect_uri_sent boolean, code_challenge text, code_challenge_method text,
       nonce text, code_expires_at timestamptz
     )
   ), done as (
     update flows set state = 'done', expires_at = v.expires_at from v
-    where flows.id = any($2::text[]) and flows.id = v.flow_id and flows.state = 'consent_accepted'
+    where flows.id = any($2::text[]) and flows.id = v.flow_id and flows.state = 'consent_accepted' and ${LIVE_SESSION}
     returning flows.id
   ), granted as (
     insert into grants (id, client_id, subject, scope, audience, flow_id, session_id, auth_time, acr, amr,

@@ -19,6 +19,7 @@ import { introspectRoutes } from './admin/introspect.js';
 import { keyRoutes } from './admin/keys.js';
 import { outboxRoutes } from './admin/outbox.js';
 import { registrationTokenRoutes } from './admin/registration-tokens.js';
+import { installAdminRequestGuard } from './admin/request-guard.js';
 import { installBrowserCookies } from './cookies.js';
 import { frameworkErrors, installErrorHandler } from './errors.js';
 import { installFormParser } from './forms.js';
@@ -122,14 +123,21 @@ export async function buildPublicApp(gh: Gatehouse, options: ServerOptions = {})
   return app;
 }
 
-export async function buildAdminApp(
-  gh: Gatehouse,
-  options: ServerOptions & { adminToken?: string | undefined } = {},
-): Promise<FastifyInstance> {
+export interface AdminServerOptions extends ServerOptions {
+  /** The bearer token the admin port requires (loadAdminToken); undefined only for ADMIN_TOKEN=none. */
+  adminToken?: string | undefined;
+  /** Where a generated token is kept, which the console's sign-in page points the operator to. */
+  adminTokenFile?: string | undefined;
+}
+
+export async function buildAdminApp(gh: Gatehouse, options: AdminServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ ...baseOptions(options, gh.config), frameworkErrors: frameworkErrors({ admin: true }) });
   installErrorHandler(app, { admin: true, issuer: gh.config.issuer });
   installSecurityHeaders(app);
-  installFormParser(app);
+  // No browser page may drive the admin port (request-guard.ts): its own Host names only, no
+  // cross-site requests, and JSON bodies only, which no page can send to it without CORS.
+  installAdminRequestGuard(app, { bindHost: gh.config.adminHost, extraHosts: gh.config.adminHosts ?? [] });
+  app.removeContentTypeParser('text/plain');
   installInputGuard(app, { bodilessWritesAreEmpty: true });
   // Everyone on the admin port is an operator; the console names who (ADMIN_TOKEN holders are "admin-api").
   installActorContext(app, { type: 'operator', id: 'admin-api' });
@@ -162,12 +170,17 @@ export async function buildAdminApp(
         : {}),
     },
   });
-  for (const routes of [clientRoutes, flowRoutes, introspectRoutes, keyRoutes, auditRoutes, healthRoutes]) {
+  for (const routes of [clientRoutes, flowRoutes, keyRoutes, auditRoutes, healthRoutes]) {
     await routes(app, gh);
   }
+  // RFC 7662 keeps its form body, in a scope of its own.
+  await app.register(async (introspection) => {
+    installFormParser(introspection);
+    await introspectRoutes(introspection, gh);
+  });
   await registrationTokenRoutes(app, gh);
   await outboxRoutes(app, { outbox: gh.login.outbox, enabled: outboxInUse(gh.login.delivery) });
-  await consoleRoutes(app, gh, { adminToken: token });
+  await consoleRoutes(app, gh, { adminToken: token, adminTokenFile: options.adminTokenFile });
   app.get('/admin/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const metrics = options.metrics;
   if (metrics) {

@@ -617,10 +617,10 @@ describe('what the console shows', () => {
   });
 });
 
-describe('the console without ADMIN_TOKEN', () => {
+describe('the console with ADMIN_TOKEN=none', () => {
   let open: TestGatehouse;
   beforeAll(async () => {
-    open = await startGatehouse({ env: { CAPTCHA: 'none' } });
+    open = await startGatehouse({ env: { ADMIN_TOKEN: 'none', CAPTCHA: 'none' } });
   });
   afterAll(() => open?.close());
 
@@ -629,14 +629,14 @@ describe('the console without ADMIN_TOKEN', () => {
     const first = await browser.get('/admin/ui');
     expect(first.statusCode).toBe(303);
     const login = await browser.get(location(first));
-    expect(login.body).toContain('ADMIN_TOKEN is not set.');
+    expect(login.body).toContain('ADMIN_TOKEN=none.');
     expect(login.body).not.toContain('name="token"');
     expect((await browser.post('/admin/ui/login', { operator: '' })).statusCode).toBe(400);
     const signedIn = await browser.post('/admin/ui/login', { operator: 'solo@ops.example' });
     expect(signedIn.statusCode).toBe(303);
     const queue = await browser.get('/admin/ui');
     expect(queue.statusCode).toBe(200);
-    expect(queue.body).toContain('ADMIN_TOKEN is not set.');
+    expect(queue.body).toContain('ADMIN_TOKEN=none.');
 
     const client = await open.gh.clients.create(
       systemActor(),

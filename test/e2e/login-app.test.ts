@@ -273,7 +273,10 @@ describe('two-factor authentication and the account page', () => {
     ]);
     const enabled = story.find((e: { action: string }) => e.action === 'account.two_factor_enabled');
     expect(enabled.actor).toEqual({ type: 'account', id: account?.id });
-    expect(story.find((e: { action: string }) => e.action === 'account.recovery_code_used').details).toEqual({ left: 9 });
+    expect(story.find((e: { action: string }) => e.action === 'account.recovery_code_used').details).toEqual({
+      left: 9,
+      purpose: 'sign_in',
+    });
   });
 
   it('revoking an application on the account page makes its refresh token fail', async () => {

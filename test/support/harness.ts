@@ -66,7 +66,8 @@ export async function startGatehouse(options: HarnessOptions = {}): Promise<Test
   const database = options.database ?? (await openTestDatabase());
   const gh = await createGatehouse({ config, database, secrets: [TEST_SECRET], now });
   const publicApp = await buildPublicApp(gh);
-  const adminApp = await buildAdminApp(gh, { adminToken: config.adminToken });
+  // ADMIN_TOKEN as given; unset here means no token (the generated one is serve()'s, tested there).
+  const adminApp = await buildAdminApp(gh, { adminToken: config.adminToken || undefined });
   if (options.listen) {
     await publicApp.listen({ port, host: '127.0.0.1' });
     await adminApp.listen({ port: adminPort, host: '127.0.0.1' });

@@ -33,6 +33,7 @@ import {
 } from '../../ui/pages/console-applications.js';
 import { accountIdsIn, auditPage, type People } from '../../ui/pages/console-audit.js';
 import { installBrowserCookies, signedCookie } from '../cookies.js';
+import { installFormParser } from '../forms.js';
 import { assetRoutes } from '../public/assets.js';
 import { csrfToken, formOf, queryOf } from '../public/ui-support.js';
 import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, ConsoleSessions, operatorNameProblem } from './console-session.js';
@@ -91,7 +92,7 @@ export function safeNext(value: string | undefined): string {
 export async function consoleRoutes(
   app: FastifyInstance,
   gh: Gatehouse,
-  options: { adminToken?: string | undefined },
+  options: { adminToken?: string | undefined; adminTokenFile?: string | undefined },
 ): Promise<void> {
   const adminToken = options.adminToken || undefined;
   const open = adminToken === undefined;
@@ -190,7 +191,9 @@ export async function consoleRoutes(
   };
 
   await app.register(async (scope) => {
-    // The console's forms; its own cookie names, as cookies ignore ports.
+    // The console's forms: the only form bodies the admin port takes besides introspection's.
+    installFormParser(scope);
+    // Its own cookie names, as cookies ignore ports.
     await installBrowserCookies(scope, gh.box.cookieSecrets(), {
       cookieKey: 'gatehouse_console_csrf',
       cookieOpts: { path: '/admin/ui', sameSite: 'strict', secure: 'auto' },
@@ -214,7 +217,7 @@ export async function consoleRoutes(
     ) =>
       send(reply, request, {
         title: 'Sign in',
-        body: consoleLoginPage({ csrf: csrfFor(reply), open, ...model }),
+        body: consoleLoginPage({ csrf: csrfFor(reply), open, tokenFile: options.adminTokenFile, ...model }),
         status,
       });
 

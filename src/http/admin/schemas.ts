@@ -77,7 +77,15 @@ export const LoginAccept = Type.Object(
   {
     subject: Type.String({ minLength: 1, maxLength: 255 }),
     remember: Type.Optional(Type.Boolean()),
-    remember_for: Type.Optional(Type.Integer({ minimum: 0 })),
+    remember_for: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Seconds the login session (its cookie and its record) is remembered. Capped at TTL_LOGIN_SESSION: a larger value is ' +
+          'stored as TTL_LOGIN_SESSION. 0 (the default) makes a cookie that ends when the browser closes, with a session record ' +
+          'that lasts TTL_LOGIN_SESSION.',
+      }),
+    ),
     acr: Type.Optional(Type.String({ maxLength: 255 })),
     amr: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20 })),
     context: Type.Optional(Type.Object({}, open)),
@@ -104,7 +112,14 @@ export const ConsentAccept = Type.Object(
     grant_scope: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 100 })),
     grant_access_token_audience: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 50 })),
     remember: Type.Optional(Type.Boolean()),
-    remember_for: Type.Optional(Type.Integer({ minimum: 0 })),
+    remember_for: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Seconds the consent is remembered for this subject and client; 0 (the default) remembers it until revoked. ' +
+          'A remembered consent only skips the consent screen: the person still signs in, within TTL_LOGIN_SESSION.',
+      }),
+    ),
     session: Type.Optional(
       Type.Object({ access_token: Type.Optional(Type.Object({}, open)), id_token: Type.Optional(Type.Object({}, open)) }, open),
     ),

@@ -5,6 +5,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IDENTITY_KINDS, identityKind } from '../../accounts/linked-identities.js';
+import type { SecondFactorCheck, SecondFactorCode } from '../../accounts/second-factor.js';
 import { identify } from '../../audit/actor.js';
 import { connectorAvailable } from '../../connectors/connectors.js';
 import type { Account, LoginSession } from '../../db/schema.js';
@@ -201,23 +202,42 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     return sendPage(reply, recoveryCodesPage(codes), { title: 'Save your recovery codes' });
   });
 
+  /** A code of the enrolled factor from a form: an authenticator code, or a recovery code when the form says so. */
+  function enteredCode(request: FastifyRequest): SecondFactorCode {
+    const form = formOf(request);
+    return { kind: form.get('kind') === 'recovery' ? 'recovery' : 'totp', code: form.get('code') ?? '' };
+  }
+
+  /** The account page again, saying why a second-factor code was refused; 2FA is unchanged. */
+  function refused(
+    reply: FastifyReply,
+    who: { session: LoginSession; account: Account },
+    check: Exclude<SecondFactorCheck, { ok: true }>,
+  ) {
+    const error =
+      check.reason === 'wrong_code'
+        ? 'That code is not right; two-factor authentication is unchanged.'
+        : `Too many tries. Wait ${Math.max(1, Math.ceil(check.retryAfterSeconds / 60))} minutes and try again.`;
+    return showAccount(reply, who, { error }, check.reason === 'wrong_code' ? 400 : 429);
+  }
+
   app.post('/ui/account/2fa/disable', { config, ...csrf }, async (request, reply) => {
     await limitByAddress(gh, request, '2fa-setup');
     const who = await signedIn(request, reply);
     if (!who) return reply;
-    const code = (formOf(request).get('code') ?? '').replace(/\s+/g, '');
-    // Turning protection off takes the protection itself.
-    if (!(await gh.login.totp.verify(who.account.id, code))) {
-      return showAccount(
-        reply,
-        who,
-        { error: 'That authenticator code is not right; two-factor authentication is still on.' },
-        400,
-      );
-    }
-    await gh.login.totp.disable(who.account.id);
-    await gh.events.emit({ type: 'account.two_factor_disabled', accountId: who.account.id }, request.actor);
+    // Turning protection off takes the protection itself, under the sign-in's guess limit.
+    const done = await gh.login.secondFactor.disable(request.actor, who.account.id, enteredCode(request));
+    if (!done.ok) return refused(reply, who, done);
     return reply.redirect('/ui/account?done=2fa-off', 303);
+  });
+
+  app.post('/ui/account/2fa/recovery-codes', { config, ...csrf }, async (request, reply) => {
+    await limitByAddress(gh, request, '2fa-setup');
+    const who = await signedIn(request, reply);
+    if (!who) return reply;
+    const done = await gh.login.secondFactor.regenerateRecoveryCodes(request.actor, who.account.id, enteredCode(request));
+    if (!done.ok) return refused(reply, who, done);
+    return sendPage(reply, recoveryCodesPage(done.codes), { title: 'Save your recovery codes' });
   });
 }
 

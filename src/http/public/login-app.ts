@@ -408,32 +408,27 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     const account = await accountFor(current.code);
     if (!account) return reply.redirect(startOver(challenge), 303);
     const recovery = form.get('kind') === 'recovery';
-    const entered = (form.get('code') ?? '').trim();
-    // TOTP codes are six digits: a per-account ceiling stops guessing across addresses.
-    const limited = await gh.login.limiter.hit(`2fa:${account.id}`, 10, 15 * 60);
-    const ok =
-      limited.allowed &&
-      (recovery
-        ? await gh.login.totp.useRecoveryCode(account.id, entered.toLowerCase())
-        : await gh.login.totp.verify(account.id, entered.replace(/\s+/g, '')));
-    if (!ok) {
-      if (limited.allowed) await gh.events.emit({ type: 'account.two_factor_failed', accountId: account.id }, request.actor);
-      const message = limited.allowed
-        ? 'That code is not right.'
-        : `Too many tries. Wait ${waitText(limited.retryAfterSeconds)} and try again.`;
+    // One guess limit per account and one audit event for every check of the second factor.
+    const checked = await gh.login.secondFactor.check(
+      request.actor,
+      account.id,
+      { kind: recovery ? 'recovery' : 'totp', code: form.get('code') ?? '' },
+      'sign_in',
+    );
+    if (!checked.ok) {
+      const message =
+        checked.reason === 'wrong_code'
+          ? 'That code is not right.'
+          : `Too many tries. Wait ${waitText(checked.retryAfterSeconds)} and try again.`;
       return sendPage(
         reply,
         twoFactorPage({ loginChallenge: challenge, csrf: csrfToken(reply), errors: { code: message }, recovery }),
         {
           title: 'Two-factor authentication',
-          status: limited.allowed ? 400 : 429,
+          status: checked.reason === 'wrong_code' ? 400 : 429,
           formTargets: ctx.formTargets,
         },
       );
-    }
-    if (recovery) {
-      const left = await gh.login.totp.remainingRecoveryCodes(account.id);
-      await gh.events.emit({ type: 'account.recovery_code_used', accountId: account.id, left }, request.actor);
     }
     return finish(reply, challenge, current.code, account, current.remember, true);
   });

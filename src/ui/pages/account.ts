@@ -49,7 +49,11 @@ ${
     ? html`<p>On. You have ${m.twoFactor.recoveryCodesLeft} recovery code${m.twoFactor.recoveryCodesLeft === 1 ? '' : 's'} left.</p>
 <form method="post" action="/ui/account/2fa/disable">${csrfField(m.csrf)}
 ${input({ name: 'code', label: 'Authenticator code to turn it off', value: '', autocomplete: 'one-time-code', inputmode: 'numeric', className: 'code' })}
-<button type="submit" class="secondary">Turn off two-factor authentication</button></form>`
+<button type="submit" class="secondary">Turn off two-factor authentication</button></form>
+<form method="post" action="/ui/account/2fa/recovery-codes">${csrfField(m.csrf)}
+<label for="f-regenerate-code">Authenticator code for new recovery codes</label>
+<input id="f-regenerate-code" name="code" type="text" value="" required autocomplete="one-time-code" inputmode="numeric" class="code">
+<button type="submit" class="secondary">Replace my recovery codes</button></form>`
     : html`<p>Off. Add an authenticator app so that a code alone cannot open your account.</p>
 <a class="button" href="/ui/account/2fa">Set up two-factor authentication</a>`
 }

@@ -11,7 +11,7 @@ export type ConsoleSection = 'queue' | 'clients' | 'audit';
 export interface ConsoleFrame {
   title: string;
   body: SafeHtml;
-  /** No ADMIN_TOKEN: anyone who reaches the port is let in, which every page says. */
+  /** ADMIN_TOKEN=none: anyone who reaches the port is let in, which every page says. */
   open: boolean;
   /** The signed-in operator; absent on the sign-in page. */
   operator?: string | undefined;
@@ -53,7 +53,7 @@ ${nav}
 </header>
 ${
   frame.open
-    ? html`<div class="console-warning" role="alert"><strong>ADMIN_TOKEN is not set.</strong> Anyone who can reach this port can use the console and the admin API. Set <code>ADMIN_TOKEN</code> before the admin port is reachable by anyone else.</div>`
+    ? html`<div class="console-warning" role="alert"><strong>ADMIN_TOKEN=none.</strong> The console and the admin API ask for no token: whoever can reach this port can use them. Keep it on a private network or behind a proxy that authenticates.</div>`
     : ''
 }
 <main class="console${frame.operator ? '' : ' narrow'}">
@@ -66,6 +66,8 @@ ${frame.body}
 export interface ConsoleLoginModel {
   csrf: string;
   open: boolean;
+  /** Where the server keeps the admin token it generated (when ADMIN_TOKEN is unset). */
+  tokenFile?: string | undefined;
   operator: string;
   next: string;
   errors: { operator?: string | undefined; token?: string | undefined; form?: string | undefined };
@@ -80,7 +82,13 @@ export function consoleLoginPage(m: ConsoleLoginModel): SafeHtml {
     m.errors[name] ? html` aria-invalid="true" aria-describedby="f-${name}-error"` : '';
   return html`<h1>Sign in to the admin console</h1>
 ${notice(m.flash)}${notice(m.errors.form, 'error')}
-<p class="muted">${m.open ? 'Tell us who you are: your name goes into the audit log next to everything you do here.' : 'Use the ADMIN_TOKEN this server was started with. Your name goes into the audit log next to everything you do here.'}</p>
+<p class="muted">${
+    m.open
+      ? 'Tell us who you are: your name goes into the audit log next to everything you do here.'
+      : m.tokenFile
+        ? html`Use the admin token this server generated: on its machine, <code>cat ${m.tokenFile}</code> shows it (or set <code>ADMIN_TOKEN</code>). Your name goes into the audit log next to everything you do here.`
+        : 'Use the ADMIN_TOKEN this server was started with. Your name goes into the audit log next to everything you do here.'
+  }</p>
 <form method="post" action="/admin/ui/login" novalidate>
 ${csrfField(m.csrf)}<input type="hidden" name="next" value="${m.next}">
 <label for="f-operator">Your name or email</label>
