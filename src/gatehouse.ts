@@ -3,6 +3,7 @@
  * and the tests all start from here; nothing below imports a singleton.
  */
 import { Accounts } from './accounts/accounts.js';
+import { codeLimitsFrom } from './accounts/code-limits.js';
 import { LinkedIdentities } from './accounts/linked-identities.js';
 import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
 import { Profiles } from './accounts/profiles.js';
@@ -119,7 +120,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   const limiter = new RateLimiter(db, now);
   const login = {
     accounts: new Accounts({ db, now }),
-    codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config }),
+    codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config, limits: codeLimitsFrom(config) }),
     totp,
     // Every check of an enrolled second factor goes through here: one limit, one audit event.
     secondFactor: new SecondFactor({ totp, limiter, events }),

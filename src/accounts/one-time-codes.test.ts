@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { GatehouseError } from '../errors.js';
-import { CodeError, codeKeyFrom, OneTimeCodes, RateLimited } from './one-time-codes.js';
+import { CaptchaRequired, CodeError, codeKeyFrom, OneTimeCodes, RateLimited } from './one-time-codes.js';
 
 let database: Database;
 const start = Date.parse('2031-05-01T12:00:00Z');
@@ -36,6 +36,16 @@ async function codeError(promise: Promise<unknown>): Promise<CodeError> {
     return err as CodeError;
   }
   throw new Error('expected a CodeError');
+}
+
+async function captchaRequired(promise: Promise<unknown>): Promise<CaptchaRequired> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(CaptchaRequired);
+    return err as CaptchaRequired;
+  }
+  throw new Error('expected CaptchaRequired');
 }
 
 async function rateLimited(promise: Promise<unknown>): Promise<RateLimited> {
@@ -123,33 +133,80 @@ describe('OneTimeCodes.issue', () => {
     await expect(codes.issue({ purpose: 'login', channel: 'email', destination })).resolves.toBeDefined();
   });
 
-  it('sends at most five codes an hour to one address', async () => {
+  it('sends at most five SMS or WhatsApp codes an hour to one number, captcha or not', async () => {
     const destination = '+447911123456';
     await database.db.deleteFrom('one_time_codes').where('destination', '=', destination).execute();
+    const sms = { purpose: 'login', channel: 'sms', destination, captchaSolved: true } as const;
     for (let i = 0; i < 5; i++) {
-      await codes.issue({ purpose: 'login', channel: 'sms', destination, ip: ip() });
+      await codes.issue({ ...sms, ip: ip() });
       clock += 61_000;
     }
     // Minute 5:05; the first code leaves the hour at 60:00.
-    const err = await rateLimited(codes.issue({ purpose: 'login', channel: 'whatsapp', destination, ip: ip() }));
+    const err = await rateLimited(codes.issue({ ...sms, channel: 'whatsapp', ip: ip() }));
     expect(err.limit).toBe('destination');
     expect(err.retryAfterSeconds).toBe(3600 - 5 * 61);
     clock = start + 3600_000 + 1;
-    await expect(codes.issue({ purpose: 'login', channel: 'sms', destination })).resolves.toBeDefined();
+    await expect(codes.issue(sms)).resolves.toBeDefined();
     // ...and a sixth within the hour that began with the second code is refused again.
     clock += 60_500;
-    await rateLimited(codes.issue({ purpose: 'login', channel: 'sms', destination }));
+    await rateLimited(codes.issue(sms));
   });
 
-  it('sends at most twenty codes an hour from one IP', async () => {
+  it('counts SMS codes towards the ceilings even once they were entered (the owner of a premium number can enter them)', async () => {
+    const destination = '+447911123457';
+    for (let i = 0; i < 5; i++) {
+      const issued = await codes.issue({ purpose: 'login', channel: 'sms', destination, ip: ip(), captchaSolved: true });
+      await codes.verify(issued.id, issued.code);
+    }
+    expect(
+      (await rateLimited(codes.issue({ purpose: 'login', channel: 'sms', destination, ip: ip(), captchaSolved: true }))).limit,
+    ).toBe('destination');
+  });
+
+  it('sends no SMS or WhatsApp code without a captcha', async () => {
+    for (const channel of ['sms', 'whatsapp'] as const) {
+      const destination = '+447911123458';
+      const err = await captchaRequired(codes.issue({ purpose: 'login', channel, destination, ip: ip(), proved: true }));
+      expect(err.reason).toBe('channel');
+    }
+    expect(
+      await database.db.selectFrom('one_time_codes').select('id').where('destination', '=', '+447911123458').execute(),
+    ).toEqual([]);
+  });
+
+  it('keeps a budget of SMS codes for browsers that proved the number, so strangers cannot use it up', async () => {
+    const destination = '+447911123459';
+    const sms = { purpose: 'login', channel: 'sms', destination, captchaSolved: true } as const;
+    for (let i = 0; i < 5; i++) await codes.issue({ ...sms, ip: ip() });
+    expect((await rateLimited(codes.issue({ ...sms, ip: ip() }))).limit).toBe('destination');
+    // The owner's browser has its own five; the total stays bounded at ten.
+    for (let i = 0; i < 5; i++) await codes.issue({ ...sms, ip: ip(), proved: true });
+    expect((await rateLimited(codes.issue({ ...sms, ip: ip(), proved: true }))).limit).toBe('destination');
+  });
+
+  it('sends at most twenty codes an hour from one network, captcha or not', async () => {
     const from = ip();
-    for (let i = 0; i < 20; i++) await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from });
+    for (let i = 0; i < 20; i++) {
+      await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    }
     clock += 10_000;
-    const err = await rateLimited(codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from }));
-    expect(err.limit).toBe('ip');
+    const err = await rateLimited(
+      codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true }),
+    );
+    expect(err.limit).toBe('network');
     expect(err.retryAfterSeconds).toBe(3590);
     // Another IP is not affected.
     await expect(codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: ip() })).resolves.toBeDefined();
+  });
+
+  it('asks for the captcha from a network with five codes waiting', async () => {
+    const from = ip();
+    for (let i = 0; i < 5; i++) await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from });
+    const err = await captchaRequired(codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from }));
+    expect(err.reason).toBe('network');
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true }),
+    ).resolves.toBeDefined();
   });
 
   it('does not exceed the limit under parallel requests', async () => {
@@ -170,18 +227,145 @@ describe('OneTimeCodes.issue', () => {
       now,
       codeKey,
       config: { ...config, otpResendCooldown: 1 },
-      limits: { perDestination: 2 },
+      limits: { captchaPerDestination: 2, maxSmsPerDestination: 1, maxPerNetwork: 3 },
     });
     const destination = email();
     await strict.issue({ purpose: 'login', channel: 'email', destination });
     clock += 2000;
     await strict.issue({ purpose: 'login', channel: 'email', destination });
     clock += 2000;
-    expect((await rateLimited(strict.issue({ purpose: 'login', channel: 'email', destination }))).limit).toBe('destination');
+    expect((await captchaRequired(strict.issue({ purpose: 'login', channel: 'email', destination }))).reason).toBe('destination');
+    const phone = '+447911123460';
+    await strict.issue({ purpose: 'login', channel: 'sms', destination: phone, captchaSolved: true });
+    clock += 2000;
+    expect(
+      (await rateLimited(strict.issue({ purpose: 'login', channel: 'sms', destination: phone, captchaSolved: true }))).limit,
+    ).toBe('destination');
+    const from = ip();
+    for (let i = 0; i < 3; i++) await strict.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from });
+    expect((await rateLimited(strict.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from }))).limit).toBe(
+      'network',
+    );
   });
 
   it('refuses a short HMAC key', () => {
     expect(() => new OneTimeCodes({ db: database.db, now, codeKey: 'short', config })).toThrow(GatehouseError);
+  });
+});
+
+describe('OneTimeCodes limits against a stranger (issue 22)', () => {
+  const attackers = (n: number) => Array.from({ length: n }, (_, i) => `198.51.100.${i + 1}`);
+
+  it('does not refuse the owner after strangers asked for many codes for their address', async () => {
+    const victim = email();
+    // Ten networks ask for the victim's address, each solving the captcha when asked.
+    for (const from of attackers(10)) {
+      await codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: from, captchaSolved: true });
+    }
+    // The owner, from their own network: a captcha, not "try again in 55 minutes"...
+    const home = '192.0.2.10';
+    const err = await captchaRequired(codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: home }));
+    expect(err.reason).toBe('destination');
+    // ...and with it, the code goes out.
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: home, captchaSolved: true }),
+    ).resolves.toBeDefined();
+  });
+
+  it('lets a browser that proved the address through without a captcha', async () => {
+    const victim = email();
+    for (const from of attackers(8)) {
+      await codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: from, captchaSolved: true });
+    }
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '192.0.2.11', proved: true }),
+    ).resolves.toBeDefined();
+  });
+
+  it("does not hold the owner's request back with a stranger's cool-down", async () => {
+    const victim = email();
+    await codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '198.51.100.200' });
+    clock += 5_000;
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '192.0.2.12' }),
+    ).resolves.toBeDefined();
+    // The stranger's own network still waits.
+    expect(
+      (await rateLimited(codes.issue({ purpose: 'login', channel: 'email', destination: victim, ip: '198.51.100.200' }))).limit,
+    ).toBe('cooldown');
+  });
+
+  it('does not lock out a developer signing in again and again from one machine', async () => {
+    const me = email();
+    for (let i = 0; i < 40; i++) {
+      const issued = await codes.issue({ purpose: 'login', channel: 'email', destination: me, ip: '127.0.0.1' });
+      await codes.verify(issued.id, issued.code);
+      expect(await codes.consume(issued.id)).toBe(true);
+      clock += 5_000;
+    }
+  });
+
+  it('says when the send is allowed again: the latest of the limits it breaks', async () => {
+    const from = '192.0.2.13';
+    const destination = email();
+    // The network's first code at 0:00, nineteen more at 30:00; one to `destination` waits.
+    await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    clock += 1800_000;
+    for (let i = 0; i < 18; i++) {
+      await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    }
+    await codes.issue({ purpose: 'login', channel: 'email', destination, ip: from, captchaSolved: true });
+    clock += 10_000;
+    // Both the cool-down (50 s) and the network ceiling (until 60:00, 1790 s) hold: the later counts.
+    const err = await rateLimited(
+      codes.issue({ purpose: 'login', channel: 'email', destination, ip: from, captchaSolved: true }),
+    );
+    expect(err).toMatchObject({ limit: 'network', retryAfterSeconds: 1790 });
+    clock += 1790_000;
+    await expect(
+      codes.issue({ purpose: 'login', channel: 'email', destination, ip: from, captchaSolved: true }),
+    ).resolves.toBeDefined();
+  });
+});
+
+describe('OneTimeCodes per-network counting of IPv6 (issue 22)', () => {
+  const net = () => {
+    const hex = () => randomUUID().slice(0, 4);
+    return `2001:db8:${hex()}:${hex()}`;
+  };
+
+  it('counts the addresses of one /64 as one client, and two /64s apart', async () => {
+    const prefix = net();
+    const send = (from: string) =>
+      codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    for (let i = 1; i <= 20; i++) await send(`${prefix}::${i.toString(16)}`);
+    const err = await rateLimited(send(`${prefix}:ffff:ffff:ffff:ffff`));
+    expect(err.limit).toBe('network');
+    // The next /64 over has its own budget.
+    await expect(send(`${net()}::1`)).resolves.toBeDefined();
+  });
+
+  it('counts an IPv4-mapped address as its IPv4 address', async () => {
+    const send = (from: string) =>
+      codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    for (let i = 0; i < 10; i++) await send('192.0.2.77');
+    for (let i = 0; i < 10; i++) await send('::ffff:192.0.2.77');
+    expect((await rateLimited(send('192.0.2.77'))).limit).toBe('network');
+  });
+
+  it('takes the prefix from RATE_LIMIT_IPV6_PREFIX', async () => {
+    const wide = new OneTimeCodes({ db: database.db, now, codeKey, config: { ...config, rateLimitIpv6Prefix: 48 } });
+    const site = `2001:db8:${randomUUID().slice(0, 4)}`;
+    const send = (from: string) =>
+      wide.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
+    // Twenty /64s of one /48 are one client under a /48 prefix.
+    for (let i = 1; i <= 20; i++) await send(`${site}:${i.toString(16)}::1`);
+    expect((await rateLimited(send(`${site}:ffff::1`))).limit).toBe('network');
+  });
+
+  it('stores the network beside the address as it connected', async () => {
+    const issued = await codes.issue({ purpose: 'login', channel: 'email', destination: email(), ip: '2001:db8:1:2:3:4:5:6' });
+    expect(await codes.find(issued.id)).toMatchObject({ ip: '2001:db8:1:2:3:4:5:6', network: '2001:db8:1:2:0:0:0:0/64' });
   });
 });
 
@@ -288,7 +472,7 @@ describe('OneTimeCodes.resend', () => {
     expect((await codes.find(first.id))?.expires_at).toEqual(first.expiresAt);
 
     clock += 50_000;
-    const second = await codes.resend(first.id, ip());
+    const second = await codes.resend(first.id, { ip: ip() });
     expect(second.id).not.toBe(first.id);
     expect(second.expiresAt).toEqual(new Date(clock + 600_000));
     expect(await codes.find(second.id)).toMatchObject({
@@ -317,14 +501,22 @@ describe('OneTimeCodes.resend', () => {
     expect((await codeError(codes.resend(randomUUID()))).reason).toBe('unknown');
   });
 
-  it('counts towards the hourly limit', async () => {
+  it('counts towards the limits: a fourth waiting code needs the captcha', async () => {
     let current = await codes.issue({ purpose: 'login', channel: 'email', destination: email() });
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 2; i++) {
       clock += 60_000;
       current = await codes.resend(current.id);
     }
     clock += 60_000;
-    expect((await rateLimited(codes.resend(current.id))).limit).toBe('destination');
+    expect((await captchaRequired(codes.resend(current.id))).reason).toBe('destination');
+    await expect(codes.resend(current.id, { captchaSolved: true })).resolves.toBeDefined();
+  });
+
+  it('asks for the captcha before resending an SMS code', async () => {
+    const first = await codes.issue({ purpose: 'login', channel: 'sms', destination: '+447911123461', captchaSolved: true });
+    clock += 60_000;
+    expect((await captchaRequired(codes.resend(first.id))).reason).toBe('channel');
+    await expect(codes.resend(first.id, { captchaSolved: true })).resolves.toBeDefined();
   });
 });
 

@@ -1,7 +1,10 @@
 /**
  * One-time codes sent by email, SMS or WhatsApp to prove an address (DESIGN.md 6): six
- * digits, a short life (TTL_LOGIN_CODE), a few tries (LOGIN_CODE_MAX_ATTEMPTS), a cool-down
- * between sends (LOGIN_CODE_RESEND_COOLDOWN), and ceilings per address and per IP.
+ * digits, a short life (TTL_LOGIN_CODE), a few tries (LOGIN_CODE_MAX_ATTEMPTS), and send
+ * limits that a stranger cannot turn against the owner of the address: counted per
+ * destination and per requesting network, a captcha asked (step-up) where the old rule
+ * refused, hard ceilings only where sends cost money or come from one network. The rules
+ * and why are in code-limits.ts; this module counts.
  *
  * Storage. A six-digit code has 10^6 values: any unkeyed hash of it is reversed offline in
  * a millisecond, so the row holds HMAC-SHA256(codeKey, id || code), keyed by a server secret
@@ -14,8 +17,10 @@
  *
  * Limits are counted from this table with the injected clock, so they hold across nodes.
  * A new row is inserted first and the limits checked afterwards, counting the others: of
- * two racing requests at least one sees the other, so a limit is never exceeded (at worst
- * both are refused), with plain SQL and no locks.
+ * two racing requests at least one sees the other, so a hard limit is never exceeded (at
+ * worst both are refused), with plain SQL and no locks. Each row keeps the network that
+ * asked (addressBucket of its IP, RATE_LIMIT_IPV6_PREFIX), so one IPv6 subscriber's many
+ * addresses count as one.
  */
 import { createHmac, hkdfSync, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
@@ -25,8 +30,11 @@ import { deleteInChunks } from '../db/chunked-delete.js';
 import type { Db } from '../db/database.js';
 import type { CodeChannel, CodePurpose, OneTimeCode } from '../db/schema.js';
 import { GatehouseError } from '../errors.js';
+import { type CodeLimits, defaultCodeLimits, type HardLimit, judge, type PastCode } from './code-limits.js';
+import { addressBucket } from './rate-limit.js';
 
-export type { CodeChannel, CodePurpose, OneTimeCode };
+export type { CodeChannel, CodeLimits, CodePurpose, OneTimeCode };
+export { defaultCodeLimits };
 
 /** Too many codes asked for; `retryAfterSeconds` says when the next one may be. */
 export class RateLimited extends GatehouseError {
@@ -34,10 +42,25 @@ export class RateLimited extends GatehouseError {
 
   constructor(
     readonly retryAfterSeconds: number,
-    /** Which limit: the cool-down between sends, or the hourly ceiling per address or IP. */
-    readonly limit: 'cooldown' | 'destination' | 'ip',
+    /**
+     * Which limit: the cool-down between sends from one network, the ceiling per network, or
+     * the SMS / WhatsApp ceiling per phone number (the latest to lift, when several hold).
+     */
+    readonly limit: HardLimit,
   ) {
     super(`too many one-time codes (${limit}); retry after ${retryAfterSeconds} s`);
+  }
+}
+
+/** The code may go out once a captcha is solved for the request (step-up); nothing was sent. */
+export class CaptchaRequired extends GatehouseError {
+  override name = 'CaptchaRequired';
+
+  constructor(
+    /** Why: every SMS / WhatsApp send, or many codes waiting for the address or from the network. */
+    readonly reason: 'channel' | 'destination' | 'network',
+  ) {
+    super(`a captcha is required before this one-time code (${reason})`);
   }
 }
 
@@ -55,23 +78,14 @@ export class CodeError extends GatehouseError {
   }
 }
 
-export interface CodeLimits {
-  /** Codes per destination within `windowSeconds` (stops flooding one inbox or phone). */
-  perDestination: number;
-  /** Codes per client IP within `windowSeconds` (stops one sender spraying addresses). */
-  perIp: number;
-  windowSeconds: number;
-}
-
-export const defaultCodeLimits: CodeLimits = { perDestination: 5, perIp: 20, windowSeconds: 3600 };
-
 export interface OneTimeCodesDeps {
   db: Db;
   /** Milliseconds since the epoch. */
   now: () => number;
   /** HMAC key for code hashes: a server secret, never stored in the database (see codeKeyFrom). */
   codeKey: string;
-  config: Pick<Config, 'otpTtl' | 'otpMaxAttempts' | 'otpResendCooldown'>;
+  config: Pick<Config, 'otpTtl' | 'otpMaxAttempts' | 'otpResendCooldown'> & Partial<Pick<Config, 'rateLimitIpv6Prefix'>>;
+  /** The send limits (code-limits.ts); the defaults where not given. */
   limits?: Partial<CodeLimits>;
 }
 
@@ -82,9 +96,16 @@ export interface IssueRequest {
   destination: string;
   /** The login request the code belongs to (hashed), so it cannot finish another one. */
   loginChallengeHash?: string | null;
-  /** The client's address, for the per-IP limit. */
+  /** The client's address: the limits count its network (addressBucket). */
   ip?: string | null;
+  /** The browser proved this destination before (a signed cookie, or earlier in this flow). */
+  proved?: boolean;
+  /** A captcha was solved for this request; without one, a send that needs it throws CaptchaRequired. */
+  captchaSolved?: boolean;
 }
+
+/** Who asks for a new code (resend): the same facts as for a first one. */
+export type ResendRequest = Pick<IssueRequest, 'ip' | 'proved' | 'captchaSolved'>;
 
 export interface IssuedCode {
   id: string;
@@ -110,10 +131,13 @@ export class OneTimeCodes {
     this.limits = { ...defaultCodeLimits, ...deps.limits };
   }
 
-  /** Creates a code for `destination`, or throws RateLimited. */
+  /** Creates a code for `destination`, or throws RateLimited or CaptchaRequired. */
   async issue(request: IssueRequest): Promise<IssuedCode> {
     const { db, config } = this.deps;
     const now = this.deps.now();
+    const ip = request.ip ?? null;
+    const network = ip === null ? null : addressBucket(ip, config.rateLimitIpv6Prefix ?? 64);
+    const proved = request.proved ?? false;
     const id = newId();
     // randomInt draws uniformly (rejection sampling), unlike randomBytes % 10^6.
     const code = String(randomInt(0, 10 ** CODE_DIGITS)).padStart(CODE_DIGITS, '0');
@@ -129,13 +153,19 @@ export class OneTimeCodes {
         code_hash: this.hash(id, code),
         login_challenge_hash: request.loginChallengeHash ?? null,
         max_attempts: config.otpMaxAttempts,
-        ip: request.ip ?? null,
+        ip,
+        network,
+        proved,
         created_at: new Date(now),
         expires_at: expiresAt,
         resend_after: resendAfter,
       })
       .execute();
-    const refusal = await this.checkLimits(id, request.destination, request.ip ?? null, now);
+    const refusal = await this.checkLimits(
+      id,
+      { ...request, network, proved, captchaSolved: request.captchaSolved ?? false },
+      now,
+    );
     if (refusal) {
       await db.deleteFrom('one_time_codes').where('id', '=', id).execute();
       throw refusal;
@@ -181,16 +211,17 @@ export class OneTimeCodes {
    * A new code for the same destination, purpose and login request; the old one stops
    * working once the new one exists (a refused resend leaves it usable).
    */
-  async resend(id: string, ip?: string): Promise<IssuedCode> {
+  async resend(id: string, request: ResendRequest = {}): Promise<IssuedCode> {
     const old = await this.find(id);
     if (!old) throw new CodeError('unknown', 0);
     if (old.verified_at || old.consumed_at) throw new CodeError('used', 0);
     const issued = await this.issue({
+      ...request,
       purpose: old.purpose,
       channel: old.channel,
       destination: old.destination,
       loginChallengeHash: old.login_challenge_hash,
-      ip: ip ?? old.ip,
+      ip: request.ip ?? old.ip,
     });
     const now = new Date(this.deps.now());
     await this.deps.db
@@ -236,6 +267,14 @@ export class OneTimeCodes {
     });
   }
 
+  /**
+   * A short keyed tag of `destination`, for a cookie that remembers which addresses a
+   * browser proved: keyed, so a copied cookie does not reveal the address to a dictionary.
+   */
+  proofTag(destination: string): string {
+    return createHmac('sha256', this.deps.codeKey).update(`proved:${destination}`).digest('base64url').slice(0, 22);
+  }
+
   /** HMAC-SHA256 bound to the row id (the id is a fixed-length UUID, so `id:code` is unambiguous). */
   private hash(id: string, code: string): string {
     return createHmac('sha256', this.deps.codeKey).update(`${id}:${code}`).digest('base64url');
@@ -250,55 +289,40 @@ export class OneTimeCodes {
     return new CodeError('too_many_attempts', 0);
   }
 
-  /** The first limit the just-inserted code `self` breaks, counting every other code. */
-  private async checkLimits(self: string, destination: string, ip: string | null, now: number): Promise<RateLimited | undefined> {
-    const { db } = this.deps;
-    const { perDestination, perIp, windowSeconds } = this.limits;
-    const windowMs = windowSeconds * 1000;
-    const retry = (at: number) => Math.max(1, Math.ceil((at - now) / 1000));
-
-    // The cool-down is for codes still waiting to be typed in: once a code has been used,
-    // the person evidently got it, and signing in again at once is not flooding.
-    const pending = await db
+  /**
+   * What the limits say about the just-inserted code `self` (code-limits.ts), counting the
+   * other codes of the window to its destination or from its network. Entered email codes
+   * count towards nothing, so they are not even read.
+   */
+  private async checkLimits(
+    self: string,
+    send: { destination: string; channel: CodeChannel; network: string | null; proved: boolean; captchaSolved: boolean },
+    now: number,
+  ): Promise<RateLimited | CaptchaRequired | undefined> {
+    const since = new Date(now - this.limits.windowSeconds * 1000);
+    const { network } = send;
+    const rows = await this.deps.db
       .selectFrom('one_time_codes')
-      .select((eb) => eb.fn.max('resend_after').as('until'))
-      .where('destination', '=', destination)
-      .where('id', '<>', self)
-      .where('resend_after', '>', new Date(now))
-      .where('verified_at', 'is', null)
-      .where('consumed_at', 'is', null)
-      .executeTakeFirst();
-    if (pending?.until) return new RateLimited(retry(new Date(pending.until).getTime()), 'cooldown');
-
-    const since = new Date(now - windowMs);
-    const byDestination = await db
-      .selectFrom('one_time_codes')
-      .select('created_at')
-      .where('destination', '=', destination)
+      .select(['destination', 'channel', 'network', 'proved', 'created_at', 'resend_after', 'verified_at', 'consumed_at'])
       .where('id', '<>', self)
       .where('created_at', '>', since)
-      .orderBy('created_at')
+      .where((eb) =>
+        eb.or([eb('destination', '=', send.destination), ...(network === null ? [] : [eb('network', '=', network)])]),
+      )
+      .where((eb) => eb.or([eb('verified_at', 'is', null), eb('channel', '<>', 'email')]))
       .execute();
-    if (byDestination.length >= perDestination) {
-      // Allowed again when enough of the oldest codes have left the window.
-      const oldest = byDestination[byDestination.length - perDestination] as { created_at: Date };
-      return new RateLimited(retry(oldest.created_at.getTime() + windowMs), 'destination');
-    }
-
-    if (ip !== null) {
-      const byIp = await db
-        .selectFrom('one_time_codes')
-        .select('created_at')
-        .where('ip', '=', ip)
-        .where('id', '<>', self)
-        .where('created_at', '>', since)
-        .orderBy('created_at')
-        .execute();
-      if (byIp.length >= perIp) {
-        const oldest = byIp[byIp.length - perIp] as { created_at: Date };
-        return new RateLimited(retry(oldest.created_at.getTime() + windowMs), 'ip');
-      }
-    }
+    const past: PastCode[] = rows.map((r) => ({
+      destination: r.destination,
+      channel: r.channel,
+      network: r.network,
+      proved: r.proved,
+      createdAt: r.created_at.getTime(),
+      resendAfter: r.resend_after.getTime(),
+      entered: r.verified_at !== null || r.consumed_at !== null,
+    }));
+    const verdict = judge(send, past, this.limits, now);
+    if (verdict.kind === 'refuse') return new RateLimited(verdict.retryAfterSeconds, verdict.limit);
+    if (verdict.kind === 'captcha') return new CaptchaRequired(verdict.reason);
     return undefined;
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
-import { RateLimiter } from './rate-limit.js';
+import { addressBucket, RateLimiter } from './rate-limit.js';
 
 let database: Database;
 // A window-aligned start, so "the rest of the window" is exact.
@@ -72,5 +72,62 @@ describe('RateLimiter', () => {
     expect(await limiter.deleteExpired(new Date(clock + 86_400_000 - 1800_000))).toBeGreaterThanOrEqual(1);
     const left = await database.db.selectFrom('rate_limits').select('window_start').where('key', '=', k).execute();
     expect(left.map((r) => r.window_start.toISOString())).toEqual(['2031-03-02T01:00:00.000Z']);
+  });
+});
+
+describe('addressBucket', () => {
+  it('counts an IPv4 address alone', () => {
+    expect(addressBucket('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('203.0.113.7', 48)).toBe('203.0.113.7');
+  });
+
+  it('counts an IPv4-mapped IPv6 address as its IPv4 address, in either notation', () => {
+    expect(addressBucket('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('::FFFF:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('::ffff:cb00:7107')).toBe('203.0.113.7');
+    expect(addressBucket('0:0:0:0:0:ffff:cb00:7107')).toBe('203.0.113.7');
+  });
+
+  it('counts an IPv6 address by its /64', () => {
+    expect(addressBucket('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2:0:0:0:0/64');
+    expect(addressBucket('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2:0:0:0:0/64');
+    expect(addressBucket('2001:db8:1:3::1')).toBe('2001:db8:1:3:0:0:0:0/64');
+  });
+
+  it('gives every spelling of one network the same bucket', () => {
+    const spellings = [
+      '2001:db8:0:0:0:0:0:1',
+      '2001:db8::1',
+      '2001:DB8::1',
+      '2001:0db8:0000:0000:0000:0000:0000:0001',
+      '2001:db8::0.0.0.1',
+      '2001:db8::1%eth0',
+      '2001:db8::1%25en0',
+    ];
+    for (const ip of spellings) expect(addressBucket(ip), ip).toBe('2001:db8:0:0:0:0:0:0/64');
+    expect(addressBucket('::')).toBe('0:0:0:0:0:0:0:0/64');
+    expect(addressBucket('::1')).toBe('0:0:0:0:0:0:0:0/64');
+    expect(addressBucket('fe80::1%eth0')).toBe('fe80:0:0:0:0:0:0:0/64');
+  });
+
+  it.each([
+    [48, '2001:db8:abcd:0:0:0:0:0/48'],
+    [56, '2001:db8:abcd:1200:0:0:0:0/56'],
+    [60, '2001:db8:abcd:1230:0:0:0:0/60'],
+    [64, '2001:db8:abcd:1234:0:0:0:0/64'],
+    [128, '2001:db8:abcd:1234:5:6:7:8/128'],
+  ])('keeps the first %i bits', (bits, bucket) => {
+    expect(addressBucket('2001:db8:abcd:1234:5:6:7:8', bits)).toBe(bucket);
+  });
+
+  it('puts two addresses in one bucket exactly when they share the prefix', () => {
+    expect(addressBucket('2001:db8:abcd:12ff::1', 56)).toBe(addressBucket('2001:db8:abcd:1200::2', 56));
+    expect(addressBucket('2001:db8:abcd:1300::1', 56)).not.toBe(addressBucket('2001:db8:abcd:1200::1', 56));
+    expect(addressBucket('2001:db8:abcd:1234::1', 128)).not.toBe(addressBucket('2001:db8:abcd:1234::2', 128));
+  });
+
+  it('returns what is not an IP address unchanged', () => {
+    expect(addressBucket('unknown')).toBe('unknown');
+    expect(addressBucket('')).toBe('');
   });
 });

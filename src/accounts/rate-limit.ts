@@ -28,15 +28,23 @@ export function windowStartOf(now: number, windowSeconds: number): number {
 
 /**
  * The network a per-address limit counts: an IPv4 address alone, an IPv6 address by its
- * prefix (a /64 by default), since one subscriber is routinely given a whole /64 and would
- * otherwise be as many clients as it has addresses. IPv4-mapped IPv6 counts as its IPv4 address.
+ * prefix (a /64 by default; RATE_LIMIT_IPV6_PREFIX, see clientNetwork in
+ * src/http/public/ui-support.ts for the configured one), since one subscriber is routinely
+ * given a whole /64 and would otherwise be as many clients as it has addresses. An
+ * IPv4-mapped IPv6 address (::ffff:a.b.c.d, in either notation) counts as its IPv4 address;
+ * a zone id is ignored. Anything that is not an IP address is returned unchanged.
+ *
+ * The result is `a:b:c:d:0:0:0:0/64` (lower-case hex, no `::`), so every spelling of one
+ * network gives one string.
  */
 export function addressBucket(ip: string, ipv6PrefixBits = 64): string {
   if (!isIPv6(ip)) return ip;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return mapped[1] as string;
   const groups = expandIPv6(ip);
-  const bits = Math.max(0, Math.min(128, ipv6PrefixBits));
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    const [hi, lo] = [groups[6] as number, groups[7] as number];
+    return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  }
+  const bits = Math.max(0, Math.min(128, Math.trunc(ipv6PrefixBits)));
   const kept: string[] = [];
   for (let i = 0; i < 8; i++) {
     const keep = Math.max(0, Math.min(16, bits - i * 16));

@@ -59,8 +59,32 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the one-time code limits and the IPv6 prefix of per-address limits', () => {
+    expect(loadConfig({})).toMatchObject({
+      rateLimitIpv6Prefix: 64,
+      otpLimitWindow: 3600,
+      otpCaptchaPerDestination: 3,
+      otpCaptchaPerNetwork: 5,
+      otpMaxPerNetwork: 20,
+      otpMaxSmsPerDestination: 5,
+      otpRememberAddress: 30 * 86400,
+    });
+    expect(loadConfig({ RATE_LIMIT_IPV6_PREFIX: '48' }).rateLimitIpv6Prefix).toBe(48);
+    expect(loadConfig({ RATE_LIMIT_IPV6_PREFIX: '128' }).rateLimitIpv6Prefix).toBe(128);
+    expect(loadConfig({ LOGIN_CODE_CAPTCHA_PER_DESTINATION: '0' }).otpCaptchaPerDestination).toBe(0);
+    expect(loadConfig({ LOGIN_CODE_LIMIT_WINDOW: '30m' }).otpLimitWindow).toBe(1800);
+  });
+
   it.each([
     ['PORT', 'abc', 'not a TCP port'],
+    ['RATE_LIMIT_IPV6_PREFIX', '31', 'from 32 to 128'],
+    ['RATE_LIMIT_IPV6_PREFIX', '129', 'from 32 to 128'],
+    ['RATE_LIMIT_IPV6_PREFIX', '/64', 'from 32 to 128'],
+    ['RATE_LIMIT_IPV6_PREFIX', '64.5', 'from 32 to 128'],
+    ['LOGIN_CODE_MAX_PER_NETWORK', '0', 'whole number from 1'],
+    ['LOGIN_CODE_MAX_SMS_PER_DESTINATION', 'many', 'whole number from 1'],
+    ['LOGIN_CODE_CAPTCHA_PER_NETWORK', '-1', 'whole number from 0'],
+    ['LOGIN_CODE_LIMIT_WINDOW', '2d', 'at most 86400 seconds'],
     ['TRUST_PROXY', 'loopbak', 'not an IP address'],
     ['TRUST_PROXY', '10.0.0.0/33', 'not an IP address'],
     ['TRUST_PROXY', 'proxy.internal', 'not an IP address'],
@@ -96,7 +120,7 @@ describe('loadConfig', () => {
 
   it('documents every setting', () => {
     for (const s of Object.values(settings)) {
-      expect(s.env).toMatch(/^[A-Z_]+$/);
+      expect(s.env).toMatch(/^[A-Z][A-Z0-9_]*$/);
       expect(s.description.length).toBeGreaterThan(10);
     }
   });

@@ -102,6 +102,16 @@ const scopeName: Parser<string> = (raw, variable) => {
   return raw;
 };
 
+/** A whole number from `min` to `max`. */
+const wholeNumber =
+  (min: number, max: number): Parser<number> =>
+  (raw, variable) => {
+    const value = raw.trim();
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      throw new ConfigError(variable, `must be a whole number from ${min} to ${max}`);
+    return Number(value);
+  };
+
 const setting = <T, D extends string | undefined>(s: Setting<T> & { default: D }) => s;
 
 /** The address ranges proxy-addr (Fastify's trustProxy) knows by name. */
@@ -200,6 +210,13 @@ export const settings = {
     description:
       'Which peers are believed when they send X-Forwarded-For (the client address that per-address limits count and the audit log records): a comma-separated list of addresses, CIDR ranges and `loopback`, `linklocal`, `uniquelocal`; a number of proxy hops; `false`; or `true` (anyone: only when nothing reaches Gatehouse except through its proxy, since any client could otherwise pose as many addresses).',
     parse: trustedProxies,
+  }),
+  rateLimitIpv6Prefix: setting({
+    env: 'RATE_LIMIT_IPV6_PREFIX',
+    default: '64',
+    description:
+      'Prefix length (32 to 128) by which per-address limits count an IPv6 client: one subscriber is routinely given a whole /64 (or /56, /48), and would otherwise be as many clients as it has addresses. An IPv4 address counts alone.',
+    parse: wholeNumber(32, 128),
   }),
   issuer: setting({
     env: 'ISSUER',
@@ -460,8 +477,50 @@ export const settings = {
   otpResendCooldown: setting({
     env: 'LOGIN_CODE_RESEND_COOLDOWN',
     default: '60s',
-    description: 'How long before another code can be sent to the same address.',
+    description:
+      'How long before another code can be sent to the same address from the same network (while the last one is still waiting to be entered).',
     parse: seconds,
+  }),
+  otpLimitWindow: setting({
+    env: 'LOGIN_CODE_LIMIT_WINDOW',
+    default: '1h',
+    description: 'The sliding window over which the one-time code limits below count (at most `1d`).',
+    parse: secondsUpTo(86_400),
+  }),
+  otpCaptchaPerDestination: setting({
+    env: 'LOGIN_CODE_CAPTCHA_PER_DESTINATION',
+    default: '3',
+    description:
+      'Codes still waiting to be entered for one address, asked from anywhere within the window, after which an email code too needs the captcha (step-up, never a refusal). A browser that proved the address is not asked. SMS and WhatsApp always need it.',
+    parse: wholeNumber(0, 1000),
+  }),
+  otpCaptchaPerNetwork: setting({
+    env: 'LOGIN_CODE_CAPTCHA_PER_NETWORK',
+    default: '5',
+    description:
+      'Codes still waiting to be entered, asked from one network (an IPv4 address or an IPv6 prefix, see `RATE_LIMIT_IPV6_PREFIX`) within the window, after which every send from it needs the captcha.',
+    parse: wholeNumber(0, 1000),
+  }),
+  otpMaxPerNetwork: setting({
+    env: 'LOGIN_CODE_MAX_PER_NETWORK',
+    default: '20',
+    description:
+      'Hard ceiling on codes sent at the request of one network within the window, captcha or not: those still waiting to be entered, and every SMS or WhatsApp one (they cost money). Entered email codes do not count.',
+    parse: wholeNumber(1, 100_000),
+  }),
+  otpMaxSmsPerDestination: setting({
+    env: 'LOGIN_CODE_MAX_SMS_PER_DESTINATION',
+    default: '5',
+    description:
+      'Hard ceiling on SMS and WhatsApp codes to one phone number within the window (SMS pumping). Browsers that proved the number have a budget of their own, so strangers cannot use it up.',
+    parse: wholeNumber(1, 1000),
+  }),
+  otpRememberAddress: setting({
+    env: 'LOGIN_CODE_REMEMBER_ADDRESS',
+    default: '30d',
+    description:
+      'How long a browser that entered a code for an address is let past the limits that others can run up on that address (a signed cookie).',
+    parse: secondsUpTo(400 * 86_400),
   }),
   defaultCountry: setting({
     env: 'DEFAULT_COUNTRY',

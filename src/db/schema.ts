@@ -316,7 +316,12 @@ export interface OneTimeCodesTable {
   login_challenge_hash: string | null;
   attempts: Default<number>;
   max_attempts: number;
+  /** The client's address as it connected (kept for the record). */
   ip: string | null;
+  /** The network the limits count it by: addressBucket(ip, RATE_LIMIT_IPV6_PREFIX). */
+  network: string | null;
+  /** Asked by a browser that had already proved this destination (its own budget). */
+  proved: Default<boolean>;
   created_at: CreatedAt;
   expires_at: Timestamp;
   resend_after: Timestamp;

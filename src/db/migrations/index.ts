@@ -8,6 +8,7 @@ import * as openFlows from './0006_open_flows.js';
 import * as consoleSessions from './0007_console_sessions.js';
 import * as emailDomains from './0008_email_domains.js';
 import * as usedTelegramLogins from './0009_used_telegram_logins.js';
+import * as codeNetworks from './0010_code_networks.js';
 
 /** Listed in code so the compiled server needs no migration folder scan. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_console_sessions': consoleSessions,
   '0008_email_domains': emailDomains,
   '0009_used_telegram_logins': usedTelegramLogins,
+  '0010_code_networks': codeNetworks,
 };

@@ -1,18 +1,22 @@
 /**
  * The built-in login app: sign in or register with a one-time code by email, SMS or
- * WhatsApp (a captcha first for phones), then TOTP when enrolled. It answers the login
+ * WhatsApp (a captcha first for phones, and for email when many codes were asked for the
+ * address or from the network: the step-up of code-limits.ts), then TOTP when enrolled. It answers the login
  * request through the same service the admin API wraps; without a login_challenge it signs
  * the person in to their account page.
  *
  * The code in progress is tied to the browser by a signed cookie, so a verified code cannot
  * be finished from another browser; every page answers the same whether or not an account
- * exists, until the code has proved the address.
+ * exists, until the code has proved the address. A browser that proved an address keeps a
+ * signed cookie saying so (proved-addresses.ts), which lets it past the limits a stranger
+ * can run up on that address.
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, normalizeEmail, normalizePhone } from '../../accounts/identifiers.js';
-import { CodeError, type OneTimeCodes, RateLimited } from '../../accounts/one-time-codes.js';
+import { CaptchaRequired, CodeError, type OneTimeCodes, RateLimited } from '../../accounts/one-time-codes.js';
 import type { Actor } from '../../audit/actor.js';
+import type { CaptchaWidget } from '../../captcha/captcha.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import type { Account, CodeChannel, OneTimeCode } from '../../db/schema.js';
 import { DeliveryError } from '../../delivery/delivery.js';
@@ -20,9 +24,10 @@ import { codeMessage } from '../../delivery/templates.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import type { FieldErrors } from '../../ui/forms.js';
-import { codePage, noAccountPage, twoFactorPage } from '../../ui/pages/code.js';
+import { type CodePageModel, codePage, noAccountPage, twoFactorPage } from '../../ui/pages/code.js';
 import { type LoginPageModel, loginPage, pageUrl } from '../../ui/pages/login.js';
 import { applyCookies, signedCookie } from '../cookies.js';
+import { hasProved, rememberProved } from './proved-addresses.js';
 import { csrfToken, formOf, limitByAddress, originsOf, queryOf, sendError, sendPage } from './ui-support.js';
 
 const OTP_COOKIE = 'gatehouse_otp';
@@ -52,6 +57,27 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     };
   }
 
+  /** The script and the third-party origins a page needs to show the captcha widget. */
+  function captchaPolicy(captcha: CaptchaWidget) {
+    return {
+      ...(captcha.scriptUrl ? { scripts: [captcha.scriptUrl] } : {}),
+      ...(captcha.kind === 'turnstile' ? { thirdParty: ['https://challenges.cloudflare.com'] } : {}),
+      ...(captcha.kind === 'hcaptcha' ? { thirdParty: ['https://hcaptcha.com', 'https://*.hcaptcha.com'] } : {}),
+    };
+  }
+
+  /** True when the form carries a captcha solution that verifies (always, with CAPTCHA=none). */
+  async function captchaSolved(request: FastifyRequest): Promise<boolean> {
+    const widget = gh.login.captcha.widget();
+    return gh.login.captcha.verify(formOf(request).get(widget.field), request.ip);
+  }
+
+  /** This browser proved `destination`: by the signed cookie, or a code it entered in this flow. */
+  function provedHere(request: FastifyRequest, destination: string, current: OneTimeCode | undefined): boolean {
+    if (current?.verified_at && current.destination === destination) return true;
+    return hasProved(request, gh.login.codes.proofTag(destination), gh.now());
+  }
+
   function renderLogin(
     reply: FastifyReply,
     model: Omit<LoginPageModel, 'csrf' | 'phoneChannels' | 'captcha'>,
@@ -59,6 +85,7 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     status = 200,
   ) {
     const captcha = gh.login.captcha.widget();
+    const showsCaptcha = model.method === 'phone' || model.askCaptcha === true;
     return sendPage(
       reply,
       loginPage({
@@ -71,11 +98,27 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
         title: model.mode === 'register' ? 'Create your account' : 'Sign in',
         status,
         formTargets: ctx.formTargets,
-        ...(model.method === 'phone' && captcha.scriptUrl ? { scripts: [captcha.scriptUrl] } : {}),
-        ...(captcha.kind === 'turnstile' ? { thirdParty: ['https://challenges.cloudflare.com'] } : {}),
-        ...(captcha.kind === 'hcaptcha' ? { thirdParty: ['https://hcaptcha.com', 'https://*.hcaptcha.com'] } : {}),
+        ...(showsCaptcha ? captchaPolicy(captcha) : {}),
       },
     );
+  }
+
+  /** The code page; its resend form shows the captcha when a new code needs one. */
+  function renderCode(
+    reply: FastifyReply,
+    model: Omit<CodePageModel, 'csrf' | 'resendCaptcha'>,
+    ctx: FlowContext,
+    options: { status?: number; askCaptcha?: boolean } = {},
+  ) {
+    const captcha = gh.login.captcha.widget();
+    // Every SMS and WhatsApp send needs the captcha; an email one only after a step-up.
+    const showsCaptcha = (model.channel !== 'email' || options.askCaptcha === true) && captcha.kind !== 'none';
+    return sendPage(reply, codePage({ ...model, csrf: csrfToken(reply), resendCaptcha: showsCaptcha ? captcha : undefined }), {
+      title: 'Enter your code',
+      status: options.status ?? 200,
+      formTargets: ctx.formTargets,
+      ...(showsCaptcha ? captchaPolicy(captcha) : {}),
+    });
   }
 
   const show = (mode: Mode) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -113,10 +156,10 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
       remember: form.get('remember') === '1',
     };
     const errors: FieldErrors = {};
-    const again = (status: number, message?: string) =>
+    const again = (status: number, message?: string, askCaptcha = false) =>
       renderLogin(
         reply,
-        { mode, method, loginChallenge: challenge, clientName: ctx.clientName, values, errors, message },
+        { mode, method, loginChallenge: challenge, clientName: ctx.clientName, values, errors, message, askCaptcha },
         ctx,
         status,
       );
@@ -134,12 +177,10 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
       if (!(err instanceof InputError)) throw err;
       errors[err.field] = err.message;
     }
-    // The captcha comes before any SMS or WhatsApp send; email needs none.
-    if (method === 'phone' && !errors.phone) {
-      const widget = gh.login.captcha.widget();
-      if (!(await gh.login.captcha.verify(form.get(widget.field), request.ip))) {
-        errors.captcha = 'Please complete the check that you are a person.';
-      }
+    // The captcha comes before any SMS or WhatsApp send; email needs it only after a step-up.
+    const solved = Object.values(errors).some(Boolean) ? false : await captchaSolved(request);
+    if (method === 'phone' && !errors.phone && !solved) {
+      errors.captcha = 'Please complete the check that you are a person.';
     }
     if (Object.values(errors).some(Boolean)) return again(400);
 
@@ -151,10 +192,15 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
         destination,
         loginChallengeHash: challenge ? hashSecret(challenge) : null,
         ip: request.ip,
+        proved: provedHere(request, destination, (await currentCode(request, challenge))?.code),
+        captchaSolved: solved,
       });
     } catch (err) {
-      if (err instanceof RateLimited)
-        return again(429, `Too many codes were asked for. Try again in ${waitText(err.retryAfterSeconds)}.`);
+      if (err instanceof CaptchaRequired) {
+        errors.captcha = STEP_UP_TEXT;
+        return again(400, undefined, true);
+      }
+      if (err instanceof RateLimited) return again(429, refusalText(err));
       throw err;
     }
     try {
@@ -208,18 +254,17 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     const current = await currentCode(request, challenge);
     if (!current) return reply.redirect(startOver(challenge), 303);
     const sent = queryOf(request).get('sent') === '1';
-    return sendPage(
+    return renderCode(
       reply,
-      codePage({
+      {
         destination: current.code.destination,
         channel: current.code.channel,
         loginChallenge: challenge,
-        csrf: csrfToken(reply),
         errors: {},
         startOver: startOver(challenge),
         ...(sent ? { info: 'We sent a new code.' } : {}),
-      }),
-      { title: 'Enter your code', formTargets: ctx.formTargets },
+      },
+      ctx,
     );
   });
 
@@ -246,19 +291,25 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
         used: 'This code was already used. Send a new one.',
         unknown: 'This code is no longer valid. Send a new one.',
       }[err.reason];
-      return sendPage(
+      return renderCode(
         reply,
-        codePage({
+        {
           destination: code.destination,
           channel: code.channel,
           loginChallenge: challenge,
-          csrf: csrfToken(reply),
           errors: { code: message },
           startOver: startOver(challenge),
-        }),
-        { title: 'Enter your code', status: 400, formTargets: ctx.formTargets },
+        },
+        ctx,
+        { status: 400 },
       );
     }
+    // This browser has now proved the address: strangers' requests for it no longer hold it back.
+    rememberProved(request, reply, gh.login.codes.proofTag(verified.destination), {
+      now: gh.now(),
+      ttlSeconds: gh.config.otpRememberAddress,
+      secure,
+    });
     const account = await accountFor(verified);
     if (!account) {
       if (verified.purpose === 'register')
@@ -285,22 +336,23 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     if (!current) return reply.redirect(startOver(challenge), 303);
     let issued: Awaited<ReturnType<OneTimeCodes['resend']>>;
     try {
-      issued = await gh.login.codes.resend(current.code.id, request.ip);
+      issued = await gh.login.codes.resend(current.code.id, {
+        ip: request.ip,
+        proved: provedHere(request, current.code.destination, current.code),
+        captchaSolved: await captchaSolved(request),
+      });
     } catch (err) {
-      if (!(err instanceof RateLimited)) throw err;
-      return sendPage(
-        reply,
-        codePage({
-          destination: current.code.destination,
-          channel: current.code.channel,
-          loginChallenge: challenge,
-          csrf: csrfToken(reply),
-          errors: {},
-          message: `You can ask for a new code in ${waitText(err.retryAfterSeconds)}.`,
-          startOver: startOver(challenge),
-        }),
-        { title: 'Enter your code', status: 429, formTargets: ctx.formTargets },
-      );
+      if (!(err instanceof RateLimited || err instanceof CaptchaRequired)) throw err;
+      const page = {
+        destination: current.code.destination,
+        channel: current.code.channel,
+        loginChallenge: challenge,
+        startOver: startOver(challenge),
+      };
+      if (err instanceof CaptchaRequired) {
+        return renderCode(reply, { ...page, errors: { captcha: STEP_UP_TEXT } }, ctx, { status: 400, askCaptcha: true });
+      }
+      return renderCode(reply, { ...page, errors: {}, message: refusalText(err) }, ctx, { status: 429 });
     }
     try {
       await sendCode(request, current.code.destination, current.code.channel, current.code.purpose, issued.code);
@@ -448,6 +500,21 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
 
 const codeUrl = (challenge: string | undefined) =>
   `/ui/code${challenge ? `?login_challenge=${encodeURIComponent(challenge)}` : ''}`;
+
+const STEP_UP_TEXT = 'Please complete the check that you are a person, then ask again.';
+
+/** What a refusal says: which limit, and when a new code can be had (the latest of the broken limits). */
+function refusalText(err: RateLimited): string {
+  const wait = waitText(err.retryAfterSeconds);
+  switch (err.limit) {
+    case 'cooldown':
+      return `A code was sent a moment ago. You can ask for another in ${wait}.`;
+    case 'network':
+      return `Too many codes were asked for from your network. Try again in ${wait}.`;
+    case 'destination':
+      return `Too many codes were sent to this number. Try again in ${wait}, or sign in with your email address.`;
+  }
+}
 
 function waitText(seconds: number): string {
   if (seconds < 90) return `${Math.max(1, Math.ceil(seconds))} seconds`;

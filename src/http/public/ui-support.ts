@@ -2,6 +2,7 @@
 
 import type {} from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { addressBucket } from '../../accounts/rate-limit.js';
 import { OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type Params, type RawParams, readParams } from '../../oauth/params.js';
@@ -66,8 +67,15 @@ export function originsOf(uris: readonly string[]): string[] {
 export const ADDRESS_WINDOW_SECONDS = 60;
 
 /**
- * A per-address ceiling on form posts, shared by every node through the database. The
- * per-identifier limits on codes live with the codes.
+ * The network a per-address limit counts the request under: its IPv4 address, or its IPv6
+ * address by the configured prefix (RATE_LIMIT_IPV6_PREFIX, a /64 by default).
+ */
+export const clientNetwork = (gh: Pick<Gatehouse, 'config'>, request: Pick<FastifyRequest, 'ip'>): string =>
+  addressBucket(request.ip, gh.config.rateLimitIpv6Prefix);
+
+/**
+ * A per-address ceiling on form posts, shared by every node through the database, counted
+ * per network (clientNetwork). The per-identifier limits on codes live with the codes.
  */
 export async function limitByAddress(
   gh: Gatehouse,
@@ -76,7 +84,7 @@ export async function limitByAddress(
   limit = 30,
   windowSeconds = ADDRESS_WINDOW_SECONDS,
 ) {
-  const result = await gh.login.limiter.hit(`ui:${bucket}:${request.ip}`, limit, windowSeconds);
+  const result = await gh.login.limiter.hit(`ui:${bucket}:${clientNetwork(gh, request)}`, limit, windowSeconds);
   if (!result.allowed) {
     throw new OAuthError(
       'too_many_requests',

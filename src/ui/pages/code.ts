@@ -1,7 +1,9 @@
 /** The one-time code step, and the TOTP step that follows when 2FA is on. */
 
+import type { CaptchaWidget } from '../../captcha/captcha.js';
 import { csrfField, type FieldErrors, hidden, input, maskDestination, notice } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
+import { captchaWidget } from './login.js';
 
 export interface CodePageModel {
   destination: string;
@@ -12,6 +14,8 @@ export interface CodePageModel {
   message?: string | undefined;
   info?: string | undefined;
   startOver: string;
+  /** A new code needs the captcha first (always for SMS and WhatsApp): shown in the resend form. */
+  resendCaptcha?: CaptchaWidget | undefined;
 }
 
 export function codePage(m: CodePageModel): SafeHtml {
@@ -26,6 +30,7 @@ ${input({ name: 'code', label: 'Code', value: '', error: m.errors.code, autocomp
 </form>
 <form method="post" action="/ui/code/resend">
 ${csrfField(m.csrf)}${hidden('login_challenge', m.loginChallenge)}
+${m.resendCaptcha ? captchaWidget(m.resendCaptcha, m.errors.captcha) : ''}
 <p class="muted">Didn’t get it? <button type="submit" class="link">Send a new code</button> · <a href="${m.startOver}">Use a different address</a></p>
 </form>`;
 }

@@ -15,6 +15,8 @@ export interface LoginPageModel {
   message?: string | undefined;
   phoneChannels: CodeChannel[];
   captcha: CaptchaWidget;
+  /** Show the captcha on the email form too: many codes were asked for lately (step-up). */
+  askCaptcha?: boolean;
   loginHint?: string | undefined;
 }
 
@@ -23,7 +25,7 @@ export function pageUrl(mode: 'login' | 'register', method: 'email' | 'phone', c
   return `/ui/${mode}?${query}`;
 }
 
-function captchaWidget(widget: CaptchaWidget, error: string | undefined): SafeHtml | string {
+export function captchaWidget(widget: CaptchaWidget, error: string | undefined): SafeHtml | string {
   if (widget.kind === 'none') return '';
   const box =
     widget.kind === 'altcha'
@@ -43,7 +45,8 @@ export function loginPage(m: LoginPageModel): SafeHtml {
   const remember = m.values.remember ?? true;
   const form =
     m.method === 'email'
-      ? html`${input({ name: 'email', label: 'Email address', type: 'email', value: m.values.email ?? m.loginHint, error: m.errors.email, autocomplete: 'email', autofocus: true, placeholder: 'name@example.com' })}`
+      ? html`${input({ name: 'email', label: 'Email address', type: 'email', value: m.values.email ?? m.loginHint, error: m.errors.email, autocomplete: 'email', autofocus: true, placeholder: 'name@example.com' })}
+${m.askCaptcha ? captchaWidget(m.captcha, m.errors.captcha) : ''}`
       : html`${input({ name: 'phone', label: 'Phone number', type: 'tel', value: m.values.phone, error: m.errors.phone, autocomplete: 'tel', autofocus: true, placeholder: '+1 555 010 0123', hint: 'Include the country code, e.g. +44.' })}
 ${
   m.phoneChannels.length > 1
