@@ -6,7 +6,6 @@
  * to the audit log under the operator's name.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { addressBucket } from '../../accounts/rate-limit.js';
 import { identify } from '../../audit/actor.js';
 import type { AuditEntry } from '../../audit/audit-log.js';
 import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, ConsoleSessions, operatorNameProblem } from '../../audit/operator-sessions.js';
@@ -37,7 +36,7 @@ import { accountIdsIn, auditPage, type People } from '../../ui/pages/console-aud
 import { installBrowserCookies, signedCookie } from '../cookies.js';
 import { installFormParser } from '../forms.js';
 import { assetRoutes } from '../public/assets.js';
-import { csrfToken, formOf, queryOf } from '../public/ui-support.js';
+import { clientNetwork, csrfToken, formOf, queryOf } from '../public/ui-support.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -237,7 +236,7 @@ export async function consoleRoutes(
       const nameProblem = operatorNameProblem(operator);
       if (adminToken !== undefined) {
         const limits = [
-          await gh.login.limiter.hit(`console-login:${addressBucket(request.ip)}`, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS),
+          await gh.login.limiter.hit(`console-login:${clientNetwork(gh, request)}`, LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS),
           await gh.login.limiter.hit('console-login:*', LOGIN_ATTEMPTS_ALL, LOGIN_WINDOW_SECONDS),
         ];
         const refused = limits.find((limit) => !limit.allowed);
