@@ -4,7 +4,7 @@
  * cookie jar), so both servers pay the same client-side cost.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { adminAccept, basicAuthorization, CookieJar, send } from '../test/support/http-driver.js';
+import { adminAccept, adminAuthorization, basicAuthorization, CookieJar, send } from '../test/support/http-driver.js';
 
 export type Kind = 'gatehouse' | 'oidc-provider' | 'ceiling';
 
@@ -32,7 +32,8 @@ export const basicAuth = (t: Target) => basicAuthorization(t.clientId, t.clientS
 /** Where introspection is served: Gatehouse on its admin port (as Hydra), oidc-provider on its public one with client auth. */
 export function introspection(t: Target): { url: string; headers: Record<string, string> } {
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
-  if (t.kind === 'gatehouse') return { url: `${t.adminUrl}/admin/oauth2/introspect`, headers: form };
+  if (t.kind === 'gatehouse')
+    return { url: `${t.adminUrl}/admin/oauth2/introspect`, headers: { ...form, ...adminAuthorization } };
   return { url: `${t.publicUrl}/token/introspection`, headers: { ...form, authorization: basicAuth(t) } };
 }
 

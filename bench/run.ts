@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { adminAuthorization, SPAWNED_ADMIN_TOKEN } from '../test/support/http-driver.js';
 import { cpuDuring, type Processes, postgresBackends } from './cpu.js';
 import { authorizationCodeFlow, basicAuth, clientCredentialsToken, introspection, paths, type Target } from './flow.js';
 import { COLD_TOKENS, countTokens, fillTokens, formatGrowth, type GrowthCell, growthToken } from './growth.js';
@@ -154,6 +155,7 @@ async function startGatehouse(
       ISSUER: publicUrl,
       DATA_DIR: data.path,
       SECRETS_SYSTEM: randomBytes(32).toString('hex'),
+      ADMIN_TOKEN: SPAWNED_ADMIN_TOKEN,
       LOG_LEVEL: 'warn',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...env,
@@ -166,7 +168,7 @@ async function startGatehouse(
   if (databaseUrl) await chargeBackends(id, own, databaseUrl);
   const response = await fetch(`${adminUrl}/admin/clients`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...adminAuthorization },
     body: JSON.stringify({
       client_name: 'Bench',
       redirect_uris: [redirectUri],

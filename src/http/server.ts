@@ -22,7 +22,7 @@ import { registrationTokenRoutes } from './admin/registration-tokens.js';
 import { installAdminRequestGuard } from './admin/request-guard.js';
 import { installBrowserCookies } from './cookies.js';
 import { frameworkErrors, installErrorHandler } from './errors.js';
-import { installFormParser } from './forms.js';
+import { installEmptyFormParser, installFormParser } from './forms.js';
 import { healthRoutes } from './health.js';
 import { installInputGuard } from './input.js';
 import { redactingLoggerOptions } from './log-redaction.js';
@@ -137,6 +137,7 @@ export async function buildAdminApp(gh: Gatehouse, options: AdminServerOptions =
   // cross-site requests, and JSON bodies only, which no page can send to it without CORS.
   installAdminRequestGuard(app, { bindHost: gh.config.adminHost, extraHosts: gh.config.adminHosts ?? [] });
   app.removeContentTypeParser('text/plain');
+  installEmptyFormParser(app);
   installInputGuard(app, { bodilessWritesAreEmpty: true });
   // Everyone on the admin port is an operator; the console names who (ADMIN_TOKEN holders are "admin-api").
   installActorContext(app, { type: 'operator', id: 'admin-api' });

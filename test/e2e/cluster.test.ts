@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STOP_TIMEOUT_MS } from '../../src/cluster.js';
 import { onServer, throwawayDatabase } from '../support/database.js';
 import { freePort } from '../support/harness.js';
-import { basicAuthorization, send } from '../support/http-driver.js';
+import { adminAuthorization, basicAuthorization, SPAWNED_ADMIN_TOKEN, send } from '../support/http-driver.js';
 
 const root = join(import.meta.dirname, '../..');
 const postgres = process.env.GATEHOUSE_TEST_DB === 'postgres';
@@ -41,6 +41,7 @@ async function startCluster(env: Record<string, string>, ports?: { port: number;
       ADMIN_HOST: '127.0.0.1',
       ISSUER: `http://127.0.0.1:${port}`,
       SECRETS_SYSTEM: randomBytes(32).toString('hex'),
+      ADMIN_TOKEN: SPAWNED_ADMIN_TOKEN,
       LOG_LEVEL: 'info',
       WORKERS: '2',
       ...env,
@@ -151,7 +152,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
 
   it('answers /metrics on any worker with the requests of all of them', async () => {
     const count = async () => {
-      const text = (await send(`${c.adminUrl}/metrics`, { newConnection: true })).body;
+      const text = (await send(`${c.adminUrl}/metrics`, { newConnection: true, headers: adminAuthorization })).body;
       const line = text
         .split('\n')
         .find((l) => l.startsWith('gatehouse_http_request_duration_seconds_count{') && l.includes('route="/health/alive"'));
@@ -170,7 +171,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     try {
       // Round robin: of two new connections one reaches the stopped worker and waits; the
       // other's worker asks the primary, which waits for the stopped one (prom-client: 5 s).
-      const scrapes = [0, 1].map(() => send(`${c.adminUrl}/metrics`, { newConnection: true }));
+      const scrapes = [0, 1].map(() => send(`${c.adminUrl}/metrics`, { newConnection: true, headers: adminAuthorization }));
       const first = await Promise.race(scrapes);
       expect(first.status).toBe(503);
       expect(first.headers['content-type']).toContain('application/json');
@@ -186,7 +187,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
   it('keeps tokens consistent across workers: issued on one, introspected and revoked on the others', async () => {
     const created = await send(`${c.adminUrl}/admin/clients`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...adminAuthorization },
       body: JSON.stringify({
         client_name: 'Cluster',
         grant_types: ['client_credentials'],
@@ -209,7 +210,7 @@ describe.skipIf(!postgres)('WORKERS=2 on PostgreSQL', () => {
     const active = async () => {
       const answer = await send(`${c.adminUrl}/admin/oauth2/introspect`, {
         method: 'POST',
-        headers: form,
+        headers: { ...form, ...adminAuthorization },
         body: `token=${encodeURIComponent(token)}`,
         newConnection: true,
       });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { throwawayDatabase as throwawayOn } from '../support/database.js';
 import { freePort, TEST_SECRET } from '../support/harness.js';
-import { adminAccept, basicAuthorization, CookieJar } from '../support/http-driver.js';
+import { adminAccept, adminAuthorization, basicAuthorization, CookieJar, SPAWNED_ADMIN_TOKEN } from '../support/http-driver.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -87,6 +87,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     ADMIN_HOST: '127.0.0.1',
     ISSUER: options.issuer ?? publicUrl,
     SECRETS_SYSTEM: TEST_SECRET,
+    ADMIN_TOKEN: SPAWNED_ADMIN_TOKEN,
     LOG_LEVEL: 'warn',
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
@@ -246,7 +247,7 @@ export const REDIRECT_URI = 'https://app.example/callback';
 export async function createClient(node: Node, body: Record<string, unknown> = {}): Promise<Client> {
   const response = await fetch(`${node.adminUrl}/admin/clients`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...adminAuthorization },
     body: JSON.stringify({
       client_name: 'Reliability',
       redirect_uris: [REDIRECT_URI],
@@ -290,7 +291,7 @@ export async function tokenRequest(node: Node, client: Client, form: Record<stri
 export async function introspect(node: Node, token: string): Promise<Answer> {
   const response = await fetch(`${node.adminUrl}/admin/oauth2/introspect`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...adminAuthorization },
     body: new URLSearchParams({ token }),
   });
   return answer(response);

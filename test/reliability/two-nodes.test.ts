@@ -6,6 +6,7 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/harness.js';
+import { adminAuthorization } from '../support/http-driver.js';
 import {
   authorizationCodeFlow,
   type Client,
@@ -80,7 +81,7 @@ describe('two nodes on one database', () => {
   it('serves a key rotated on one node from both, and ID tokens of either verify against either', async () => {
     const rotated = await fetch(`${a.adminUrl}/admin/keys/gatehouse.openid.id-token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...adminAuthorization },
       body: JSON.stringify({ alg: 'RS256', kid: 'rotated-on-a' }),
     });
     expect(rotated.status, await rotated.clone().text()).toBeLessThan(300);
@@ -110,7 +111,7 @@ describe('two nodes on one database', () => {
 
     const suspended = await fetch(`${a.adminUrl}/admin/clients/${other.client_id}/status`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...adminAuthorization },
       body: JSON.stringify({ status: 'suspended', reason: 'reliability test' }),
     });
     expect(suspended.status).toBe(200);

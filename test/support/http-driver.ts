@@ -82,10 +82,17 @@ export class CookieJar {
 }
 
 /** A Hydra-style accept on the admin API; returns the `redirect_to` the browser goes to next. */
+/**
+ * The ADMIN_TOKEN of the servers that the reliability suite and the benchmarks start as child
+ * processes, as an operator sets it, and the header their admin calls carry.
+ */
+export const SPAWNED_ADMIN_TOKEN = 'spawned-server-admin-token-0123456789abcdef';
+export const adminAuthorization = { authorization: `Bearer ${SPAWNED_ADMIN_TOKEN}` } as const;
+
 export async function adminAccept(adminUrl: string, path: string, body: unknown): Promise<string> {
   const response = await send(`${adminUrl}${path}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...adminAuthorization },
     body: JSON.stringify(body),
   });
   if (response.status !== 200) throw new Error(`${path}: ${response.status} ${response.body}`);
