@@ -4,6 +4,7 @@ import * as loginApp from './0002_login_app.js';
 import * as applications from './0003_applications.js';
 import * as linkedIdentities from './0004_linked_identities.js';
 import * as leases from './0005_leases.js';
+import * as boundedAnonymous from './0006_bounded_anonymous.js';
 
 /** Listed in code so the compiled server needs no migration folder scan. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_applications': applications,
   '0004_linked_identities': linkedIdentities,
   '0005_leases': leases,
+  '0006_bounded_anonymous': boundedAnonymous,
 };
