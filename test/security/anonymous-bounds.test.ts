@@ -371,13 +371,19 @@ describe('dynamic client registration (RFC 7591 / 7592)', () => {
 });
 
 describe('the review queue', () => {
-  it('shows who has waited longest, however many registered after them', async () => {
-    t = await start();
-    // The oldest application has the id that sorts last.
-    const oldest = await createClient(t, { client_id: 'zzzz-waited-longest', client_name: 'Waited longest', status: 'pending' });
-    t.advance(1);
-    // 210 newer ones, as an unlimited initial access token registered them (copies of it, a second apart).
-    await sql`
+  it(
+    'shows who has waited longest, however many registered after them',
+    async () => {
+      t = await start();
+      // The oldest application has the id that sorts last.
+      const oldest = await createClient(t, {
+        client_id: 'zzzz-waited-longest',
+        client_name: 'Waited longest',
+        status: 'pending',
+      });
+      t.advance(1);
+      // 210 newer ones, as an unlimited initial access token registered them (copies of it, a second apart).
+      await sql`
       insert into clients
       select (jsonb_populate_record(null::clients, to_jsonb(c) || jsonb_build_object(
         'id', 'newer-' || lpad(g::text, 3, '0'),
@@ -387,17 +393,19 @@ describe('the review queue', () => {
       from clients c, generate_series(1, 210) g
       where c.id = ${oldest.client_id}`.execute(t.gh.db);
 
-    const operator = new Browser(t.adminApp);
-    await operator.get('/admin/ui/login');
-    expect((await operator.post('/admin/ui/login', { operator: 'ops@example.com' })).statusCode).toBe(303);
-    const queue = await operator.get('/admin/ui');
-    expect(queue.statusCode).toBe(200);
-    expect(queue.body).toContain('zzzz-waited-longest');
-    // First in the queue, and the youngest are the ones left for the next page.
-    expect(queue.body.indexOf('zzzz-waited-longest')).toBeLessThan(queue.body.indexOf('newer-001'));
-    expect(queue.body).not.toContain('newer-210');
+      const operator = new Browser(t.adminApp);
+      await operator.get('/admin/ui/login');
+      expect((await operator.post('/admin/ui/login', { operator: 'ops@example.com' })).statusCode).toBe(303);
+      const queue = await operator.get('/admin/ui');
+      expect(queue.statusCode).toBe(200);
+      expect(queue.body).toContain('zzzz-waited-longest');
+      // First in the queue, and the youngest are the ones left for the next page.
+      expect(queue.body.indexOf('zzzz-waited-longest')).toBeLessThan(queue.body.indexOf('newer-001'));
+      expect(queue.body).not.toContain('newer-210');
 
-    const listed = await t.gh.clients.list({ status: 'pending', oldestFirst: true, limit: 3 });
-    expect(listed.map((c) => c.id)).toEqual(['zzzz-waited-longest', 'newer-001', 'newer-002']);
-  }, FLOOD_TIMEOUT);
+      const listed = await t.gh.clients.list({ status: 'pending', oldestFirst: true, limit: 3 });
+      expect(listed.map((c) => c.id)).toEqual(['zzzz-waited-longest', 'newer-001', 'newer-002']);
+    },
+    FLOOD_TIMEOUT,
+  );
 });
