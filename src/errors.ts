@@ -65,12 +65,15 @@ export interface OAuthErrorOptions {
   /** Never shown to the client; logged. */
   debug?: string;
   cause?: unknown;
+  /** A limit was reached: sent as Retry-After (RFC 9110 10.2.3), however the error is rendered. */
+  retryAfterSeconds?: number;
 }
 
 export class OAuthError extends GatehouseError {
   override name = 'OAuthError';
   readonly status: number;
   readonly debug: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly error: OAuthErrorCode | (string & {}),
@@ -80,6 +83,7 @@ export class OAuthError extends GatehouseError {
     super(`${error}: ${description}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.status = options.status ?? defaultStatus[error as OAuthErrorCode] ?? 400;
     this.debug = options.debug;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toJSON(): { error: string; error_description: string } {
@@ -97,6 +101,9 @@ export const invalidScope = (description: string, options?: OAuthErrorOptions) =
   new OAuthError('invalid_scope', description, options);
 export const invalidToken = (description: string, options?: OAuthErrorOptions) =>
   new OAuthError('invalid_token', description, options);
+/** RFC 6585 4: a limit was reached; Retry-After says when the window resets. */
+export const tooManyRequests = (description: string, retryAfterSeconds: number, debug?: string) =>
+  new OAuthError('too_many_requests', description, { status: 429, retryAfterSeconds, ...(debug ? { debug } : {}) });
 export const notFound = (description: string) => new OAuthError('not_found', description);
 export const conflict = (description: string) => new OAuthError('conflict', description);
 

@@ -20,6 +20,7 @@ import { developerPortalClient, ensureFirstPartyClient } from './clients/first-p
 import { InitialAccessTokens } from './clients/initial-access-tokens.js';
 import { notifyDevelopers } from './clients/notifications.js';
 import { Registration } from './clients/registration.js';
+import { RegistrationLimits } from './clients/registration-limits.js';
 import { ClientStore } from './clients/store.js';
 import type { Config } from './config/config.js';
 import { UsedTelegramLogins } from './connectors/used-telegram-logins.js';
@@ -37,6 +38,7 @@ import { LoginSessions } from './flows/login-sessions.js';
 import { Logout } from './flows/logout.js';
 import { FlowStore } from './flows/store.js';
 import { GrantStore } from './grants/store.js';
+import { AuthenticationFailures } from './oauth/authentication-failures.js';
 import { ClientAuthenticator } from './oauth/client-authentication.js';
 import { authorizationCodeGrant } from './oauth/grants/authorization-code.js';
 import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
@@ -82,7 +84,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   );
   // Grouped reads and writes may take half the pool each; the embedded database has one connection.
   const concurrency = database.kind === 'pglite' ? 1 : Math.max(1, Math.floor(config.databasePoolSize / 2));
-  const audit = new AuditLog(db, { concurrency: Math.min(2, concurrency) });
+  const audit = new AuditLog(db, { concurrency: Math.min(2, concurrency), foldWindowSeconds: config.auditFoldWindow });
   recordEventsIn(events, audit);
   const box = new SecretBox(options.secrets);
   const keys = new SigningKeys(db, box, now);
@@ -93,11 +95,21 @@ export async function createGatehouse(options: GatehouseOptions) {
   const flows = new FlowStore(db, { concurrency });
   const accounts = new AccountStore(db);
   const clients = new Clients({ store: clientStore, grants, scopes, events, box, now });
+  // Every per-address and per-credential limit counts in the database, shared by all nodes.
+  const limiter = new RateLimiter(db, now);
+  const authFailures = new AuthenticationFailures(limiter, config.rateLimitClientAuthFailures);
+  const registrationLimits = new RegistrationLimits({
+    limiter,
+    perCredential: config.rateLimitRegistrations,
+    perAddress: config.rateLimitRegistrationsPerAddress,
+  });
   // RFC 7591 / 7592: self-registration behind initial access tokens (gh.registration.tokens).
   const registration = new Registration({
     clients,
     store: clientStore,
     tokens: new InitialAccessTokens({ db, events, now }),
+    limits: registrationLimits,
+    failures: authFailures,
     events,
     issuer: config.issuer,
   });
@@ -106,7 +118,7 @@ export async function createGatehouse(options: GatehouseOptions) {
 
   const flowDeps: FlowDeps = { flows, clients: clientStore, grants, keys, scopes, events, config, now };
   const issuer = new TokenIssuer(grants, keys, config, now);
-  const authenticator = new ClientAuthenticator((id) => clientStore.findCached(id), events);
+  const authenticator = new ClientAuthenticator((id) => clientStore.findCached(id), events, authFailures);
   const tokenEndpoint = new TokenEndpoint(authenticator, [
     authorizationCodeGrant({ grants, issuer, events, now }),
     refreshTokenGrant({ grants, issuer, events, now }),
@@ -117,7 +129,6 @@ export async function createGatehouse(options: GatehouseOptions) {
   const providers = options.fetch ? { fetch: options.fetch } : {};
   // The built-in login app's services (issue 3): codes, 2FA, delivery, captcha, limits.
   const totp = new Totp({ db, box, now, issuer: 'Gatehouse' });
-  const limiter = new RateLimiter(db, now);
   const login = {
     accounts: new Accounts({ db, now }),
     codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config, limits: codeLimitsFrom(config) }),
@@ -167,12 +178,13 @@ export async function createGatehouse(options: GatehouseOptions) {
     scopes,
     clients,
     registration,
+    registrationLimits,
     clientStore,
     grants,
     flows,
     accounts,
     authenticator,
-    authorization: new Authorization(flowDeps),
+    authorization: new Authorization(flowDeps, { limiter: login.limiter, policy: config.rateLimitAuthorizationRequests }),
     loginRequests: new LoginRequests(flowDeps),
     consentRequests: new ConsentRequests(flowDeps),
     logout: new Logout(flowDeps),

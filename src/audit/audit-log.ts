@@ -4,6 +4,7 @@ import { deleteInChunks } from '../db/chunked-delete.js';
 import { type Db, executeWithJson } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { ActorType } from './actor.js';
+import { foldBatch } from './folding.js';
 
 export interface AuditEntry {
   id: string;
@@ -37,22 +38,36 @@ export interface AuditFilter {
   until?: Date;
 }
 
-/** One statement for any number of entries, which travel as one JSON document (as tokens do: src/grants/store.ts). */
+/**
+ * One statement for any number of entries, which travel as one JSON document (as tokens do:
+ * src/grants/store.ts). A folded entry whose window already has one adds its count to it.
+ */
 const APPEND = `
-  insert into audit_log (at, action, actor_type, actor_id, target_type, target_id, ip, details)
-  select at, action, actor_type, actor_id, target_type, target_id, ip, details
+  insert into audit_log (at, action, actor_type, actor_id, target_type, target_id, ip, details, fold_key)
+  select at, action, actor_type, actor_id, target_type, target_id, ip, details, fold_key
   from json_to_recordset($1::json) as t(
-    at timestamptz, action text, actor_type text, actor_id text, target_type text, target_id text, ip text, details jsonb
+    at timestamptz, action text, actor_type text, actor_id text, target_type text, target_id text, ip text, details jsonb,
+    fold_key text
+  )
+  on conflict (fold_key) where fold_key is not null do update set details = audit_log.details || jsonb_build_object(
+    'count', (audit_log.details->>'count')::bigint + (excluded.details->>'count')::bigint,
+    'last_at', greatest(audit_log.details->>'last_at', excluded.details->>'last_at')
   )`;
+
+/** The default of AUDIT_FOLD_WINDOW. */
+export const DEFAULT_FOLD_WINDOW_SECONDS = 600;
 
 export class AuditLog {
   /** Entries of concurrent requests share one multi-row insert and one commit. */
   private readonly appends: GroupCommit<NewAuditEntry, undefined>;
 
+  private readonly foldWindowSeconds: number;
+
   constructor(
     private readonly db: Db,
-    options: { concurrency?: number } = {},
+    options: { concurrency?: number; foldWindowSeconds?: number } = {},
   ) {
+    this.foldWindowSeconds = options.foldWindowSeconds ?? DEFAULT_FOLD_WINDOW_SECONDS;
     this.appends = new GroupCommit({
       run: (entries: NewAuditEntry[]) => this.append(entries),
       concurrency: options.concurrency ?? 1,
@@ -66,7 +81,7 @@ export class AuditLog {
   }
 
   private async append(entries: NewAuditEntry[]): Promise<undefined[]> {
-    const rows = entries.map((entry) => ({
+    const rows = foldBatch(entries, this.foldWindowSeconds).map((entry) => ({
       at: entry.at,
       action: entry.action,
       actor_type: entry.actor.type,
@@ -75,6 +90,7 @@ export class AuditLog {
       target_id: entry.target?.id ?? null,
       ip: entry.ip ?? null,
       details: entry.details ?? {},
+      fold_key: entry.foldKey ?? null,
     }));
     await executeWithJson(this.db, APPEND, [rows]);
     return entries.map(() => undefined);

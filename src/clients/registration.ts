@@ -17,9 +17,11 @@ import { hashesMatch, hashSecret, newId, newSecret, prefixes } from '../crypto/t
 import type { Client } from '../db/schema.js';
 import { invalidRequest } from '../errors.js';
 import type { EventSink } from '../events/events.js';
+import { type AuthenticationFailures, type FailedCredential, tooManyFailures } from '../oauth/authentication-failures.js';
 import { BearerError } from '../oauth/token-lookup.js';
 import { type ClientJson, type Clients, type DeveloperInput, toClientJson } from './clients.js';
 import type { InitialAccessTokens } from './initial-access-tokens.js';
+import type { RegistrationLimits } from './registration-limits.js';
 import type { ClientStore } from './store.js';
 
 /** RFC 7592 2.2: fields the server issues, which an update request must not carry. */
@@ -61,6 +63,9 @@ export interface RegistrationDeps {
   clients: Clients;
   store: ClientStore;
   tokens: InitialAccessTokens;
+  limits: RegistrationLimits;
+  /** Wrong initial and registration access tokens, counted per client and address. */
+  failures: AuthenticationFailures;
   events: EventSink;
   issuer: string;
 }
@@ -84,21 +89,29 @@ export class Registration {
   }
 
   /** Refuses early (before the body is read) a request whose initial access token cannot be used. */
-  async requireInitialAccessToken(token: string | undefined): Promise<void> {
-    if ((await this.deps.tokens.check(token)) === undefined) throw initialTokenRefused();
+  async requireInitialAccessToken(token: string | undefined, address: string): Promise<void> {
+    if ((await this.deps.tokens.check(token)) === undefined) await this.refuse({ unknown: 'initial_access_token' }, address);
   }
 
   /** Refuses early (before the body is read) a request whose registration access token is not this client's. */
-  async requireRegistrationToken(actor: Actor, clientId: string, token: string | undefined): Promise<void> {
-    await this.authenticate(actor, clientId, token);
+  async requireRegistrationToken(actor: Actor, clientId: string, token: string | undefined, address: string): Promise<void> {
+    await this.authenticate(actor, clientId, token, address);
   }
 
-  /** RFC 7591 3.1: registers a pending client, spending one use of the initial access token. */
+  /**
+   * RFC 7591 3.1: registers a pending client, spending one use of the initial access token.
+   * Counted against the token's and the address's registration limits first, so a token
+   * without a use limit still registers only so many clients an hour.
+   */
   async register(
     actor: Actor,
     metadata: Record<string, unknown>,
     initialAccessToken: string | undefined,
+    address: string,
   ): Promise<ClientInformation> {
+    const usable = await this.deps.tokens.check(initialAccessToken);
+    if (usable === undefined) return this.refuse({ unknown: 'initial_access_token' }, address);
+    await this.deps.limits.admit({ initialAccessToken: usable }, address);
     const tokenId = await this.deps.tokens.consume(initialAccessToken);
     if (tokenId === undefined) throw initialTokenRefused();
     // The id is chosen here, never by the caller, so the audit entries name the new client as actor.
@@ -118,8 +131,8 @@ export class Registration {
   }
 
   /** RFC 7592 2.1: the client's current registration; the token presented is echoed back. */
-  async read(actor: Actor, clientId: string, token: string | undefined): Promise<ClientInformation> {
-    const client = await this.authenticate(actor, clientId, token);
+  async read(actor: Actor, clientId: string, token: string | undefined, address: string): Promise<ClientInformation> {
+    const client = await this.authenticate(actor, clientId, token, address);
     return this.information(toClientJson(client), token as string);
   }
 
@@ -133,8 +146,9 @@ export class Registration {
     clientId: string,
     token: string | undefined,
     body: Record<string, unknown>,
+    address: string,
   ): Promise<ClientInformation> {
-    const client = await this.authenticate(actor, clientId, token);
+    const client = await this.authenticate(actor, clientId, token, address);
     if (body.client_id !== client.id) {
       throw invalidRequest("The body must carry client_id, and it must be this client's id.");
     }
@@ -156,20 +170,34 @@ export class Registration {
   }
 
   /** RFC 7592 2.3: deletes the client, its grants and tokens; its credentials stop working. */
-  async remove(actor: Actor, clientId: string, token: string | undefined): Promise<void> {
-    const client = await this.authenticate(actor, clientId, token);
+  async remove(actor: Actor, clientId: string, token: string | undefined, address: string): Promise<void> {
+    const client = await this.authenticate(actor, clientId, token, address);
     await this.deps.clients.removeWithTokens(actor, client.id);
   }
 
   /** The client whose registration access token this is; 401 otherwise, unknown client included. */
-  private async authenticate(actor: Actor, clientId: string, token: string | undefined): Promise<Client> {
+  private async authenticate(actor: Actor, clientId: string, token: string | undefined, address: string): Promise<Client> {
     const usable = token?.startsWith(prefixes.registrationAccessToken) ?? false;
     const client = usable ? await this.deps.store.find(clientId) : undefined;
     const expected = client?.registration_token_hash ?? NO_SUCH_HASH;
     const matches = hashesMatch(hashSecret(token ?? ''), expected);
-    if (!client?.registration_token_hash || !matches) throw registrationTokenRefused();
+    if (!client?.registration_token_hash || !matches) {
+      return this.refuse(client ? { client: client.id } : { unknown: 'client' }, address);
+    }
     identify(actor, 'client', client.id);
     return client;
+  }
+
+  /**
+   * A wrong token: 401 (RFC 6750 3.1), counted as a failure; beyond the limit 429 with
+   * Retry-After, still invalid_token so that a client library reads it as refused.
+   */
+  private async refuse(who: FailedCredential, address: string): Promise<never> {
+    const retryAfterSeconds = await this.deps.failures.count(who, address);
+    if (retryAfterSeconds === undefined) {
+      throw 'client' in who || who.unknown === 'client' ? registrationTokenRefused() : initialTokenRefused();
+    }
+    throw new BearerError('invalid_token', tooManyFailures(retryAfterSeconds), 429, retryAfterSeconds);
   }
 
   private information(client: ClientJson, registrationToken: string): ClientInformation {

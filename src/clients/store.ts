@@ -21,6 +21,11 @@ export interface ClientFilter {
   q?: string;
   /** Only clients with changes held for review. */
   withPendingChanges?: boolean;
+  /**
+   * Oldest first (created_at, then id), the order of a review queue: the limit then keeps
+   * those who have waited longest. Otherwise by id, the order `after` pages through.
+   */
+  oldestFirst?: boolean;
 }
 
 export class ClientStore {
@@ -104,7 +109,8 @@ export class ClientStore {
   }
 
   list(filter: ClientFilter): Promise<Client[]> {
-    let query = this.db.selectFrom('clients').selectAll().orderBy('id').limit(filter.limit);
+    let query = this.db.selectFrom('clients').selectAll().limit(filter.limit);
+    query = filter.oldestFirst ? query.orderBy('created_at').orderBy('id') : query.orderBy('id');
     if (filter.after !== undefined) query = query.where('id', '>', filter.after);
     if (filter.name !== undefined) query = query.where('name', '=', filter.name);
     if (filter.owner !== undefined) query = query.where('owner', '=', filter.owner);

@@ -54,6 +54,24 @@ const secondsUpTo =
     return value;
   };
 
+/** How many events a limit allows, and in how long a window: the `N/duration` of a RATE_LIMIT_* setting. */
+export interface RatePolicy {
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * `N/duration` (e.g. `60/10m`): at most N in each fixed window of that length. A window is at
+ * most a day, since the limiter's clean-up assumes no window is longer (src/accounts/rate-limit.ts).
+ */
+const rate: Parser<RatePolicy> = (raw, variable) => {
+  const match = /^\s*(\d{1,9})\s*\/\s*(\S+)\s*$/.exec(raw);
+  if (!match) throw new ConfigError(variable, `"${raw}" is not a rate such as 60/10m (a count, a slash, a duration)`);
+  const limit = Number(match[1]);
+  if (limit < 1) throw new ConfigError(variable, 'the count must be at least 1');
+  return { limit, windowSeconds: secondsUpTo(86_400)(match[2] as string, variable) };
+};
+
 const url: Parser<string> = (raw, variable) => {
   let parsed: URL;
   try {
@@ -371,6 +389,40 @@ export const settings = {
     default: '400d',
     description: 'How long audit log entries are kept before the background clean-up removes them.',
     parse: seconds,
+  }),
+  auditFoldWindow: setting({
+    env: 'AUDIT_FOLD_WINDOW',
+    default: '10m',
+    description:
+      'Repeated failures (a client failing to authenticate, a wrong second factor, a failed console sign-in) are written as one audit entry per failure kind, target and window of this length, with a `count` and the `last_at` of the latest (at most `1d`).',
+    parse: secondsUpTo(86_400),
+  }),
+  rateLimitAuthorizationRequests: setting({
+    env: 'RATE_LIMIT_AUTHORIZATION_REQUESTS',
+    default: '60/10m',
+    description:
+      'New authorization requests (each one a login request kept for `TTL_LOGIN_CONSENT_REQUEST`) one client address may start (an IPv6 address counts by its /64); beyond it the browser goes back to the client with `temporarily_unavailable`. Raise it when many people share one address (a campus or carrier NAT).',
+    parse: rate,
+  }),
+  rateLimitClientAuthFailures: setting({
+    env: 'RATE_LIMIT_CLIENT_AUTH_FAILURES',
+    default: '10/10m',
+    description:
+      'Failed client authentications (token, revocation, RFC 7592 client configuration endpoints) counted per client and address; beyond it the failures are answered 429 with `Retry-After` (401 with Basic, as RFC 6749 5.2 requires).',
+    parse: rate,
+  }),
+  rateLimitRegistrations: setting({
+    env: 'RATE_LIMIT_REGISTRATIONS',
+    default: '20/1h',
+    description:
+      'Clients that one initial access token (RFC 7591 `/oauth2/register`) or one developer account (the developer portal) may register; beyond it 429.',
+    parse: rate,
+  }),
+  rateLimitRegistrationsPerAddress: setting({
+    env: 'RATE_LIMIT_REGISTRATIONS_PER_ADDRESS',
+    default: '20/1h',
+    description: 'Clients that one client address may register, by either way, whatever credential it holds; beyond it 429.',
+    parse: rate,
   }),
   cleanupInterval: setting({
     env: 'CLEANUP_INTERVAL',

@@ -119,6 +119,8 @@ export interface AuditLogTable {
   target_id: string | null;
   ip: string | null;
   details: JsonDefault<Record<string, unknown>>;
+  /** Set on an entry that repeated failures of one window count into (src/audit/folding.ts). */
+  fold_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SigningKeysTable {

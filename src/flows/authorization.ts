@@ -5,9 +5,13 @@
  * Each step checks the browser's per-flow CSRF cookie, so a verifier link sent to someone
  * else's browser is useless.
  */
+
+import type { RateLimiter } from '../accounts/rate-limit.js';
+import type { RatePolicy } from '../config/config.js';
 import { hashesMatch, hashSecret, newId, newSecret } from '../crypto/tokens.js';
 import { type AuthorizationRequest, type Client, type Flow, json, type RequestError } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
+import { AUTHORIZATION_PARAMETERS, storedRequestUrl } from '../oauth/authorize/parameters.js';
 import { redirectWith, resolveTarget, validateRequest } from '../oauth/authorize/request.js';
 import { readIdTokenHint } from '../oauth/id-token.js';
 import type { Params } from '../oauth/params.js';
@@ -20,7 +24,10 @@ export interface AuthorizeInput {
   params: Params;
   /** GET /oauth (Galxe) implies response_type=code. */
   impliedResponseType: boolean;
-  requestUrl: string;
+  /** The endpoint's URL without a query: the stored request_url is it and the known parameters. */
+  endpoint: string;
+  /** The network the browser's address belongs to (addressBucket), which the new-request limit counts. */
+  address: string;
   /** The verified value of the session cookie, if any. */
   sessionId: string | undefined;
   cookies: Record<string, string | undefined>;
@@ -50,8 +57,17 @@ const signedOutMeanwhile = () =>
     debug: 'flow login session ended',
   });
 
+/** How many new requests (stored login requests) one address may start: RATE_LIMIT_AUTHORIZATION_REQUESTS. */
+export interface NewRequestLimit {
+  limiter: Pick<RateLimiter, 'hit'>;
+  policy: RatePolicy;
+}
+
 export class Authorization {
-  constructor(private readonly deps: FlowDeps) {}
+  constructor(
+    private readonly deps: FlowDeps,
+    private readonly newRequests: NewRequestLimit,
+  ) {}
 
   async handle(input: AuthorizeInput): Promise<AuthorizeOutcome> {
     const { params } = input;
@@ -72,7 +88,10 @@ export class Authorization {
       return await this.startLogin(target.client, request, input);
     } catch (err) {
       if (err instanceof OAuthError && !(err instanceof ClientRedirectError) && err.status < 500) {
-        throw new ClientRedirectError(err, target.redirectUri, params.get('state'));
+        // A state over its cap is not echoed: the redirect would carry what was refused.
+        const state = params.get('state');
+        const echoed = state !== undefined && state.length <= (AUTHORIZATION_PARAMETERS.state as number) ? state : undefined;
+        throw new ClientRedirectError(err, target.redirectUri, echoed);
       }
       throw err;
     }
@@ -84,6 +103,7 @@ export class Authorization {
     if (request.prompt.includes('none') && !session) {
       throw new OAuthError('login_required', 'The person is not signed in, and prompt=none forbids asking.');
     }
+    await this.admitNewRequest(input.address);
     const challenge = newSecret('challenge');
     const csrf = newSecret('challenge');
     const id = newId();
@@ -92,7 +112,7 @@ export class Authorization {
       client_id: client.id,
       state: 'login_requested',
       request: json(request),
-      request_url: input.requestUrl,
+      request_url: storedRequestUrl(input.endpoint, input.params),
       csrf_hash: hashSecret(csrf),
       login_challenge_hash: hashSecret(challenge),
       subject: session?.subject ?? null,
@@ -106,6 +126,26 @@ export class Authorization {
       location: withParam(uiUrl(this.deps.config, 'login'), 'login_challenge', challenge),
       cookies: [{ name: flowCsrfCookie(id), value: csrf, path: AUTHORIZE_PATH, maxAge: this.deps.config.flowTtl, signed: false }],
     };
+  }
+
+  /**
+   * Each new request is a stored row until it expires, so one address may only start so many.
+   * Refused with RFC 6749 4.1.2.1's temporarily_unavailable, sent back to the client: the
+   * client and redirect URI are trusted by now, and the client is the one waiting for an
+   * answer it can act on (a "try again later" in its own page); a 429 page here would strand
+   * the person on a page the client never hears of.
+   */
+  private async admitNewRequest(address: string): Promise<void> {
+    const { limit, windowSeconds } = this.newRequests.policy;
+    const result = await this.newRequests.limiter.hit(`authorize:${address}`, limit, windowSeconds);
+    if (!result.allowed) {
+      throw new OAuthError(
+        'temporarily_unavailable',
+        `Too many sign-in requests from this network; try again in ${result.retryAfterSeconds} seconds.`,
+        // Below 500, so it is redirected to the client like every other refusal of phase 2.
+        { status: 429, debug: `new authorization request limit reached for ${address}` },
+      );
+    }
   }
 
   /** The login session that may be reused without asking the person to sign in again. */

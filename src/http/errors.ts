@@ -78,6 +78,7 @@ export function installErrorHandler(app: FastifyInstance, options: { admin: bool
       request.log.info({ error: error.error, debug: error.debug }, 'request refused');
     }
 
+    if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(error.retryAfterSeconds));
     if (error instanceof ClientRedirectError) {
       return reply.redirect(
         redirectWith(error.redirectUri, {

@@ -1,12 +1,14 @@
 /**
  * Client authentication at the token, revocation endpoints (RFC 6749 2.3): HTTP Basic,
  * credentials in the body, or none for a public client. Exactly one method per request.
+ * Failures are counted per client and address (authentication-failures.ts).
  */
 import { type Actor, identify } from '../audit/actor.js';
 import { hashesMatch, hashSecret } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
 import { invalidClient, invalidRequest, OAuthError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
+import { type AuthenticationFailures, tooManyFailures } from './authentication-failures.js';
 import type { Params } from './params.js';
 
 export interface ClientCredentials {
@@ -58,15 +60,29 @@ export class ClientAuthenticator {
   constructor(
     private readonly findClient: (id: string) => Promise<Client | undefined>,
     private readonly events: EventSink,
+    private readonly failures: AuthenticationFailures,
   ) {}
 
-  /** The authenticated, approved client; invalid_client (401) otherwise. */
-  async authenticate(actor: Actor, authorization: string | undefined, params: Params): Promise<Client> {
+  /**
+   * The authenticated, approved client; invalid_client (401) otherwise. `address` is the
+   * caller's network (addressBucket), under which failures are counted.
+   */
+  async authenticate(actor: Actor, authorization: string | undefined, params: Params, address: string): Promise<Client> {
     const credentials = readClientCredentials(authorization, params);
     const client = await this.findClient(credentials.clientId);
+    const usedBasic = credentials.method === 'client_secret_basic';
     const fail = async (debug: string): Promise<never> => {
-      if (client) await this.events.emit({ type: 'client.authentication_failed', clientId: client.id }, actor);
-      throw new AuthenticationFailed(credentials.method === 'client_secret_basic', debug);
+      const [retryAfterSeconds] = await Promise.all([
+        this.failures.count(client ? { client: client.id } : { unknown: 'client' }, address),
+        client ? this.events.emit({ type: 'client.authentication_failed', clientId: client.id }, actor) : undefined,
+      ]);
+      if (retryAfterSeconds === undefined) throw new AuthenticationFailed(usedBasic, debug);
+      // Still invalid_client; 429 says "back off", except that a client that tried Basic
+      // must get 401 with the Basic challenge (RFC 6749 5.2). Retry-After either way.
+      throw new AuthenticationFailed(usedBasic, `${debug}; failure limit reached`, tooManyFailures(retryAfterSeconds), {
+        status: usedBasic ? 401 : 429,
+        retryAfterSeconds,
+      });
     };
     if (!client) return fail('unknown client');
     const registered = client.token_endpoint_auth_method;
@@ -79,11 +95,7 @@ export class ClientAuthenticator {
     }
     if (client.status !== 'approved') {
       // Still invalid_client with the Basic challenge when Basic was used (RFC 6749 5.2).
-      throw new AuthenticationFailed(
-        credentials.method === 'client_secret_basic',
-        `client status ${client.status}`,
-        'The client is not approved.',
-      );
+      throw new AuthenticationFailed(usedBasic, `client status ${client.status}`, 'The client is not approved.');
     }
     identify(actor, 'client', client.id);
     return client;
@@ -96,7 +108,8 @@ export class AuthenticationFailed extends OAuthError {
     readonly usedBasic: boolean,
     debug: string,
     description = 'Client authentication failed.',
+    options: { status?: number; retryAfterSeconds?: number } = {},
   ) {
-    super('invalid_client', description, { status: 401, debug });
+    super('invalid_client', description, { status: 401, ...options, debug });
   }
 }

@@ -29,12 +29,14 @@ export class TokenEndpoint {
     authorization: string | undefined;
     params: Params;
     lenientRedirectUri: boolean;
+    /** The caller's network (addressBucket), under which failed client authentication is counted. */
+    address: string;
   }): Promise<TokenResponse> {
     const grantType = input.params.get('grant_type');
     if (grantType === undefined) throw invalidRequest('The request has no grant_type.');
     const grant = this.grants.get(grantType);
     if (!grant) throw new OAuthError('unsupported_grant_type', `The grant type "${grantType}" is not supported.`);
-    const client = await this.authenticator.authenticate(input.actor, input.authorization, input.params);
+    const client = await this.authenticator.authenticate(input.actor, input.authorization, input.params, input.address);
     if (!client.grant_types.includes(grantType)) {
       throw new OAuthError('unauthorized_client', `The client may not use the ${grantType} grant.`);
     }

@@ -78,8 +78,13 @@ export class TokenLookup {
 
 /** An RFC 6750 3.1 error: rendered with a WWW-Authenticate: Bearer challenge. */
 export class BearerError extends OAuthError {
-  constructor(error: 'invalid_request' | 'invalid_token' | 'insufficient_scope', description: string, status: number) {
-    super(error, description, { status });
+  constructor(
+    error: 'invalid_request' | 'invalid_token' | 'insufficient_scope',
+    description: string,
+    status: number,
+    retryAfterSeconds?: number,
+  ) {
+    super(error, description, { status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
   }
 }
 

@@ -9,6 +9,7 @@ import * as consoleSessions from './0007_console_sessions.js';
 import * as emailDomains from './0008_email_domains.js';
 import * as usedTelegramLogins from './0009_used_telegram_logins.js';
 import * as codeNetworks from './0010_code_networks.js';
+import * as boundedAnonymous from './0011_bounded_anonymous.js';
 
 /** Listed in code so the compiled server needs no migration folder scan. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_email_domains': emailDomains,
   '0009_used_telegram_logins': usedTelegramLogins,
   '0010_code_networks': codeNetworks,
+  '0011_bounded_anonymous': boundedAnonymous,
 };

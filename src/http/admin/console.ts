@@ -307,8 +307,8 @@ export async function consoleRoutes(
       const queue = async (request: FastifyRequest, reply: FastifyReply) => {
         const query = queryOf(request);
         const [pending, changes] = await Promise.all([
-          gh.clients.list({ status: 'pending', limit: QUEUE_LIMIT + 1 }),
-          gh.clients.list({ status: 'approved', withPendingChanges: true, limit: QUEUE_LIMIT }),
+          gh.clients.list({ status: 'pending', oldestFirst: true, limit: QUEUE_LIMIT + 1 }),
+          gh.clients.list({ status: 'approved', withPendingChanges: true, oldestFirst: true, limit: QUEUE_LIMIT }),
         ]);
         // A queue: who has waited longest comes first.
         const oldestFirst = (a: Client, b: Client) => a.created_at.getTime() - b.created_at.getTime();

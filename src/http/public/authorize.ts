@@ -1,5 +1,6 @@
 /** GET|POST /oauth2/auth and the Galxe alias GET /oauth: thin adapters over flows/authorization. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addressBucket } from '../../accounts/rate-limit.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
@@ -14,7 +15,8 @@ export async function authorizeRoutes(app: FastifyInstance, gh: Gatehouse): Prom
     const outcome = await gh.authorization.handle({
       params,
       impliedResponseType,
-      requestUrl: `${gh.config.issuer}${request.url}`,
+      endpoint: `${gh.config.issuer}${request.url.split('?')[0]}`,
+      address: addressBucket(request.ip),
       sessionId: signedCookie(request, SESSION_COOKIE),
       cookies: readCookies(request, []),
     });

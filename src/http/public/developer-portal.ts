@@ -4,6 +4,7 @@
  * deletes. Thin routes over the Clients service; the pages are in src/ui/pages/developers.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addressBucket } from '../../accounts/rate-limit.js';
 import {
   type ApplicationErrors,
   type ApplicationValues,
@@ -158,6 +159,15 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
     if (!developer) return reply;
     const form = readApplicationForm(request.body, { scopes: gh.scopes });
     if (!form.input) return showForm(reply, developer, { values: form.values, errors: form.errors, status: 400 });
+    // Each registration waits in the operators' queue: so many per account and per address.
+    try {
+      await gh.registrationLimits.admit({ developerAccount: developer.account.id }, addressBucket(request.ip));
+    } catch (err) {
+      if (!(err instanceof OAuthError) || err.status !== 429) throw err;
+      // The form again, as typed, with the reason: nothing is lost by waiting.
+      reply.header('Retry-After', String(err.retryAfterSeconds));
+      return showForm(reply, developer, { values: form.values, errors: {}, message: err.description, status: 429 });
+    }
     let created: ClientJson;
     try {
       created = await gh.clients.registerForDeveloper(request.actor, developer.account.id, { ...form.input, ...PORTAL_GRANTS });

@@ -8,7 +8,9 @@
  * and looked up on every request. Signing out revokes it, so a copied cookie dies with the
  * session, and revoking the portal on the account page ends the session too.
  */
+
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { addressBucket } from '../../accounts/rate-limit.js';
 import { identify } from '../../audit/actor.js';
 import { DEVELOPER_PORTAL_CLIENT_ID, developerPortalClient } from '../../clients/first-party.js';
 import { challengeFor } from '../../crypto/pkce.js';
@@ -164,6 +166,7 @@ export function developerSessions(gh: Gatehouse) {
           code_verifier: pending.verifier,
         }),
         lenientRedirectUri: false,
+        address: addressBucket(request.ip),
       });
     } catch (err) {
       if (!(err instanceof OAuthError) || err.status >= 500) throw err;

@@ -5,6 +5,7 @@
  * valid token gets 401 whatever it sent.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addressBucket } from '../../accounts/rate-limit.js';
 import { OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
 
@@ -38,29 +39,42 @@ const noStore = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store
 export async function registerRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
   const registration = gh.registration;
   const requireClientToken = async (request: FastifyRequest<{ Params: ClientParams }>) =>
-    registration.requireRegistrationToken(request.actor, request.params.clientId, bearerOf(request));
+    registration.requireRegistrationToken(request.actor, request.params.clientId, bearerOf(request), addressBucket(request.ip));
 
   app.post(
     '/oauth2/register',
-    { onRequest: async (request) => registration.requireInitialAccessToken(bearerOf(request)) },
+    { onRequest: async (request) => registration.requireInitialAccessToken(bearerOf(request), addressBucket(request.ip)) },
     async (request, reply) => {
-      const information = await registration.register(request.actor, metadataOf(request), bearerOf(request));
+      const information = await registration.register(
+        request.actor,
+        metadataOf(request),
+        bearerOf(request),
+        addressBucket(request.ip),
+      );
       return noStore(reply).status(201).send(information);
     },
   );
 
   app.get<{ Params: ClientParams }>('/oauth2/register/:clientId', async (request, reply) =>
-    noStore(reply).send(await registration.read(request.actor, request.params.clientId, bearerOf(request))),
+    noStore(reply).send(
+      await registration.read(request.actor, request.params.clientId, bearerOf(request), addressBucket(request.ip)),
+    ),
   );
 
   app.put<{ Params: ClientParams }>('/oauth2/register/:clientId', { onRequest: requireClientToken }, async (request, reply) =>
     noStore(reply).send(
-      await registration.update(request.actor, request.params.clientId, bearerOf(request), metadataOf(request)),
+      await registration.update(
+        request.actor,
+        request.params.clientId,
+        bearerOf(request),
+        metadataOf(request),
+        addressBucket(request.ip),
+      ),
     ),
   );
 
   app.delete<{ Params: ClientParams }>('/oauth2/register/:clientId', async (request, reply) => {
-    await registration.remove(request.actor, request.params.clientId, bearerOf(request));
+    await registration.remove(request.actor, request.params.clientId, bearerOf(request), addressBucket(request.ip));
     return noStore(reply).status(204).send();
   });
 }

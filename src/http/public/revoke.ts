@@ -1,5 +1,7 @@
 /** POST /oauth2/revoke (RFC 7009). */
+
 import type { FastifyInstance } from 'fastify';
+import { addressBucket } from '../../accounts/rate-limit.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import { invalidRequest, OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
@@ -10,7 +12,12 @@ export async function revokeRoutes(app: FastifyInstance, gh: Gatehouse): Promise
   app.post('/oauth2/revoke', async (request, reply) => {
     requireForm(request);
     const params = readParams(request.body as RawParams);
-    const client = await gh.authenticator.authenticate(request.actor, request.headers.authorization, params);
+    const client = await gh.authenticator.authenticate(
+      request.actor,
+      request.headers.authorization,
+      params,
+      addressBucket(request.ip),
+    );
     const token = params.get('token');
     if (token === undefined) throw invalidRequest('The request has no token.');
     const row = await gh.tokens.find(token);

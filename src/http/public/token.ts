@@ -1,5 +1,7 @@
 /** POST /oauth2/token and the Galxe alias POST /oauth/auth/2/token. */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { addressBucket } from '../../accounts/rate-limit.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
 import { requireForm } from './form.js';
@@ -12,6 +14,7 @@ export async function tokenRoutes(app: FastifyInstance, gh: Gatehouse): Promise<
       authorization: request.headers.authorization,
       params: readParams(request.body as RawParams),
       lenientRedirectUri,
+      address: addressBucket(request.ip),
     });
     return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
   };

@@ -9,6 +9,7 @@ import { invalidRequest, OAuthError } from '../../errors.js';
 import type { Params } from '../params.js';
 import { type ApplicationType, matchRedirectUri } from '../redirect-uri.js';
 import { parseScope, type ScopeCatalogue } from '../scopes.js';
+import { checkParameterLengths, TARGET_PARAMETERS } from './parameters.js';
 
 export interface TrustedTarget {
   client: Client;
@@ -21,6 +22,7 @@ export async function resolveTarget(
   params: Params,
   findClient: (id: string) => Promise<Client | undefined>,
 ): Promise<TrustedTarget> {
+  checkParameterLengths(params, TARGET_PARAMETERS);
   const clientId = params.get('client_id');
   if (clientId === undefined) throw invalidRequest('The request has no client_id.');
   const client = await findClient(clientId);
@@ -57,9 +59,17 @@ interface CheckContext {
 type Check = (ctx: CheckContext) => void;
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
-const MAX_STATE = 2048;
+/** BCP 47's shape (RFC 5646 2.1), loosely: a tag that is not one is a preference to ignore, not an error. */
+const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/;
+
+const spaceSeparated = (value: string | undefined, keep: (item: string) => boolean = () => true): string[] =>
+  value
+    ?.split(' ')
+    .filter((item) => item !== '' && keep(item))
+    .slice(0, 20) ?? [];
 
 const checks: [name: string, check: Check][] = [
+  ['parameter lengths', ({ params }) => checkParameterLengths(params)],
   [
     'request objects',
     ({ params }) => {
@@ -91,7 +101,6 @@ const checks: [name: string, check: Check][] = [
     ({ params, request }) => {
       const state = params.get('state');
       if (state === undefined) throw invalidRequest('The request has no state; it is required to protect against CSRF.');
-      if (state.length > MAX_STATE) throw invalidRequest('The state is too long.');
       request.state = state;
     },
   ],
@@ -155,9 +164,7 @@ const checks: [name: string, check: Check][] = [
   [
     'nonce',
     ({ params, request }) => {
-      const nonce = params.get('nonce');
-      if (nonce !== undefined && nonce.length > 512) throw invalidRequest('The nonce is too long.');
-      request.nonce = nonce ?? null;
+      request.nonce = params.get('nonce') ?? null;
     },
   ],
   [
@@ -191,8 +198,8 @@ const checks: [name: string, check: Check][] = [
         throw invalidRequest('display must be page, popup, touch or wap.');
       }
       request.display = display ?? null;
-      request.ui_locales = params.get('ui_locales')?.split(' ').filter(Boolean).slice(0, 20) ?? [];
-      request.acr_values = params.get('acr_values')?.split(' ').filter(Boolean).slice(0, 20) ?? [];
+      request.ui_locales = spaceSeparated(params.get('ui_locales'), (tag) => LANGUAGE_TAG.test(tag));
+      request.acr_values = spaceSeparated(params.get('acr_values'));
       request.login_hint = params.get('login_hint') ?? null;
     },
   ],
