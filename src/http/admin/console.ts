@@ -33,10 +33,11 @@ import {
   queuePage,
 } from '../../ui/pages/console-applications.js';
 import { accountIdsIn, auditPage, type People } from '../../ui/pages/console-audit.js';
+import { clientNetwork } from '../client-network.js';
 import { installBrowserCookies, signedCookie } from '../cookies.js';
 import { installFormParser } from '../forms.js';
 import { assetRoutes } from '../public/assets.js';
-import { clientNetwork, csrfToken, formOf, queryOf } from '../public/ui-support.js';
+import { csrfToken, formOf, queryOf } from '../public/ui-support.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

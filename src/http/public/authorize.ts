@@ -1,9 +1,9 @@
 /** GET|POST /oauth2/auth and the Galxe alias GET /oauth: thin adapters over flows/authorization. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { addressBucket } from '../../accounts/rate-limit.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
+import { clientNetwork } from '../client-network.js';
 import { applyCookies, readCookies, signedCookie } from '../cookies.js';
 
 export async function authorizeRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
@@ -16,7 +16,7 @@ export async function authorizeRoutes(app: FastifyInstance, gh: Gatehouse): Prom
       params,
       impliedResponseType,
       endpoint: `${gh.config.issuer}${request.url.split('?')[0]}`,
-      address: addressBucket(request.ip),
+      address: clientNetwork(gh, request),
       sessionId: signedCookie(request, SESSION_COOKIE),
       cookies: readCookies(request, []),
     });

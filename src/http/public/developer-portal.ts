@@ -4,7 +4,6 @@
  * deletes. Thin routes over the Clients service; the pages are in src/ui/pages/developers.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { addressBucket } from '../../accounts/rate-limit.js';
 import {
   type ApplicationErrors,
   type ApplicationValues,
@@ -32,6 +31,7 @@ import {
   type SecretState,
   secretPage,
 } from '../../ui/pages/developers.js';
+import { clientNetwork } from '../client-network.js';
 import { type Developer, developerSessions, PORTAL_PATH } from './developer-session.js';
 import { csrfToken, formOf, limitByAddress, queryOf, sendPage } from './ui-support.js';
 
@@ -161,7 +161,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
     if (!form.input) return showForm(reply, developer, { values: form.values, errors: form.errors, status: 400 });
     // Each registration waits in the operators' queue: so many per account and per address.
     try {
-      await gh.registrationLimits.admit({ developerAccount: developer.account.id }, addressBucket(request.ip));
+      await gh.registrationLimits.admit({ developerAccount: developer.account.id }, clientNetwork(gh, request));
     } catch (err) {
       if (!(err instanceof OAuthError) || err.status !== 429) throw err;
       // The form again, as typed, with the reason: nothing is lost by waiting.

@@ -10,7 +10,6 @@
  */
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { addressBucket } from '../../accounts/rate-limit.js';
 import { identify } from '../../audit/actor.js';
 import { DEVELOPER_PORTAL_CLIENT_ID, developerPortalClient } from '../../clients/first-party.js';
 import { challengeFor } from '../../crypto/pkce.js';
@@ -19,6 +18,7 @@ import type { Account } from '../../db/schema.js';
 import { OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { readParams } from '../../oauth/params.js';
+import { clientNetwork } from '../client-network.js';
 import { applyCookies, signedCookie } from '../cookies.js';
 import { queryOf, sendError } from './ui-support.js';
 
@@ -166,7 +166,7 @@ export function developerSessions(gh: Gatehouse) {
           code_verifier: pending.verifier,
         }),
         lenientRedirectUri: false,
-        address: addressBucket(request.ip),
+        address: clientNetwork(gh, request),
       });
     } catch (err) {
       if (!(err instanceof OAuthError) || err.status >= 500) throw err;

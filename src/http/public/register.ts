@@ -5,9 +5,9 @@
  * valid token gets 401 whatever it sent.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { addressBucket } from '../../accounts/rate-limit.js';
 import { OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { clientNetwork } from '../client-network.js';
 
 interface ClientParams {
   clientId: string;
@@ -39,17 +39,17 @@ const noStore = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store
 export async function registerRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
   const registration = gh.registration;
   const requireClientToken = async (request: FastifyRequest<{ Params: ClientParams }>) =>
-    registration.requireRegistrationToken(request.actor, request.params.clientId, bearerOf(request), addressBucket(request.ip));
+    registration.requireRegistrationToken(request.actor, request.params.clientId, bearerOf(request), clientNetwork(gh, request));
 
   app.post(
     '/oauth2/register',
-    { onRequest: async (request) => registration.requireInitialAccessToken(bearerOf(request), addressBucket(request.ip)) },
+    { onRequest: async (request) => registration.requireInitialAccessToken(bearerOf(request), clientNetwork(gh, request)) },
     async (request, reply) => {
       const information = await registration.register(
         request.actor,
         metadataOf(request),
         bearerOf(request),
-        addressBucket(request.ip),
+        clientNetwork(gh, request),
       );
       return noStore(reply).status(201).send(information);
     },
@@ -57,7 +57,7 @@ export async function registerRoutes(app: FastifyInstance, gh: Gatehouse): Promi
 
   app.get<{ Params: ClientParams }>('/oauth2/register/:clientId', async (request, reply) =>
     noStore(reply).send(
-      await registration.read(request.actor, request.params.clientId, bearerOf(request), addressBucket(request.ip)),
+      await registration.read(request.actor, request.params.clientId, bearerOf(request), clientNetwork(gh, request)),
     ),
   );
 
@@ -68,13 +68,13 @@ export async function registerRoutes(app: FastifyInstance, gh: Gatehouse): Promi
         request.params.clientId,
         bearerOf(request),
         metadataOf(request),
-        addressBucket(request.ip),
+        clientNetwork(gh, request),
       ),
     ),
   );
 
   app.delete<{ Params: ClientParams }>('/oauth2/register/:clientId', async (request, reply) => {
-    await registration.remove(request.actor, request.params.clientId, bearerOf(request), addressBucket(request.ip));
+    await registration.remove(request.actor, request.params.clientId, bearerOf(request), clientNetwork(gh, request));
     return noStore(reply).status(204).send();
   });
 }

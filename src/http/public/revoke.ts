@@ -1,11 +1,11 @@
 /** POST /oauth2/revoke (RFC 7009). */
 
 import type { FastifyInstance } from 'fastify';
-import { addressBucket } from '../../accounts/rate-limit.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import { invalidRequest, OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
+import { clientNetwork } from '../client-network.js';
 import { requireForm } from './form.js';
 
 export async function revokeRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
@@ -16,7 +16,7 @@ export async function revokeRoutes(app: FastifyInstance, gh: Gatehouse): Promise
       request.actor,
       request.headers.authorization,
       params,
-      addressBucket(request.ip),
+      clientNetwork(gh, request),
     );
     const token = params.get('token');
     if (token === undefined) throw invalidRequest('The request has no token.');

@@ -1,9 +1,9 @@
 /** POST /oauth2/token and the Galxe alias POST /oauth/auth/2/token. */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { addressBucket } from '../../accounts/rate-limit.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
+import { clientNetwork } from '../client-network.js';
 import { requireForm } from './form.js';
 
 export async function tokenRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
@@ -14,7 +14,7 @@ export async function tokenRoutes(app: FastifyInstance, gh: Gatehouse): Promise<
       authorization: request.headers.authorization,
       params: readParams(request.body as RawParams),
       lenientRedirectUri,
-      address: addressBucket(request.ip),
+      address: clientNetwork(gh, request),
     });
     return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
   };

@@ -2,13 +2,13 @@
 
 import type {} from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { addressBucket } from '../../accounts/rate-limit.js';
 import { OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type Params, type RawParams, readParams } from '../../oauth/params.js';
 import type { SafeHtml } from '../../ui/html.js';
 import { layout, type PolicyOptions, pageHeaders } from '../../ui/layout.js';
 import { errorPage } from '../../ui/pages/messages.js';
+import { clientNetwork } from '../client-network.js';
 
 export interface RenderOptions extends PolicyOptions {
   title: string;
@@ -65,13 +65,6 @@ export function originsOf(uris: readonly string[]): string[] {
 
 /** The window of limitByAddress's default ceiling: 30 posts a minute from one address. */
 export const ADDRESS_WINDOW_SECONDS = 60;
-
-/**
- * The network a per-address limit counts the request under: its IPv4 address, or its IPv6
- * address by the configured prefix (RATE_LIMIT_IPV6_PREFIX, a /64 by default).
- */
-export const clientNetwork = (gh: Pick<Gatehouse, 'config'>, request: Pick<FastifyRequest, 'ip'>): string =>
-  addressBucket(request.ip, gh.config.rateLimitIpv6Prefix);
 
 /**
  * A per-address ceiling on form posts, shared by every node through the database, counted
