@@ -39,8 +39,6 @@ export type OAuthErrorCode =
   | 'not_found'
   | 'conflict'
   | 'unauthorized'
-  | 'request_forbidden'
-  | 'misdirected_request'
   | 'payload_too_large'
   | 'unsupported_media_type';
 
@@ -48,8 +46,6 @@ const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   invalid_client: 401,
   invalid_token: 401,
   unauthorized: 401,
-  request_forbidden: 403,
-  misdirected_request: 421,
   insufficient_scope: 403,
   access_denied: 403,
   not_found: 404,

@@ -114,8 +114,11 @@ export async function consoleRoutes(
     reply: FastifyReply,
     request: FastifyRequest,
     page: { title: string; body: SafeHtml; current?: ConsoleSection; status?: number },
-  ) =>
-    reply
+  ) => {
+    // The frame's one form is the signed-in operator's sign-out. A request refused before its
+    // cookies were read (the admin port's guard) has no operator, and needs no token.
+    const operator = operators.get(request);
+    return reply
       .status(page.status ?? 200)
       .headers(pageHeaders())
       .type('text/html; charset=utf-8')
@@ -124,11 +127,12 @@ export async function consoleRoutes(
           title: page.title,
           body: page.body,
           open,
-          operator: operators.get(request),
-          csrf: csrfFor(reply),
+          operator,
+          csrf: operator === undefined ? undefined : csrfFor(reply),
           current: page.current,
         }),
       );
+  };
 
   async function viewOf(client: Client): Promise<ApplicationView> {
     const json = toClientJson(client);

@@ -104,7 +104,11 @@ function crossSiteProblem(request: FastifyRequest, host: string | undefined): st
   return senderPort === ownPort ? undefined : 'it was sent by a page of another origin';
 }
 
-/** Refuses, before routing's handlers, what a browser page could send to the admin port. */
+/**
+ * Refuses, before any handler, what a browser page could send to the admin port: 421 for a
+ * foreign Host (RFC 9110 15.5.20), 403 for another site. Both as RFC 6749's invalid_request,
+ * since RFC 7662 introspection answers here too.
+ */
 export function installAdminRequestGuard(app: FastifyInstance, options: AdminHostsOptions): void {
   const isAdminHost = adminHostMatcher(options);
   app.addHook('onRequest', (request, _reply, done) => {
@@ -112,9 +116,9 @@ export function installAdminRequestGuard(app: FastifyInstance, options: AdminHos
     if (host === undefined || !isAdminHost(host)) {
       return done(
         new OAuthError(
-          'misdirected_request',
+          'invalid_request',
           'The admin port answers only to its own host names: localhost, its addresses and ADMIN_HOSTS.',
-          { debug: `Host: ${String(request.headers.host).slice(0, 100)}` },
+          { status: 421, debug: `Host: ${String(request.headers.host).slice(0, 100)}` },
         ),
       );
     }
@@ -122,9 +126,9 @@ export function installAdminRequestGuard(app: FastifyInstance, options: AdminHos
     if (crossSite) {
       return done(
         new OAuthError(
-          'request_forbidden',
+          'invalid_request',
           'The admin port refuses requests from web pages other than its own console. Open the console at its own address instead.',
-          { debug: crossSite },
+          { status: 403, debug: crossSite },
         ),
       );
     }
