@@ -17,12 +17,15 @@ export const FOLDED_ACTIONS: ReadonlySet<string> = new Set([
 
 /**
  * The window an entry counts into: its action, what it is about (the target, or for an entry
- * without one the address it came from) and the window's start. Undefined: it does not fold.
+ * without one the address it came from), its purpose when it has one (a wrong second factor at
+ * sign-in is not one when turning 2FA off: a fixed few) and the window's start. Undefined: it
+ * does not fold.
  */
 export function foldKeyOf(entry: NewAuditEntry, windowSeconds: number): string | undefined {
   if (!FOLDED_ACTIONS.has(entry.action)) return undefined;
   const about = entry.target ? `${entry.target.type}:${entry.target.id}` : `ip:${entry.ip ?? ''}`;
-  return `${entry.action} ${about} ${new Date(windowStartOf(entry.at.getTime(), windowSeconds)).toISOString()}`;
+  const purpose = typeof entry.details?.purpose === 'string' ? ` for:${entry.details.purpose}` : '';
+  return `${entry.action} ${about}${purpose} ${new Date(windowStartOf(entry.at.getTime(), windowSeconds)).toISOString()}`;
 }
 
 export interface FoldedEntry extends NewAuditEntry {
