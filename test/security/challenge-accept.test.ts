@@ -12,6 +12,7 @@ import type { ConsentAcceptBody } from '../../src/flows/consent-requests.js';
 import type { LoginAcceptBody } from '../../src/flows/login-requests.js';
 import { admin, Browser, createClient, runFlow } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
+import { loginChallengeIn } from './helpers.js';
 
 let t: TestGatehouse;
 let client: ClientJson;
@@ -22,18 +23,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /** A fresh login challenge, in a browser of its own unless one is given. */
-async function loginChallenge(browser = new Browser(t.publicApp)): Promise<string> {
-  const query = new URLSearchParams({
-    client_id: client.client_id,
-    response_type: 'code',
-    redirect_uri: client.redirect_uris[0] as string,
-    scope: 'openid offline_access',
-    state: 'state-123456',
-  });
-  const started = await browser.get(`/oauth2/auth?${query}`);
-  expect(started.statusCode).toBe(303);
-  return new URL(started.headers.location as string).searchParams.get('login_challenge') as string;
-}
+const loginChallenge = (browser = new Browser(t.publicApp)) => loginChallengeIn(browser, client);
 
 const acceptLogin = (challenge: string, body: Record<string, unknown>) =>
   admin(t, 'PUT', `/admin/oauth2/auth/requests/login/accept?login_challenge=${encodeURIComponent(challenge)}`, body);

@@ -142,3 +142,17 @@ export function setCookies(response: LightMyRequestResponse): string[] {
   if (raw === undefined) return [];
   return Array.isArray(raw) ? raw : [raw];
 }
+
+/** A fresh login challenge for `client` (openid offline_access, a fixed state) in `browser`. */
+export async function loginChallengeIn(browser: Browser, client: ClientJson): Promise<string> {
+  const query = new URLSearchParams({
+    client_id: client.client_id,
+    response_type: 'code',
+    redirect_uri: client.redirect_uris[0] as string,
+    scope: 'openid offline_access',
+    state: 'state-123456',
+  });
+  const started = await browser.get(`/oauth2/auth?${query}`);
+  expect(started.statusCode).toBe(303);
+  return new URL(started.headers.location as string).searchParams.get('login_challenge') as string;
+}

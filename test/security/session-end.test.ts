@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientJson } from '../../src/clients/clients.js';
 import { admin, Browser, createClient, runFlow } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
+import { loginChallengeIn } from './helpers.js';
 
 let t: TestGatehouse;
 let client: ClientJson;
@@ -21,18 +22,7 @@ afterAll(() => t?.close());
 
 const location = (response: { headers: Record<string, unknown> }) => response.headers.location as string;
 
-async function loginChallenge(browser: Browser): Promise<string> {
-  const query = new URLSearchParams({
-    client_id: client.client_id,
-    response_type: 'code',
-    redirect_uri: client.redirect_uris[0] as string,
-    scope: 'openid offline_access',
-    state: 'state-123456',
-  });
-  const started = await browser.get(`/oauth2/auth?${query}`);
-  expect(started.statusCode).toBe(303);
-  return new URL(location(started)).searchParams.get('login_challenge') as string;
-}
+const loginChallenge = (browser: Browser) => loginChallengeIn(browser, client);
 
 const getLogin = (challenge: string) => admin(t, 'GET', `/admin/oauth2/auth/requests/login?login_challenge=${challenge}`);
 const acceptLogin = (challenge: string, subject: string) =>
