@@ -6,9 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { captchaRoutes } from '../captcha/routes.js';
 import type { Config } from '../config/config.js';
-import { safeEqual } from '../crypto/tokens.js';
 import { outboxInUse } from '../delivery/create-delivery.js';
-import { OAuthError } from '../errors.js';
 import type { Gatehouse } from '../gatehouse.js';
 import { installActorContext } from './actor-context.js';
 import { auditRoutes } from './admin/audit.js';
@@ -135,28 +133,20 @@ export async function buildAdminApp(gh: Gatehouse, options: AdminServerOptions =
   installSecurityHeaders(app);
   // No browser page may drive the admin port (request-guard.ts): its own Host names only, no
   // cross-site requests, and JSON bodies only, which no page can send to it without CORS.
-  installAdminRequestGuard(app, { bindHost: gh.config.adminHost, extraHosts: gh.config.adminHosts ?? [] });
+  const token = options.adminToken;
+  installAdminRequestGuard(app, {
+    bindHost: gh.config.adminHost,
+    extraHosts: gh.config.adminHosts ?? [],
+    token,
+    // The console signs operators in with the token once and a cookie after (src/audit/operator-sessions.ts).
+    tokenExempt: (request) => request.url.startsWith('/health/') || usesConsoleSignIn(request),
+  });
   app.removeContentTypeParser('text/plain');
   installEmptyFormParser(app);
   installInputGuard(app, { bodilessWritesAreEmpty: true });
   // Everyone on the admin port is an operator; the console names who (ADMIN_TOKEN holders are "admin-api").
   installActorContext(app, { type: 'operator', id: 'admin-api' });
   options.metrics?.instrument(app, 'admin');
-
-  const token = options.adminToken;
-  if (token) {
-    app.addHook('onRequest', (request, reply, done) => {
-      // The console signs operators in with the token once and a cookie after (src/audit/operator-sessions.ts).
-      if (request.url.startsWith('/health/') || usesConsoleSignIn(request)) return done();
-      const header = request.headers.authorization ?? '';
-      const presented = /^Bearer (.+)$/i.exec(header)?.[1];
-      if (!presented || !safeEqual(presented, token)) {
-        reply.header('WWW-Authenticate', 'Bearer realm="gatehouse-admin"');
-        return done(new OAuthError('unauthorized', 'The admin API needs the ADMIN_TOKEN as a bearer token.'));
-      }
-      done();
-    });
-  }
 
   await app.register(fastifySwagger, {
     openapi: {

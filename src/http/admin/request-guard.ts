@@ -13,7 +13,10 @@
  * - Bodies: the API takes JSON only (server.ts): a cross-site form can send
  *   x-www-form-urlencoded, multipart or text/plain without asking, never JSON. RFC 7662
  *   introspection and the console's own forms keep their form bodies, behind the checks above.
+ *
+ * Then the admin token (ADMIN_TOKEN or the generated one), which no page has.
  */
+import { hash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -24,6 +27,13 @@ export interface AdminHostsOptions {
   bindHost: string;
   /** ADMIN_HOSTS: further names the operator reaches it by (a proxy's, a scraper's). */
   extraHosts: readonly string[];
+}
+
+export interface AdminGuardOptions extends AdminHostsOptions {
+  /** The bearer token every request must carry; undefined only for ADMIN_TOKEN=none. */
+  token?: string | undefined;
+  /** Requests that need no token (health checks; the console, which has its own sign-in). */
+  tokenExempt?: (request: FastifyRequest) => boolean;
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
@@ -109,9 +119,14 @@ function crossSiteProblem(request: FastifyRequest, host: string | undefined): st
  * foreign Host (RFC 9110 15.5.20), 403 for another site. Both as RFC 6749's invalid_request,
  * since RFC 7662 introspection answers here too.
  */
-export function installAdminRequestGuard(app: FastifyInstance, options: AdminHostsOptions): void {
+export function installAdminRequestGuard(app: FastifyInstance, options: AdminGuardOptions): void {
   const isAdminHost = adminHostMatcher(options);
-  app.addHook('onRequest', (request, _reply, done) => {
+  // One hook for all three checks: every request pays for each hook it passes. The token's
+  // hash is taken once, and each presented token hashed to the same length and compared in
+  // constant time.
+  const tokenHash = options.token === undefined ? undefined : hash('sha256', options.token, 'buffer');
+  const exempt = options.tokenExempt ?? (() => false);
+  app.addHook('onRequest', (request, reply, done) => {
     const host = hostOf(request.headers.host);
     if (host === undefined || !isAdminHost(host)) {
       return done(
@@ -131,6 +146,13 @@ export function installAdminRequestGuard(app: FastifyInstance, options: AdminHos
           { status: 403, debug: crossSite },
         ),
       );
+    }
+    if (tokenHash !== undefined && !exempt(request)) {
+      const presented = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      if (!presented || !timingSafeEqual(hash('sha256', presented, 'buffer'), tokenHash)) {
+        reply.header('WWW-Authenticate', 'Bearer realm="gatehouse-admin"');
+        return done(new OAuthError('unauthorized', 'The admin API needs the admin token as a bearer token.'));
+      }
     }
     done();
   });
