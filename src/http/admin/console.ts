@@ -311,16 +311,15 @@ export async function consoleRoutes(
 
       const queue = async (request: FastifyRequest, reply: FastifyReply) => {
         const query = queryOf(request);
+        // A queue: who has waited longest comes first (ordered by the query).
         const [pending, changes] = await Promise.all([
           gh.clients.list({ status: 'pending', oldestFirst: true, limit: QUEUE_LIMIT + 1 }),
           gh.clients.list({ status: 'approved', withPendingChanges: true, oldestFirst: true, limit: QUEUE_LIMIT }),
         ]);
-        // A queue: who has waited longest comes first.
-        const oldestFirst = (a: Client, b: Client) => a.created_at.getTime() - b.created_at.getTime();
         const body = queuePage({
           csrf: csrfFor(reply),
-          pending: await Promise.all(pending.slice(0, QUEUE_LIMIT).sort(oldestFirst).map(viewOf)),
-          changes: await Promise.all(changes.sort(oldestFirst).map(viewOf)),
+          pending: await Promise.all(pending.slice(0, QUEUE_LIMIT).map(viewOf)),
+          changes: await Promise.all(changes.map(viewOf)),
           more: pending.length > QUEUE_LIMIT,
           describe,
           flash: await flashFor(query.get('done'), query.get('client')),
