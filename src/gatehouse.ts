@@ -37,16 +37,16 @@ import { LoginRequests } from './flows/login-requests.js';
 import { LoginSessions } from './flows/login-sessions.js';
 import { Logout } from './flows/logout.js';
 import { FlowStore } from './flows/store.js';
-import { GrantStore } from './grants/store.js';
 import { AuthenticationFailures } from './oauth/authentication-failures.js';
 import { ClientAuthenticator } from './oauth/client-authentication.js';
-import { authorizationCodeGrant } from './oauth/grants/authorization-code.js';
-import { clientCredentialsGrant } from './oauth/grants/client-credentials.js';
-import { refreshTokenGrant } from './oauth/grants/refresh-token.js';
+import { authorizationCodeGrant } from './oauth/grant-types/authorization-code.js';
+import { clientCredentialsGrant } from './oauth/grant-types/client-credentials.js';
+import { refreshTokenGrant } from './oauth/grant-types/refresh-token.js';
 import { ScopeCatalogue } from './oauth/scopes.js';
 import { TokenEndpoint } from './oauth/token-endpoint.js';
 import { TokenIssuer } from './oauth/token-issuer.js';
 import { TokenLookup } from './oauth/token-lookup.js';
+import { GrantStore } from './tokens/store.js';
 import { WalletChallenges } from './wallets/challenges.js';
 
 export interface GatehouseOptions {

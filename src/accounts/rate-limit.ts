@@ -29,7 +29,7 @@ export function windowStartOf(now: number, windowSeconds: number): number {
 /**
  * The network a per-address limit counts: an IPv4 address alone, an IPv6 address by its
  * prefix (a /64 by default; RATE_LIMIT_IPV6_PREFIX, see clientNetwork in
- * src/http/public/ui-support.ts for the configured one), since one subscriber is routinely
+ * src/http/ui/ui-support.ts for the configured one), since one subscriber is routinely
  * given a whole /64 and would otherwise be as many clients as it has addresses. An
  * IPv4-mapped IPv6 address (::ffff:a.b.c.d, in either notation) counts as its IPv4 address;
  * a zone id is ignored. Anything that is not an IP address is returned unchanged.

@@ -9,9 +9,9 @@ import { hashSecret, newId, newSecret } from '../crypto/tokens.js';
 import { type Client, type ClientStatus, json, type NewClient, type PendingChanges } from '../db/schema.js';
 import { conflict, notFound, OAuthError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
-import type { GrantStore } from '../grants/store.js';
 import { type ApplicationType, redirectUriProblem } from '../oauth/redirect-uri.js';
 import { formatScope, parseScope, type ScopeCatalogue } from '../oauth/scopes.js';
+import type { GrantStore } from '../tokens/store.js';
 import { applyJsonPatch, type JsonPatchOperation } from './json-patch.js';
 import type { ClientFilter, ClientStore } from './store.js';
 

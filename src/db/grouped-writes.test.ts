@@ -8,7 +8,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { FlowStore } from '../flows/store.js';
-import { GrantStore } from '../grants/store.js';
+import { GrantStore } from '../tokens/store.js';
 import { type Database, type Db, migrateToLatest } from './database.js';
 
 let database: Database;

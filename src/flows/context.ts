@@ -6,8 +6,8 @@ import { hashSecret } from '../crypto/tokens.js';
 import type { Flow } from '../db/schema.js';
 import { OAuthError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
-import type { GrantStore } from '../grants/store.js';
 import type { ScopeCatalogue } from '../oauth/scopes.js';
+import type { GrantStore } from '../tokens/store.js';
 import type { FlowStore } from './store.js';
 
 export type FlowConfig = Pick<

@@ -6,7 +6,7 @@
 import type { Actor } from '../audit/actor.js';
 import { invalidRequest, OAuthError } from '../errors.js';
 import type { ClientAuthenticator } from './client-authentication.js';
-import type { GrantHandler } from './grants/grant.js';
+import type { GrantHandler } from './grant-types/grant.js';
 import type { Params } from './params.js';
 import type { TokenResponse } from './token-issuer.js';
 

@@ -8,7 +8,7 @@ import type { SigningAlgorithm, SigningKeys } from '../crypto/signing-keys.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import type { Client, Grant, TokensTable } from '../db/schema.js';
 import { json } from '../db/schema.js';
-import type { GrantStore } from '../grants/store.js';
+import type { GrantStore } from '../tokens/store.js';
 import { signIdToken } from './id-token.js';
 
 export interface TokenResponse {

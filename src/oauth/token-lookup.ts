@@ -2,7 +2,7 @@
 import { hashSecret, prefixes } from '../crypto/tokens.js';
 import type { TokenKind } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
-import type { GrantStore, TokenWithGrant } from '../grants/store.js';
+import type { GrantStore, TokenWithGrant } from '../tokens/store.js';
 
 export interface ActiveToken {
   kind: TokenKind;

@@ -8,7 +8,7 @@ import type { ChainContext, StoredChallenge, WalletChain, WalletKind, WalletProo
 import { adr036SignBytes, injective, sei, sortedJson } from './cosmos.js';
 import { decodings } from './encoding.js';
 import { evm, evmChainId } from './evm.js';
-import { accountProofMessage, flow, flowAppIdentifier } from './flow.js';
+import { accountProofMessage, flow, flowAppIdentifier } from './flow-chain.js';
 import { readSignInText, signInText } from './message.js';
 import { solana } from './solana.js';
 import { aptosWallet, evmWallet, flowAccount, keplrWallet, solanaWallet, startFlowAccessApi } from './test-support.js';

@@ -18,7 +18,7 @@ import { WalletChallenges } from './challenges.js';
 import { injective, sei } from './cosmos.js';
 import { walletError } from './errors.js';
 import { evm, evmChainId } from './evm.js';
-import { flow } from './flow.js';
+import { flow } from './flow-chain.js';
 import { CHALLENGE_TTL_SECONDS, STATEMENT } from './message.js';
 import { solana } from './solana.js';
 

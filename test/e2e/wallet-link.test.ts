@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHALLENGE_WINDOW_SECONDS } from '../../src/http/public/wallet-link.js';
+import { CHALLENGE_WINDOW_SECONDS } from '../../src/http/ui/wallet-link.js';
 import type { WalletKind } from '../../src/wallets/chain.js';
 import {
   aptosWallet,

@@ -36,8 +36,8 @@ import { accountIdsIn, auditPage, type People } from '../../ui/pages/console-aud
 import { clientNetwork } from '../client-network.js';
 import { installBrowserCookies, signedCookie } from '../cookies.js';
 import { installFormParser } from '../forms.js';
-import { assetRoutes } from '../public/assets.js';
-import { csrfToken, formOf, queryOf } from '../public/ui-support.js';
+import { assetRoutes } from '../ui/assets.js';
+import { csrfToken, formOf, queryOf } from '../ui/ui-support.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -7,7 +7,7 @@ import type { Gatehouse } from '../../gatehouse.js';
 import { introspectionResponse } from '../../oauth/introspection.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
 import { parseScope } from '../../oauth/scopes.js';
-import { requireForm } from '../public/form.js';
+import { requireForm } from '../oauth/form.js';
 
 export async function introspectRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
   app.post(

@@ -3,13 +3,13 @@ import { type Challenge, solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../../test/support/database.js';
-import { loadConfig } from '../config/config.js';
-import { type Database, migrateToLatest } from '../db/database.js';
-import { installSecurityHeaders } from '../http/security.js';
-import type { Captcha } from './captcha.js';
-import { createCaptcha } from './create-captcha.js';
-import { captchaRoutes } from './routes.js';
+import { openTestDatabase } from '../../../test/support/database.js';
+import type { Captcha } from '../../captcha/captcha.js';
+import { createCaptcha } from '../../captcha/create-captcha.js';
+import { loadConfig } from '../../config/config.js';
+import { type Database, migrateToLatest } from '../../db/database.js';
+import { installSecurityHeaders } from '../security.js';
+import { captchaRoutes } from './captcha.js';
 
 let database: Database;
 let captcha: Captcha;
@@ -33,7 +33,7 @@ afterAll(async () => {
   await database?.close();
 });
 
-const dist = new URL('../../node_modules/altcha/dist/', import.meta.url);
+const dist = new URL('../../../node_modules/altcha/dist/', import.meta.url);
 
 describe('captchaRoutes (altcha)', () => {
   it('serves a fresh challenge as JSON that no cache keeps, and the widget solution verifies', async () => {

@@ -6,7 +6,7 @@ import type { Actor } from '../../audit/actor.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import { invalidGrant, invalidRequest, invalidScope } from '../../errors.js';
 import type { EventSink } from '../../events/events.js';
-import type { GrantStore } from '../../grants/store.js';
+import type { GrantStore } from '../../tokens/store.js';
 import { includesAll, parseScope } from '../scopes.js';
 import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';

@@ -3,8 +3,8 @@
  * own files. Other captchas load their vendor's script and need no route here.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Captcha } from './captcha.js';
-import { loadAltchaAssets } from './widget-assets.js';
+import type { Captcha } from '../../captcha/captcha.js';
+import { loadAltchaAssets } from '../../captcha/widget-assets.js';
 
 export const CHALLENGE_PATH = '/ui/captcha/challenge';
 
