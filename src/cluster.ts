@@ -24,7 +24,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { OAuthError } from './errors.js';
+import { OAuthError } from './oauth/errors.js';
 
 type Message =
   | { type: 'gatehouse:ready' }

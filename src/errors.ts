@@ -1,62 +1,12 @@
 /**
- * One error family. Handlers throw; src/http/errors.ts renders them in one place: RFC 6749
- * section 5.2 JSON on API endpoints, a section 4.1.2.1 redirect once the redirect URI is
- * trusted, or a readable HTML page. `description` is public; `debug` is only logged.
+ * One error family. Everything Gatehouse refuses on purpose is a GatehouseError: a code a
+ * program can branch on (`error`), a sentence a person or a client developer can act on
+ * (`description`, always safe to show), an HTTP status, and what only the log may see
+ * (`debug`). src/http/errors.ts renders any of them in one place, as JSON or as a page; the
+ * OAuth protocol's own errors (RFC 6749 5.2 codes) are the subclasses in src/oauth/errors.ts.
  */
-export class GatehouseError extends Error {
-  override name = 'GatehouseError';
-}
-
-export type OAuthErrorCode =
-  // RFC 6749 sections 4.1.2.1 and 5.2
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'unsupported_response_type'
-  | 'invalid_scope'
-  | 'access_denied'
-  | 'server_error'
-  | 'temporarily_unavailable'
-  // OpenID Connect Core 3.1.2.6
-  | 'login_required'
-  | 'consent_required'
-  | 'interaction_required'
-  | 'account_selection_required'
-  | 'request_not_supported'
-  | 'request_uri_not_supported'
-  | 'registration_not_supported'
-  // RFC 6750 section 3.1
-  | 'invalid_token'
-  | 'insufficient_scope'
-  // RFC 7009 section 2.2.1
-  | 'unsupported_token_type'
-  // RFC 7591 section 3.2.2
-  | 'invalid_redirect_uri'
-  | 'invalid_client_metadata'
-  // Admin API
-  | 'not_found'
-  | 'conflict'
-  | 'unauthorized'
-  | 'payload_too_large'
-  | 'unsupported_media_type';
-
-const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
-  invalid_client: 401,
-  invalid_token: 401,
-  unauthorized: 401,
-  insufficient_scope: 403,
-  access_denied: 403,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  server_error: 500,
-  temporarily_unavailable: 503,
-};
-
-export interface OAuthErrorOptions {
+export interface ErrorOptions {
+  /** Defaults to 400. */
   status?: number;
   /** Never shown to the client; logged. */
   debug?: string;
@@ -65,48 +15,60 @@ export interface OAuthErrorOptions {
   retryAfterSeconds?: number;
 }
 
-export class OAuthError extends GatehouseError {
-  override name = 'OAuthError';
+export class GatehouseError extends Error {
+  override name = 'GatehouseError';
   readonly status: number;
   readonly debug: string | undefined;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(
-    readonly error: OAuthErrorCode | (string & {}),
+    readonly error: string,
     readonly description: string,
-    options: OAuthErrorOptions = {},
+    options: ErrorOptions = {},
   ) {
-    super(`${error}: ${description}`, options.cause === undefined ? undefined : { cause: options.cause });
-    this.status = options.status ?? defaultStatus[error as OAuthErrorCode] ?? 400;
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options.status ?? 400;
     this.debug = options.debug;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
+  /** The RFC 6749 5.2 shape, which every JSON answer of Gatehouse uses for errors. */
   toJSON(): { error: string; error_description: string } {
     return { error: this.error, error_description: this.description };
   }
+
+  /** A WWW-Authenticate challenge to send with this error (RFC 9110 11.6.1), if it has one. */
+  get challenge(): string | undefined {
+    return undefined;
+  }
+
+  /** Where a person shown this error can start over, if somewhere is known. */
+  get restartUrl(): string | undefined {
+    return undefined;
+  }
 }
 
-export const invalidRequest = (description: string, options?: OAuthErrorOptions) =>
-  new OAuthError('invalid_request', description, options);
-export const invalidClient = (description: string, options?: OAuthErrorOptions) =>
-  new OAuthError('invalid_client', description, options);
-export const invalidGrant = (description: string, options?: OAuthErrorOptions) =>
-  new OAuthError('invalid_grant', description, options);
-export const invalidScope = (description: string, options?: OAuthErrorOptions) =>
-  new OAuthError('invalid_scope', description, options);
-export const invalidToken = (description: string, options?: OAuthErrorOptions) =>
-  new OAuthError('invalid_token', description, options);
+/**
+ * A fault of this server or of its setup (configuration, keys, a locked data directory), not
+ * of the request: its message is for the operator and the log, so a response shows only
+ * "server_error" (asPublicError).
+ */
+export class InternalError extends GatehouseError {
+  override name = 'InternalError';
+
+  constructor(message: string, options: Omit<ErrorOptions, 'status'> = {}) {
+    super('server_error', message, { ...options, status: 500 });
+  }
+}
+
 /** RFC 6585 4: a limit was reached; Retry-After says when the window resets. */
 export const tooManyRequests = (description: string, retryAfterSeconds: number, debug?: string) =>
-  new OAuthError('too_many_requests', description, { status: 429, retryAfterSeconds, ...(debug ? { debug } : {}) });
-export const notFound = (description: string) => new OAuthError('not_found', description);
-export const conflict = (description: string) => new OAuthError('conflict', description);
+  new GatehouseError('too_many_requests', description, { status: 429, retryAfterSeconds, ...(debug ? { debug } : {}) });
 
 // Node socket errors and PostgreSQL classes 08 (connection exception) and 57P (shutdown).
 const UNAVAILABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|08...|57P0[1-3])$/;
 
-function isDatabaseUnavailable(err: unknown): boolean {
+export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && UNAVAILABLE.test(code)) return true;
   const message = err instanceof Error ? err.message : '';
@@ -116,19 +78,19 @@ function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 /**
- * Anything that is not an OAuthError is hidden: a database that cannot be reached is a
- * temporary condition (503, the client may retry); everything else is server_error.
+ * What a response may say about any error: a GatehouseError as it is; a database that cannot
+ * be reached as a temporary condition (503, the client may retry); anything else, internal
+ * errors included, as server_error with the original only in `debug`.
  */
-export function asOAuthError(err: unknown): OAuthError {
-  if (err instanceof OAuthError) return err;
+export function asPublicError(err: unknown): GatehouseError {
+  if (err instanceof GatehouseError && !(err instanceof InternalError)) return err;
+  const debug = err instanceof Error ? err.message : String(err);
   if (isDatabaseUnavailable(err)) {
-    return new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable; try again shortly.', {
-      debug: err instanceof Error ? err.message : String(err),
+    return new GatehouseError('temporarily_unavailable', 'The service is temporarily unavailable; try again shortly.', {
+      status: 503,
+      debug,
       cause: err,
     });
   }
-  return new OAuthError('server_error', 'The server met an unexpected condition.', {
-    debug: err instanceof Error ? err.message : String(err),
-    cause: err,
-  });
+  return new GatehouseError('server_error', 'The server met an unexpected condition.', { status: 500, debug, cause: err });
 }

@@ -10,7 +10,7 @@ import { inWorker } from './cluster.js';
 import type { Config } from './config/config.js';
 import { loadAdminToken, loadSystemSecrets } from './config/secrets.js';
 import { type Database, openDatabase } from './db/database.js';
-import { GatehouseError } from './errors.js';
+import { InternalError } from './errors.js';
 import { createGatehouse, type Gatehouse } from './gatehouse.js';
 import { closeGracefully } from './http/graceful-close.js';
 import { loggerOptions } from './http/log-redaction.js';
@@ -61,9 +61,7 @@ export async function serve(config: Config, logger: Logger = pino(loggerOptions(
   } catch (err) {
     await database.close().catch(() => {});
     const reason = err instanceof Error ? err.message : String(err);
-    throw new GatehouseError(
-      `cannot prepare the ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded'} database: ${reason}`,
-    );
+    throw new InternalError(`cannot prepare the ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded'} database: ${reason}`);
   }
   logger.info({ database: database.kind }, 'database ready');
 
@@ -87,7 +85,7 @@ export async function serve(config: Config, logger: Logger = pino(loggerOptions(
     } catch (err) {
       await Promise.allSettled([publicApp.close(), adminApp.close()]);
       await database.close();
-      throw new GatehouseError(`cannot listen on ${host}:${port} (${variable}): ${err instanceof Error ? err.message : err}`);
+      throw new InternalError(`cannot listen on ${host}:${port} (${variable}): ${err instanceof Error ? err.message : err}`);
     }
   }
   logger.info({ issuer: config.issuer, admin: `http://${config.adminHost}:${config.adminPort}` }, 'Gatehouse is listening');

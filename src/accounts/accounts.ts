@@ -5,7 +5,7 @@
 import { newId } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import type { Account } from '../db/schema.js';
-import { GatehouseError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import { normalizeEmail, normalizePhone } from './identifiers.js';
 
 export interface AccountsDeps {
@@ -41,7 +41,7 @@ export class Accounts {
     // mis-cased address from ever becoming a second account.
     const email = identifiers.email === undefined ? null : normalizeEmail(identifiers.email);
     const phone = identifiers.phone === undefined ? null : normalizePhone(identifiers.phone);
-    if (email === null && phone === null) throw new GatehouseError('an account needs an email address or a phone number');
+    if (email === null && phone === null) throw new InternalError('an account needs an email address or a phone number');
     const now = new Date(this.deps.now());
     const created = await this.deps.db
       .insertInto('accounts')
@@ -62,7 +62,7 @@ export class Accounts {
     const existing =
       (email !== null ? await this.findByEmail(email) : undefined) ??
       (phone !== null ? await this.findByPhone(phone) : undefined);
-    if (!existing) throw new GatehouseError('account registration conflicted but no account holds the address');
+    if (!existing) throw new InternalError('account registration conflicted but no account holds the address');
     return existing;
   }
 }

@@ -19,7 +19,7 @@ export class InputError extends GatehouseError {
     readonly field: string,
     message: string,
   ) {
-    super(message);
+    super('invalid_request', message);
   }
 }
 

@@ -7,8 +7,8 @@ import type { Actor } from '../audit/actor.js';
 import { newId } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import { type IdentityKind, json, type LinkedIdentity } from '../db/schema.js';
-import { conflict, notFound } from '../errors.js';
 import type { EventSink } from '../events/events.js';
+import { conflict, notFound } from '../oauth/errors.js';
 
 export interface IdentityKindInfo {
   kind: IdentityKind;

@@ -20,11 +20,21 @@ import { GatehouseError } from '../errors.js';
 
 export type TotpErrorReason = 'wrong_code' | 'invalid_secret' | 'already_enabled' | 'not_enabled' | 'unknown_account';
 
+const TOTP_REFUSALS: Record<TotpErrorReason, string> = {
+  wrong_code: 'That code is not right. Check the time on your device and try the current code.',
+  invalid_secret: 'This setup has expired. Start again to get a new code to scan.',
+  already_enabled: 'Two-factor authentication is already on.',
+  not_enabled: 'Two-factor authentication is not on.',
+  unknown_account: 'No such account.',
+};
+
 export class TotpError extends GatehouseError {
   override name = 'TotpError';
 
   constructor(readonly reason: TotpErrorReason) {
-    super(`two-factor authentication: ${reason}`);
+    super(reason, TOTP_REFUSALS[reason], {
+      status: reason === 'unknown_account' ? 404 : reason === 'wrong_code' || reason === 'invalid_secret' ? 400 : 409,
+    });
   }
 }
 

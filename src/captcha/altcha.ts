@@ -42,8 +42,9 @@ function decodePayload(raw: string | undefined): (Payload & { challenge: { signa
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
   }
   if (!isObject(value) || !isObject(value.challenge) || !isObject(value.solution)) return undefined;
   const { challenge } = value;

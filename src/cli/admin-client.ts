@@ -1,19 +1,18 @@
 /** The CLI's client of the admin API (as `hydra` is of Hydra's), so it works beside a running server. */
 import { loadConfig } from '../config/config.js';
 import { loadAdminToken } from '../config/secrets.js';
-import { GatehouseError } from '../errors.js';
+import { GatehouseError, InternalError } from '../errors.js';
 
+/** The admin API refused: its RFC 6749 5.2 answer, as the server gave it. */
 export class AdminApiError extends GatehouseError {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    readonly description: string,
-  ) {
-    super(`${description} (${error}, HTTP ${status})`);
+  constructor(status: number, error: string, description: string) {
+    super(error, description, { status });
+    this.message = `${description} (${error}, HTTP ${status})`;
   }
 }
 
-export class ConnectionError extends GatehouseError {}
+/** The admin API could not be reached at all. */
+export class ConnectionError extends InternalError {}
 
 export class AdminClient {
   constructor(

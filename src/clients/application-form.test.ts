@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../db/schema.js';
-import { OAuthError } from '../errors.js';
+import { OAuthError, type OAuthErrorCode } from '../oauth/errors.js';
 import { ScopeCatalogue } from '../oauth/scopes.js';
 import { clientTypeOf, fieldOfRefusal, readApplicationForm, valuesOf } from './application-form.js';
 
@@ -150,6 +150,6 @@ describe('fieldOfRefusal', () => {
     ],
     ['invalid_client_metadata', 'metadata is larger than 16 KiB.', undefined],
   ])('%s "%s" belongs to %s', (error, description, field) => {
-    expect(fieldOfRefusal(new OAuthError(error, description))).toBe(field);
+    expect(fieldOfRefusal(new OAuthError(error as OAuthErrorCode, description))).toBe(field);
   });
 });

@@ -6,7 +6,8 @@
  */
 import { InputError, normalizeEmail } from '../accounts/identifiers.js';
 import type { Client } from '../db/schema.js';
-import { invalidRequest, type OAuthError } from '../errors.js';
+import type { GatehouseError } from '../errors.js';
+import { invalidRequest } from '../oauth/errors.js';
 import type { RawParams } from '../oauth/params.js';
 import { type ApplicationType, redirectUriProblem } from '../oauth/redirect-uri.js';
 import type { ScopeCatalogue } from '../oauth/scopes.js';
@@ -243,7 +244,7 @@ export function readApplicationForm(
  * The field a refusal of the Clients service is about (its messages name the JSON field),
  * so that it is shown there; undefined for a refusal about the whole application.
  */
-export function fieldOfRefusal(err: OAuthError): ApplicationField | undefined {
+export function fieldOfRefusal(err: GatehouseError): ApplicationField | undefined {
   const d = err.description;
   if (/^client_name\b/.test(d)) return 'client_name';
   if (/^description\b/.test(d)) return 'description';

@@ -4,9 +4,11 @@
  * public PKCE clients that skip the consent screen. Their definition lives in code and is put
  * in place at every start.
  */
+
 import { systemActor } from '../audit/actor.js';
 import type { Client } from '../db/schema.js';
-import { OAuthError } from '../errors.js';
+import { GatehouseError } from '../errors.js';
+import { OAuthError } from '../oauth/errors.js';
 import type { ClientInput, Clients } from './clients.js';
 
 export interface FirstPartyClient {
@@ -60,7 +62,7 @@ async function find(clients: Clients, id: string): Promise<Client | undefined> {
   try {
     return await clients.get(id);
   } catch (err) {
-    if (err instanceof OAuthError && err.error === 'not_found') return undefined;
+    if (err instanceof GatehouseError && err.error === 'not_found') return undefined;
     throw err;
   }
 }

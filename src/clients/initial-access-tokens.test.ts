@@ -3,8 +3,8 @@ import { openTestDatabase } from '../../test/support/database.js';
 import { systemActor } from '../audit/actor.js';
 import { hashSecret } from '../crypto/tokens.js';
 import { type Database, migrateToLatest } from '../db/database.js';
-import { OAuthError } from '../errors.js';
 import type { GatehouseEvent } from '../events/events.js';
+import { OAuthError } from '../oauth/errors.js';
 import { InitialAccessTokens } from './initial-access-tokens.js';
 
 let database: Database;

@@ -8,8 +8,8 @@ import { sql } from 'kysely';
 import type { Actor } from '../audit/actor.js';
 import { hashSecret, newId, newSecret, prefixes } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
-import { invalidRequest, notFound } from '../errors.js';
 import type { EventSink } from '../events/events.js';
+import { invalidRequest, notFound } from '../oauth/errors.js';
 
 export interface InitialAccessTokenJson {
   id: string;

@@ -1,7 +1,7 @@
 /** Properties of the RFC 6902 JSON Patch subset of PATCH /admin/clients/:id. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from '../errors.js';
+import { OAuthError } from '../oauth/errors.js';
 import { applyJsonPatch, type JsonPatchOperation } from './json-patch.js';
 
 // RFC 6901 section 3: "~" is written "~0" and "/" is written "~1".

@@ -1,5 +1,5 @@
 /** RFC 6902 JSON Patch (add, remove, replace, test), as Hydra's PATCH /admin/clients takes. */
-import { OAuthError } from '../errors.js';
+import { OAuthError } from '../oauth/errors.js';
 
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'test' | string;

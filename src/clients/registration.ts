@@ -15,10 +15,9 @@
 import { type Actor, identify } from '../audit/actor.js';
 import { hashesMatch, hashSecret, newId, newSecret, prefixes } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
-import { invalidRequest } from '../errors.js';
 import type { EventSink } from '../events/events.js';
 import { type AuthenticationFailures, type FailedCredential, tooManyFailures } from '../oauth/authentication-failures.js';
-import { BearerError } from '../oauth/token-lookup.js';
+import { BearerError, invalidRequest } from '../oauth/errors.js';
 import { type ClientJson, type Clients, type DeveloperInput, toClientJson } from './clients.js';
 import type { InitialAccessTokens } from './initial-access-tokens.js';
 import type { RegistrationLimits } from './registration-limits.js';

@@ -5,9 +5,10 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { PRESETS, type Preset } from '../connectors/presets.js';
-import { GatehouseError } from '../errors.js';
+import { InternalError } from '../errors.js';
 
-export class ConfigError extends GatehouseError {
+/** A setting the operator must fix; the message names the variable. */
+export class ConfigError extends InternalError {
   constructor(
     readonly variable: string,
     message: string,

@@ -4,15 +4,16 @@
  * the new one first and keeping the old one until the data is re-encrypted.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { GatehouseError } from '../errors.js';
+import { InternalError } from '../errors.js';
 
-export class DecryptionError extends GatehouseError {}
+/** A value this server stored cannot be read back: a fault of its secrets or its data, never of a request. */
+export class DecryptionError extends InternalError {}
 
 export class SecretBox {
   private readonly keys: { id: string; key: Buffer }[];
 
   constructor(secrets: readonly string[]) {
-    if (secrets.length === 0) throw new GatehouseError('SecretBox needs at least one secret');
+    if (secrets.length === 0) throw new InternalError('SecretBox needs at least one secret');
     this.keys = secrets.map((secret) => {
       const key = Buffer.from(hkdfSync('sha256', secret, 'gatehouse', 'encryption-at-rest', 32));
       // A short key id tells which secret encrypted a value, so decryption tries one key.

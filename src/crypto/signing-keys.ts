@@ -8,7 +8,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { json } from '../db/schema.js';
-import { conflict, invalidRequest, notFound } from '../errors.js';
+import { conflict, invalidRequest, notFound } from '../oauth/errors.js';
 import type { SecretBox } from './encryption.js';
 import { newId } from './tokens.js';
 

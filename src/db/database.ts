@@ -7,7 +7,7 @@ import { resolve as resolvePath } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, type Logger, Migrator, PostgresDialect, type QueryResult, sql } from 'kysely';
 import pg from 'pg';
-import { GatehouseError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import { type Invalidations, LocalInvalidations, PostgresInvalidations } from './invalidations.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -59,7 +59,7 @@ export type DatabaseOptions =
   | { kind: 'postgres'; url: string; poolSize?: number; preparedStatements?: boolean }
   | { kind: 'pglite'; dataDir?: string /* undefined: in memory */ };
 
-export class DatabaseLockedError extends GatehouseError {}
+export class DatabaseLockedError extends InternalError {}
 
 // timestamptz and jsonb come back as Date and parsed JSON from both drivers; int8 stays a
 // string in pg, so the schema avoids it.

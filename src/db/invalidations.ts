@@ -172,22 +172,24 @@ export class PostgresInvalidations extends LocalInvalidations {
 }
 
 function parse(payload: string): Invalidation | undefined {
+  let value: Invalidation;
   try {
-    const value = JSON.parse(payload) as Invalidation;
-    switch (value?.kind) {
-      case 'client':
-      case 'grant':
-        return typeof value.id === 'string' ? value : undefined;
-      case 'token':
-        return typeof value.hash === 'string' ? value : undefined;
-      case 'subject':
-        return typeof value.subject === 'string' ? value : undefined;
-      case 'all':
-        return value;
-      default:
-        return undefined;
-    }
-  } catch {
-    return undefined;
+    value = JSON.parse(payload) as Invalidation;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+  switch (value?.kind) {
+    case 'client':
+    case 'grant':
+      return typeof value.id === 'string' ? value : undefined;
+    case 'token':
+      return typeof value.hash === 'string' ? value : undefined;
+    case 'subject':
+      return typeof value.subject === 'string' ? value : undefined;
+    case 'all':
+      return value;
+    default:
+      return undefined;
   }
 }

@@ -26,6 +26,10 @@ export interface Delivery {
 /** A provider that answered with a failure; the message is safe to show ("could not send the code"). */
 export class DeliveryError extends GatehouseError {
   override name = 'DeliveryError';
+
+  constructor(description: string, options: { cause?: unknown } = {}) {
+    super('delivery_failed', description, { status: 502, ...options });
+  }
 }
 
 /** One provider for one or more channels; createDelivery routes each channel to one. */

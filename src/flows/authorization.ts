@@ -10,9 +10,9 @@ import type { RateLimiter } from '../accounts/rate-limit.js';
 import type { RatePolicy } from '../config/config.js';
 import { hashesMatch, hashSecret, newId, newSecret } from '../crypto/tokens.js';
 import { type AuthorizationRequest, type Client, type Flow, json, type RequestError } from '../db/schema.js';
-import { invalidRequest, OAuthError } from '../errors.js';
 import { AUTHORIZATION_PARAMETERS, storedRequestUrl } from '../oauth/authorize/parameters.js';
 import { redirectWith, resolveTarget, validateRequest } from '../oauth/authorize/request.js';
+import { ClientRedirectError, invalidRequest, OAuthError } from '../oauth/errors.js';
 import { readIdTokenHint } from '../oauth/id-token.js';
 import type { Params } from '../oauth/params.js';
 import { type ApplicationType, matchRedirectUri } from '../oauth/redirect-uri.js';
@@ -36,17 +36,6 @@ export interface AuthorizeInput {
 export interface AuthorizeOutcome {
   location: string;
   cookies: CookieChange[];
-}
-
-/** An error to send back to the client's (already trusted) redirect URI. */
-export class ClientRedirectError extends OAuthError {
-  constructor(
-    readonly original: OAuthError,
-    readonly redirectUri: string,
-    readonly state: string | undefined,
-  ) {
-    super(original.error, original.description, { status: 303, debug: original.debug });
-  }
 }
 
 const REMEMBER_FOREVER_S = 10 * 365 * 86400;

@@ -4,8 +4,9 @@ import type { Config } from '../config/config.js';
 import type { SigningKeys } from '../crypto/signing-keys.js';
 import { hashSecret } from '../crypto/tokens.js';
 import type { Flow } from '../db/schema.js';
-import { OAuthError } from '../errors.js';
+import { GatehouseError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
+import { OAuthError } from '../oauth/errors.js';
 import type { ScopeCatalogue } from '../oauth/scopes.js';
 import type { GrantStore } from '../tokens/store.js';
 import type { FlowStore } from './store.js';
@@ -86,19 +87,23 @@ export function unlessRefused<T>(parse: () => T): T | undefined {
   try {
     return parse();
   } catch (err) {
-    if (err instanceof OAuthError) return undefined;
+    if (err instanceof GatehouseError) return undefined;
     throw err;
   }
 }
 
 /** 410; with `redirectTo` (Hydra's GET answer) the UI can send the browser back to start over. */
-export class AlreadyHandled extends OAuthError {
+export class AlreadyHandled extends GatehouseError {
   constructor(
     what: 'login' | 'consent' | 'logout',
     readonly redirectTo?: string,
     description = `The ${what} request has already been handled.`,
   ) {
     super('already_handled', description, { status: 410 });
+  }
+
+  override get restartUrl(): string | undefined {
+    return this.redirectTo;
   }
 
   override toJSON() {

@@ -6,8 +6,8 @@ import type { Actor } from '../audit/actor.js';
 import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import type { Client, LogoutRequest } from '../db/schema.js';
-import { invalidRequest, OAuthError } from '../errors.js';
 import { redirectWith } from '../oauth/authorize/request.js';
+import { invalidRequest, OAuthError } from '../oauth/errors.js';
 import { readIdTokenHint } from '../oauth/id-token.js';
 import type { Params } from '../oauth/params.js';
 import {

@@ -4,12 +4,9 @@
  * or a readable HTML page. Nothing else leaves: no stack, no internal message.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { asOAuthError, invalidRequest, OAuthError } from '../errors.js';
-import { ClientRedirectError } from '../flows/authorization.js';
-import { AlreadyHandled } from '../flows/context.js';
+import { asPublicError, GatehouseError } from '../errors.js';
 import { redirectWith } from '../oauth/authorize/request.js';
-import { AuthenticationFailed } from '../oauth/client-authentication.js';
-import { BearerError } from '../oauth/token-lookup.js';
+import { ClientRedirectError, invalidRequest } from '../oauth/errors.js';
 import { layout, pageHeaders } from '../ui/layout.js';
 import { errorPage } from '../ui/pages/messages.js';
 
@@ -21,16 +18,12 @@ declare module 'fastify' {
 }
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large, …). */
-function fromFastify(err: FastifyError): OAuthError | undefined {
+function fromFastify(err: FastifyError): GatehouseError | undefined {
   if (err.code?.startsWith('FST_CSRF_')) {
-    return new OAuthError(
-      'invalid_request',
-      'This form has expired or did not come from this site. Go back, reload the page and try again.',
-      {
-        status: 403,
-        debug: err.code,
-      },
-    );
+    return invalidRequest('This form has expired or did not come from this site. Go back, reload the page and try again.', {
+      status: 403,
+      debug: err.code,
+    });
   }
   if (err.validation) {
     return invalidRequest(`The request is invalid: ${err.message.replace(/^(body|querystring|params|headers)\/?/, '$1 ')}`);
@@ -43,12 +36,10 @@ function fromFastify(err: FastifyError): OAuthError | undefined {
         : status === 415
           ? 'The request body has a content type this endpoint does not accept.'
           : 'The request is malformed.';
-    return new OAuthError(status === 413 ? 'invalid_request' : 'invalid_request', description, { status, debug: err.message });
+    return invalidRequest(description, { status, debug: err.message });
   }
   return undefined;
 }
-
-const quote = (value: string) => value.replace(/["\\]/g, '');
 
 /**
  * The router's own errors (a path segment that is not valid percent-encoding, or longer than
@@ -59,7 +50,8 @@ export function frameworkErrors(options: { admin: boolean }): FastifyServerOptio
   return (rawError, request, reply) => {
     const status =
       rawError.statusCode !== undefined && rawError.statusCode >= 400 && rawError.statusCode < 500 ? rawError.statusCode : 500;
-    const error = status < 500 ? invalidRequest('The request URL is malformed or too long.', { status }) : asOAuthError(rawError);
+    const error =
+      status < 500 ? invalidRequest('The request URL is malformed or too long.', { status }) : asPublicError(rawError);
     if (status >= 500) request.log.error({ err: rawError }, 'request failed');
     (reply as FastifyReply)
       .status(status)
@@ -71,7 +63,10 @@ export function frameworkErrors(options: { admin: boolean }): FastifyServerOptio
 
 export function installErrorHandler(app: FastifyInstance, options: { admin: boolean; issuer: string }): void {
   app.setErrorHandler((rawError: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const error = rawError instanceof OAuthError ? rawError : (fromFastify(rawError as FastifyError) ?? asOAuthError(rawError));
+    const error =
+      rawError instanceof GatehouseError
+        ? asPublicError(rawError)
+        : (fromFastify(rawError as FastifyError) ?? asPublicError(rawError));
     if (error.status >= 500) {
       request.log.error({ err: rawError }, 'request failed');
     } else if (error.debug) {
@@ -91,24 +86,13 @@ export function installErrorHandler(app: FastifyInstance, options: { admin: bool
       );
     }
     if (request.routeOptions.config?.htmlErrors) {
-      // A handled challenge knows where the browser can start over (Hydra's redirect_to).
-      const restart = error instanceof AlreadyHandled ? error.redirectTo : undefined;
       return reply
         .status(error.status)
         .headers(pageHeaders())
         .type('text/html; charset=utf-8')
-        .send(layout({ title: 'Something went wrong', body: errorPage(error.error, error.description, restart) }));
+        .send(layout({ title: 'Something went wrong', body: errorPage(error.error, error.description, error.restartUrl) }));
     }
-    if (error instanceof AuthenticationFailed && error.usedBasic) {
-      reply.header('WWW-Authenticate', 'Basic realm="gatehouse", charset="UTF-8"');
-    }
-    if (error instanceof BearerError) {
-      const details =
-        error.error === 'invalid_request' && error.status === 401
-          ? ''
-          : `, error="${error.error}", error_description="${quote(error.description)}"`;
-      reply.header('WWW-Authenticate', `Bearer realm="gatehouse"${details}`);
-    }
+    if (error.challenge !== undefined) reply.header('WWW-Authenticate', error.challenge);
     reply.header('Cache-Control', 'no-store');
     return reply
       .status(error.status)

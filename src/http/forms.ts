@@ -1,6 +1,6 @@
 /** application/x-www-form-urlencoded bodies, keeping repeated names so they can be refused. */
 import type { FastifyInstance } from 'fastify';
-import { OAuthError } from '../errors.js';
+import { OAuthError } from '../oauth/errors.js';
 import { parseForm } from '../oauth/params.js';
 
 export const FORM_BODY_LIMIT = 64 * 1024;

@@ -4,7 +4,7 @@
  * deeper than any real document (JSON.stringify would overflow the stack on it).
  */
 import type { FastifyInstance } from 'fastify';
-import { invalidRequest } from '../errors.js';
+import { invalidRequest } from '../oauth/errors.js';
 
 export const MAX_INPUT_DEPTH = 64;
 

@@ -48,8 +48,9 @@ export const SECRET_PARAMETERS: ReadonlySet<string> = new Set([
 function decoded(raw: string): string | undefined {
   try {
     return decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof URIError) return undefined;
+    throw err;
   }
 }
 

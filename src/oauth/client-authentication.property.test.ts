@@ -1,8 +1,8 @@
 /** Properties of reading client credentials (RFC 6749 2.3.1): Basic, form post, or none. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from '../errors.js';
-import { AuthenticationFailed, readClientCredentials } from './client-authentication.js';
+import { readClientCredentials } from './client-authentication.js';
+import { AuthenticationFailed, OAuthError } from './errors.js';
 import { readParams } from './params.js';
 
 // RFC 6749 2.3.1 / appendix B: each part is application/x-www-form-urlencoded, then base64.

@@ -3,12 +3,13 @@
  * credentials in the body, or none for a public client. Exactly one method per request.
  * Failures are counted per client and address (authentication-failures.ts).
  */
+
 import { type Actor, identify } from '../audit/actor.js';
 import { hashesMatch, hashSecret } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
-import { invalidClient, invalidRequest, OAuthError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
 import { type AuthenticationFailures, tooManyFailures } from './authentication-failures.js';
+import { AuthenticationFailed, invalidClient, invalidRequest, OAuthError } from './errors.js';
 import type { Params } from './params.js';
 
 export interface ClientCredentials {
@@ -99,17 +100,5 @@ export class ClientAuthenticator {
     }
     identify(actor, 'client', client.id);
     return client;
-  }
-}
-
-/** invalid_client, with the Basic challenge when the client tried Basic (RFC 6749 5.2). */
-export class AuthenticationFailed extends OAuthError {
-  constructor(
-    readonly usedBasic: boolean,
-    debug: string,
-    description = 'Client authentication failed.',
-    options: { status?: number; retryAfterSeconds?: number } = {},
-  ) {
-    super('invalid_client', description, { status: 401, ...options, debug });
   }
 }

@@ -1,7 +1,7 @@
 /** Properties of form bodies and request parameters (RFC 6749 3.1, application/x-www-form-urlencoded). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from '../errors.js';
+import { OAuthError } from './errors.js';
 import { MAX_PARAM_LENGTH, parseForm, type RawParams, readParams } from './params.js';
 
 const text = fc.string({ unit: 'binary', maxLength: 20 });

@@ -2,9 +2,10 @@
  * Request parameters of OAuth endpoints. RFC 6749 section 3.1: parameters sent without a
  * value are treated as omitted, and no parameter may be included more than once.
  */
-import { invalidRequest } from '../errors.js';
 
 export type RawParams = Record<string, string | string[] | undefined>;
+
+import { invalidRequest } from './errors.js';
 
 export interface Params {
   get(name: string): string | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from '../errors.js';
+import { OAuthError } from './errors.js';
 import { parseForm, readParams } from './params.js';
 import { matchRedirectUri, redirectUriProblem } from './redirect-uri.js';
 import { parseScope, ScopeCatalogue } from './scopes.js';

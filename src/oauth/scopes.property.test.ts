@@ -1,7 +1,7 @@
 /** Properties of the RFC 6749 section 3.3 scope parser, checked against the grammar itself. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from '../errors.js';
+import { OAuthError } from './errors.js';
 import { formatScope, parseScope } from './scopes.js';
 
 // The grammar written out independently of the parser: scope-token characters and the

@@ -3,7 +3,7 @@
  * Galxe", each with the plain words a consent screen shows and the user fields it releases
  * at /oauth/api/2/user.
  */
-import { invalidScope } from '../errors.js';
+import { invalidScope } from './errors.js';
 
 export interface ScopeInfo {
   name: string;

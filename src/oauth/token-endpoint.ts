@@ -4,8 +4,8 @@
  * Repeated parameters were already refused when the body was read (params.ts).
  */
 import type { Actor } from '../audit/actor.js';
-import { invalidRequest, OAuthError } from '../errors.js';
 import type { ClientAuthenticator } from './client-authentication.js';
+import { invalidRequest, OAuthError } from './errors.js';
 import type { GrantHandler } from './grant-types/grant.js';
 import type { Params } from './params.js';
 import type { TokenResponse } from './token-issuer.js';

@@ -1,8 +1,9 @@
 /** Reading tokens back: the one place that decides whether a presented token is active. */
+
 import { hashSecret, prefixes } from '../crypto/tokens.js';
 import type { TokenKind } from '../db/schema.js';
-import { invalidRequest, OAuthError } from '../errors.js';
 import type { GrantStore, TokenWithGrant } from '../tokens/store.js';
+import { BearerError, invalidRequest, OAuthError } from './errors.js';
 
 export interface ActiveToken {
   kind: TokenKind;
@@ -73,18 +74,6 @@ export class TokenLookup {
     if (active?.kind !== 'access')
       throw new BearerError('invalid_token', 'The access token is invalid, expired or revoked.', 401);
     return active;
-  }
-}
-
-/** An RFC 6750 3.1 error: rendered with a WWW-Authenticate: Bearer challenge. */
-export class BearerError extends OAuthError {
-  constructor(
-    error: 'invalid_request' | 'invalid_token' | 'insufficient_scope',
-    description: string,
-    status: number,
-    retryAfterSeconds?: number,
-  ) {
-    super(error, description, { status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) });
   }
 }
 

@@ -69,8 +69,9 @@ function readProof(signature: string, publicKey: string | undefined): { signatur
         const key = typeof parsed.pub_key?.value === 'string' ? parsed.pub_key.value : publicKey;
         return { signature: parsed.signature, publicKey: key };
       }
-    } catch {
+    } catch (err) {
       // Not JSON after all: read as a plain signature below.
+      if (!(err instanceof SyntaxError)) throw err;
     }
   }
   return { signature: text, publicKey };

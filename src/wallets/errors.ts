@@ -1,9 +1,7 @@
 /**
- * Why a wallet could not be linked. They are OAuthErrors (the one error family), with codes
- * of their own so the page can put each next to the field it is about and the script can
- * tell them apart.
+ * Why a wallet could not be linked: GatehouseErrors with codes of their own (not RFC 6749's),
+ * so the page can put each next to the field it is about and the script can tell them apart.
  */
-import { OAuthError } from '../errors.js';
 
 export type WalletErrorCode =
   | 'invalid_address'
@@ -17,13 +15,19 @@ export type WalletErrorCode =
   | 'challenge_expired'
   | 'wallet_network_unavailable';
 
+import { GatehouseError } from '../errors.js';
+
 const statuses: Partial<Record<WalletErrorCode, number>> = {
   challenge_used: 409,
   wallet_network_unavailable: 502,
 };
 
-export const walletError = (code: WalletErrorCode, description: string): OAuthError =>
-  new OAuthError(code, description, { status: statuses[code] ?? 400 });
+/** `cause`: what went wrong underneath (a network failure), for the log only. */
+export const walletError = (code: WalletErrorCode, description: string, cause?: unknown): GatehouseError =>
+  new GatehouseError(code, description, {
+    status: statuses[code] ?? 400,
+    ...(cause === undefined ? {} : { cause, debug: cause instanceof Error ? cause.message : String(cause) }),
+  });
 
 /** The form field an error is about, for the copy-paste page. */
 export function fieldOf(code: string): 'address' | 'signature' | 'public_key' | undefined {

@@ -64,8 +64,9 @@ function readSignatures(text: string, challenge: StoredChallenge): PastedSignatu
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
-    } catch {
-      throw bad();
+    } catch (err) {
+      if (err instanceof SyntaxError) throw bad();
+      throw err;
     }
     let list: unknown = parsed;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
@@ -113,10 +114,11 @@ async function accountKeys(address: string, ctx: ChainContext): Promise<AccountK
   let response: Response;
   try {
     response = await ctx.fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
-  } catch {
+  } catch (err) {
     throw walletError(
       'wallet_network_unavailable',
       'The Flow network could not be reached to read this account’s keys. Try again in a moment.',
+      err,
     );
   }
   if (response.status === 404 || response.status === 400) {
@@ -125,7 +127,17 @@ async function accountKeys(address: string, ctx: ChainContext): Promise<AccountK
   let body: { keys?: unknown } | undefined;
   try {
     body = response.ok ? ((await response.json()) as { keys?: unknown }) : undefined;
-  } catch {
+  } catch (err) {
+    // Not JSON, or the body broke off: no usable answer either way (below).
+    if (
+      !(
+        err instanceof SyntaxError ||
+        err instanceof TypeError ||
+        (err as Error).name === 'AbortError' ||
+        (err as Error).name === 'TimeoutError'
+      )
+    )
+      throw err;
     body = undefined;
   }
   if (!body || !Array.isArray(body.keys)) {

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/audit/actor.js';
 import type { ClientJson } from '../../src/clients/clients.js';
-import { OAuthError } from '../../src/errors.js';
 import type { ConsentAcceptBody } from '../../src/flows/consent-requests.js';
 import type { LoginAcceptBody } from '../../src/flows/login-requests.js';
+import { OAuthError } from '../../src/oauth/errors.js';
 import { admin, Browser, createClient, runFlow } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 import { loginChallengeIn } from './helpers.js';

@@ -5,6 +5,7 @@
  * the same services as the admin API, so a suspension revokes tokens at once, and is written
  * to the audit log under the operator's name.
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../../audit/actor.js';
 import type { AuditEntry } from '../../audit/audit-log.js';
@@ -12,8 +13,9 @@ import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, ConsoleSessions, operatorNameP
 import { CLIENT_STATUSES, type ClientJson, toClientJson } from '../../clients/clients.js';
 import { safeEqual } from '../../crypto/tokens.js';
 import type { Client, ClientStatus } from '../../db/schema.js';
-import { invalidRequest, notFound, OAuthError } from '../../errors.js';
+import { GatehouseError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { invalidRequest, notFound, OAuthError } from '../../oauth/errors.js';
 import type { SafeHtml } from '../../ui/html.js';
 import { pageHeaders } from '../../ui/layout.js';
 import {
@@ -290,7 +292,7 @@ export async function consoleRoutes(
       // A refused request (unknown client, bad filter…) keeps the console's frame; anything else,
       // CSRF failures and server errors included, goes to the admin app's one error handler.
       guarded.setErrorHandler((error, request, reply) => {
-        if (!(error instanceof OAuthError) || error.status >= 500) throw error;
+        if (!(error instanceof GatehouseError) || error.status >= 500) throw error;
         if (error.debug) request.log.info({ error: error.error, debug: error.debug }, 'request refused');
         return send(reply, request, {
           title: 'That did not work',

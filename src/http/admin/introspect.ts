@@ -2,8 +2,8 @@
 
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { invalidRequest } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { invalidRequest } from '../../oauth/errors.js';
 import { introspectionResponse } from '../../oauth/introspection.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
 import { parseScope } from '../../oauth/scopes.js';

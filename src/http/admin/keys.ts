@@ -4,8 +4,8 @@ import type {} from '@fastify/swagger';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ID_TOKEN_KEY_SET } from '../../crypto/signing-keys.js';
-import { notFound } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { notFound } from '../../oauth/errors.js';
 import { KeyCreate, KeyParams, KeySetParams } from './schemas.js';
 
 // Hydra's name for the same set, so Hydra tooling finds it.

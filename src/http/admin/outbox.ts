@@ -7,7 +7,7 @@ import type {} from '@fastify/swagger';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { OutboxStore } from '../../delivery/outbox.js';
-import { notFound } from '../../errors.js';
+import { notFound } from '../../oauth/errors.js';
 
 export const OutboxQuery = Type.Object({
   to: Type.Optional(

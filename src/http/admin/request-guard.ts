@@ -20,7 +20,7 @@ import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { matchesSecret } from '../../crypto/tokens.js';
-import { OAuthError } from '../../errors.js';
+import { OAuthError } from '../../oauth/errors.js';
 
 export interface AdminHostsOptions {
   /** ADMIN_HOST: the address (or name) the listener is bound to. */
@@ -104,8 +104,9 @@ function crossSiteProblem(request: FastifyRequest, host: string | undefined): st
   let sender: URL;
   try {
     sender = new URL(origin);
-  } catch {
-    return 'it was sent with a malformed Origin';
+  } catch (err) {
+    if (err instanceof TypeError) return 'it was sent with a malformed Origin';
+    throw err;
   }
   if (hostOf(sender.host) !== host) return 'it was sent by a page of another origin';
   // Same host, another port (another local service's page) is another origin too.

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { OAuthError } from '../../errors.js';
+import { OAuthError } from '../../oauth/errors.js';
 
 /** RFC 6749 3.2 / RFC 7009 2.1: these endpoints take application/x-www-form-urlencoded only. */
 export function requireForm(request: FastifyRequest): void {

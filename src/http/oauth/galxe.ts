@@ -5,9 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import { userFields } from '../../accounts/user-fields.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { BearerError } from '../../oauth/errors.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
 import { parseScope } from '../../oauth/scopes.js';
-import { BearerError, readBearer } from '../../oauth/token-lookup.js';
+import { readBearer } from '../../oauth/token-lookup.js';
 
 /** Galxe writes Go's time format: "2022-08-31 16:00:22.666401 +0800 CST"; in UTC here. */
 export function goTimeUtc(date: Date): string {

@@ -5,8 +5,8 @@
  * valid token gets 401 whatever it sent.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { OAuthError } from '../../oauth/errors.js';
 import { clientNetwork } from '../client-network.js';
 
 interface ClientParams {

@@ -2,8 +2,8 @@
 
 import type { FastifyInstance } from 'fastify';
 import { hashSecret } from '../../crypto/tokens.js';
-import { invalidRequest, OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { invalidRequest, OAuthError } from '../../oauth/errors.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
 import { clientNetwork } from '../client-network.js';
 import { requireForm } from './form.js';

@@ -2,8 +2,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IDENTITIES_CLAIM, identityClaims, standardClaims } from '../../accounts/user-fields.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { BearerError } from '../../oauth/errors.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
-import { BearerError, readBearer } from '../../oauth/token-lookup.js';
+import { readBearer } from '../../oauth/token-lookup.js';
 
 // The identities claim is left out of the ID token's copy: userinfo reads it fresh, so an unlinked identity is gone.
 const RESERVED = new Set(['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', IDENTITIES_CLAIM]);

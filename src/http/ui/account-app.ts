@@ -10,9 +10,10 @@ import type { SecondFactorCheck, SecondFactorCode } from '../../accounts/second-
 import { identify } from '../../audit/actor.js';
 import { connectorAvailable } from '../../connectors/connectors.js';
 import type { Account, LoginSession } from '../../db/schema.js';
-import { OAuthError } from '../../errors.js';
+import { GatehouseError } from '../../errors.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { OAuthError } from '../../oauth/errors.js';
 import { accountPage, type IdentityRow, recoveryCodesPage, totpSetupPage } from '../../ui/pages/account.js';
 import { signedOutPage } from '../../ui/pages/messages.js';
 import { applyCookies, signedCookie } from '../cookies.js';
@@ -127,7 +128,7 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     if (!kind) return showAccount(reply, who, { error: 'That is not a kind of identity Gatehouse links.' }, 400);
     // Unlinking what is not linked (a second click, another tab) is not an error worth a page.
     await gh.identities.unlink(request.actor, who.account.id, kind.kind).catch((err: unknown) => {
-      if (!(err instanceof OAuthError && err.error === 'not_found')) throw err;
+      if (!(err instanceof GatehouseError && err.error === 'not_found')) throw err;
     });
     return reply.redirect('/ui/account?done=unlinked', 303);
   });

@@ -3,8 +3,8 @@
  * from their own origins) and the brand guidelines page at /ui/brand.
  */
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { notFound } from '../../oauth/errors.js';
 import { buttonFiles, SCRIPT } from '../../ui/button/files.js';
 import { readChoice, snippets } from '../../ui/button/snippet.js';
 import { svgFiles } from '../../ui/button/svg.js';

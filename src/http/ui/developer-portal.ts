@@ -3,6 +3,7 @@
  * applications, follows their review, collects the client secret once, rotates it, edits and
  * deletes. Thin routes over the Clients service; the pages are in src/ui/pages/developers.ts.
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   type ApplicationErrors,
@@ -16,8 +17,9 @@ import {
 } from '../../clients/application-form.js';
 import { type ClientJson, toClientJson } from '../../clients/clients.js';
 import type { Client } from '../../db/schema.js';
-import { OAuthError } from '../../errors.js';
+import { GatehouseError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { OAuthError } from '../../oauth/errors.js';
 import { html } from '../../ui/html.js';
 import { applicationFormPage } from '../../ui/pages/application-form.js';
 import {
@@ -73,7 +75,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
     try {
       return await gh.clients.getForDeveloper(developer.account.id, id);
     } catch (err) {
-      if (!(err instanceof OAuthError) || err.error !== 'not_found') throw err;
+      if (!(err instanceof GatehouseError) || err.error !== 'not_found') throw err;
       await sendPage(reply, noApplicationPage(frame(reply, developer), id), {
         title: 'No such application',
         wide: true,
@@ -106,7 +108,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
 
   /** A refusal of the service shown on the form (next to its field when it names one), or rethrown. */
   function refusal(err: unknown): { errors: ApplicationErrors; message?: string } {
-    if (!(err instanceof OAuthError) || !FORM_ERRORS.has(err.error)) throw err;
+    if (!(err instanceof GatehouseError) || !FORM_ERRORS.has(err.error)) throw err;
     const field = fieldOfRefusal(err);
     return field ? { errors: { [field]: err.description } } : { errors: {}, message: err.description };
   }
@@ -163,7 +165,7 @@ export async function developerPortalRoutes(app: FastifyInstance, gh: Gatehouse)
     try {
       await gh.registrationLimits.admit({ developerAccount: developer.account.id }, clientNetwork(gh, request));
     } catch (err) {
-      if (!(err instanceof OAuthError) || err.status !== 429) throw err;
+      if (!(err instanceof GatehouseError) || err.status !== 429) throw err;
       // The form again, as typed, with the reason: nothing is lost by waiting.
       reply.header('Retry-After', String(err.retryAfterSeconds));
       return showForm(reply, developer, { values: form.values, errors: {}, message: err.description, status: 429 });

@@ -15,8 +15,9 @@ import { DEVELOPER_PORTAL_CLIENT_ID, developerPortalClient } from '../../clients
 import { challengeFor } from '../../crypto/pkce.js';
 import { hashSecret, newSecret, safeEqual } from '../../crypto/tokens.js';
 import type { Account } from '../../db/schema.js';
-import { OAuthError } from '../../errors.js';
+import { GatehouseError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { OAuthError } from '../../oauth/errors.js';
 import { readParams } from '../../oauth/params.js';
 import { clientNetwork } from '../client-network.js';
 import { applyCookies, signedCookie } from '../cookies.js';
@@ -169,7 +170,7 @@ export function developerSessions(gh: Gatehouse) {
         address: clientNetwork(gh, request),
       });
     } catch (err) {
-      if (!(err instanceof OAuthError) || err.status >= 500) throw err;
+      if (!(err instanceof GatehouseError) || err.status >= 500) throw err;
       return again(400, err.error, `${err.description} Start again.`);
     }
     const active = await gh.tokens.active(tokens.access_token);

@@ -14,7 +14,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, normalizeEmail, normalizePhone } from '../../accounts/identifiers.js';
-import { CaptchaRequired, CodeError, type OneTimeCodes, RateLimited } from '../../accounts/one-time-codes.js';
+import { CaptchaRequired, CodeError, type OneTimeCodes, RateLimited, waitText } from '../../accounts/one-time-codes.js';
 import type { Actor } from '../../audit/actor.js';
 import type { CaptchaWidget } from '../../captcha/captcha.js';
 import { hashSecret } from '../../crypto/tokens.js';
@@ -197,10 +197,10 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
       });
     } catch (err) {
       if (err instanceof CaptchaRequired) {
-        errors.captcha = STEP_UP_TEXT;
+        errors.captcha = err.description;
         return again(400, undefined, true);
       }
-      if (err instanceof RateLimited) return again(429, refusalText(err));
+      if (err instanceof RateLimited) return again(429, err.description);
       throw err;
     }
     try {
@@ -281,16 +281,7 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
       verified = await gh.login.codes.verify(code.id, (form.get('code') ?? '').replace(/\s+/g, ''));
     } catch (err) {
       if (!(err instanceof CodeError)) throw err;
-      const message = {
-        wrong:
-          err.attemptsLeft > 0
-            ? `That code is not right. ${err.attemptsLeft} ${err.attemptsLeft === 1 ? 'try' : 'tries'} left.`
-            : 'That code is not right, and that was the last try. Send a new code.',
-        expired: 'This code has expired. Send a new one.',
-        too_many_attempts: 'Too many wrong tries. Send a new code.',
-        used: 'This code was already used. Send a new one.',
-        unknown: 'This code is no longer valid. Send a new one.',
-      }[err.reason];
+      const message = err.description;
       return renderCode(
         reply,
         {
@@ -350,9 +341,9 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
         startOver: startOver(challenge),
       };
       if (err instanceof CaptchaRequired) {
-        return renderCode(reply, { ...page, errors: { captcha: STEP_UP_TEXT } }, ctx, { status: 400, askCaptcha: true });
+        return renderCode(reply, { ...page, errors: { captcha: err.description } }, ctx, { status: 400, askCaptcha: true });
       }
-      return renderCode(reply, { ...page, errors: {}, message: refusalText(err) }, ctx, { status: 429 });
+      return renderCode(reply, { ...page, errors: {}, message: err.description }, ctx, { status: 429 });
     }
     try {
       await sendCode(request, current.code.destination, current.code.channel, current.code.purpose, issued.code);
@@ -500,23 +491,3 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
 
 const codeUrl = (challenge: string | undefined) =>
   `/ui/code${challenge ? `?login_challenge=${encodeURIComponent(challenge)}` : ''}`;
-
-const STEP_UP_TEXT = 'Please complete the check that you are a person, then ask again.';
-
-/** What a refusal says: which limit, and when a new code can be had (the latest of the broken limits). */
-function refusalText(err: RateLimited): string {
-  const wait = waitText(err.retryAfterSeconds);
-  switch (err.limit) {
-    case 'cooldown':
-      return `A code was sent a moment ago. You can ask for another in ${wait}.`;
-    case 'network':
-      return `Too many codes were asked for from your network. Try again in ${wait}.`;
-    case 'destination':
-      return `Too many codes were sent to this number. Try again in ${wait}, or sign in with your email address.`;
-  }
-}
-
-function waitText(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.ceil(seconds))} seconds`;
-  return `${Math.ceil(seconds / 60)} minutes`;
-}

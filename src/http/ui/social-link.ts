@@ -4,6 +4,7 @@
  * cookie, encrypted and bound to the signed-in account, on the paths of that kind only; the
  * callback proves the identity and hands it to gh.identities.link.
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../../audit/actor.js';
 import { Connectors, telegramSettings } from '../../connectors/connectors.js';
@@ -12,9 +13,10 @@ import type { LinkAttempt } from '../../connectors/oauth-connector.js';
 import { type ConnectedUser, PRESETS, SOCIAL_KINDS } from '../../connectors/presets.js';
 import { type TelegramLogin, verifyTelegramLogin } from '../../connectors/telegram.js';
 import type { IdentityKind } from '../../db/schema.js';
-import { OAuthError } from '../../errors.js';
+import { GatehouseError } from '../../errors.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { OAuthError } from '../../oauth/errors.js';
 import { linkProblemPage, telegramLinkPage, type Way } from '../../ui/pages/social-link.js';
 import { applyCookies, signedCookie } from '../cookies.js';
 import { queryOf, safeReturnTo, sendPage } from './ui-support.js';
@@ -143,7 +145,7 @@ export async function socialLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
         details: user.details,
       });
     } catch (err) {
-      if (err instanceof OAuthError && err.status === 409) {
+      if (err instanceof GatehouseError && err.status === 409) {
         const description = `This ${LABELS[kind]} account is already linked to another Gatehouse account. Unlink it there first, or link a different one.`;
         return problem(reply, kind, 409, { code: 'conflict', description, returnTo, retry: false });
       }

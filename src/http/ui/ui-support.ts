@@ -2,8 +2,9 @@
 
 import type {} from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError } from '../../errors.js';
+import { GatehouseError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { OAuthError } from '../../oauth/errors.js';
 import { type Params, type RawParams, readParams } from '../../oauth/params.js';
 import type { SafeHtml } from '../../ui/html.js';
 import { layout, type PolicyOptions, pageHeaders } from '../../ui/layout.js';
@@ -79,7 +80,7 @@ export async function limitByAddress(
 ) {
   const result = await gh.login.limiter.hit(`ui:${bucket}:${clientNetwork(gh, request)}`, limit, windowSeconds);
   if (!result.allowed) {
-    throw new OAuthError(
+    throw new GatehouseError(
       'too_many_requests',
       `Too many attempts from your network. Try again in ${result.retryAfterSeconds} seconds.`,
       {

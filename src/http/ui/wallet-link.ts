@@ -10,9 +10,10 @@ import { readFileSync } from 'node:fs';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../../audit/actor.js';
 import type { Account } from '../../db/schema.js';
-import { OAuthError } from '../../errors.js';
+import { GatehouseError } from '../../errors.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { OAuthError } from '../../oauth/errors.js';
 import { type WalletLinkModel, walletLinkPage, walletLinkTitle, walletTakenPage } from '../../ui/pages/wallet-link.js';
 import { WALLET_KINDS, type WalletKind } from '../../wallets/chain.js';
 import { fieldOf } from '../../wallets/errors.js';
@@ -39,7 +40,7 @@ const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? '').in
 function jsonErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (!wantsJson(request)) throw error;
   const known =
-    error instanceof OAuthError
+    error instanceof GatehouseError
       ? error
       : error.code?.startsWith('FST_CSRF_')
         ? new OAuthError('invalid_request', 'This page has expired. Reload it and try again.', { status: 403 })
@@ -135,7 +136,7 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
         CHALLENGE_WINDOW_SECONDS,
       );
       if (!limit.allowed) {
-        throw new OAuthError(
+        throw new GatehouseError(
           'too_many_requests',
           `Too many messages were asked for on this account. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.`,
           { status: 429 },
@@ -148,7 +149,7 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       try {
         challenge = await wallets.challenge(account.id, kind, address, { chainId: form.get('chain_id') });
       } catch (err) {
-        if (!(err instanceof OAuthError) || wantsJson(request) || err.error !== 'invalid_address') throw err;
+        if (!(err instanceof GatehouseError) || wantsJson(request) || err.error !== 'invalid_address') throw err;
         return page(reply, account, kind, { returnTo, step: 'address', address, errors: { address: err.description } }, 400);
       }
       if (wantsJson(request)) return reply.send(challengeJson(challenge));
@@ -173,7 +174,7 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
         if (wantsJson(request)) return reply.send({ linked: { kind, address: linked.display_name }, redirect_to: next });
         return reply.redirect(next, 303);
       } catch (err) {
-        if (!(err instanceof OAuthError) || wantsJson(request)) throw err;
+        if (!(err instanceof GatehouseError) || wantsJson(request)) throw err;
         if (err.error === 'conflict') {
           const spent = nonce ? await wallets.challenges.findByNonce(nonce) : undefined;
           const address = spent ? CHAINS[kind].parseAddress(spent.address).display : undefined;

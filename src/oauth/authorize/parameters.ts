@@ -5,7 +5,8 @@
  * a value over its cap is refused, and a parameter not listed is ignored (RFC 6749 3.1) and
  * left out of the stored request_url.
  */
-import { invalidRequest } from '../../errors.js';
+
+import { invalidRequest } from '../errors.js';
 import type { Params } from '../params.js';
 
 export const AUTHORIZATION_PARAMETERS: Readonly<Record<string, number>> = {

@@ -5,7 +5,7 @@
  */
 import { isValidChallenge } from '../../crypto/pkce.js';
 import type { AuthorizationRequest, Client } from '../../db/schema.js';
-import { invalidRequest, OAuthError } from '../../errors.js';
+import { invalidRequest, OAuthError } from '../errors.js';
 import type { Params } from '../params.js';
 import { type ApplicationType, matchRedirectUri } from '../redirect-uri.js';
 import { parseScope, type ScopeCatalogue } from '../scopes.js';

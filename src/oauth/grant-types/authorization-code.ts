@@ -2,9 +2,9 @@
 import type { Actor } from '../../audit/actor.js';
 import { verifyPkce } from '../../crypto/pkce.js';
 import { hashSecret } from '../../crypto/tokens.js';
-import { invalidGrant, invalidRequest, type OAuthError } from '../../errors.js';
 import type { EventSink } from '../../events/events.js';
 import type { GrantStore } from '../../tokens/store.js';
+import { invalidGrant, invalidRequest, type OAuthError } from '../errors.js';
 import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';
 import { nothingLeft, stillAllowed } from './still-allowed.js';

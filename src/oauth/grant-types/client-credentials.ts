@@ -1,5 +1,6 @@
 /** RFC 6749 4.4: a confidential client gets a token for itself. */
-import { invalidScope, OAuthError } from '../../errors.js';
+
+import { invalidScope, OAuthError } from '../errors.js';
 import { parseScope, type ScopeCatalogue } from '../scopes.js';
 import type { TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';

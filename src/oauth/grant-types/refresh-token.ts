@@ -4,9 +4,9 @@
  */
 import type { Actor } from '../../audit/actor.js';
 import { hashSecret } from '../../crypto/tokens.js';
-import { invalidGrant, invalidRequest, invalidScope } from '../../errors.js';
 import type { EventSink } from '../../events/events.js';
 import type { GrantStore } from '../../tokens/store.js';
+import { invalidGrant, invalidRequest, invalidScope } from '../errors.js';
 import { includesAll, parseScope } from '../scopes.js';
 import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';

@@ -5,7 +5,7 @@
  * authorizations; otherwise rotating refresh tokens would keep the old scopes forever.
  */
 import type { Client } from '../../db/schema.js';
-import { invalidScope, type OAuthError } from '../../errors.js';
+import { invalidScope, type OAuthError } from '../errors.js';
 
 export interface Allowance {
   scope: string[];

@@ -43,8 +43,9 @@ export function hrefError(href: string): string | undefined {
   try {
     const url = new URL(href);
     if (url.protocol === 'https:' || url.protocol === 'http:') return undefined;
-  } catch {
-    // Falls through to the message below.
+  } catch (err) {
+    // A malformed URL falls through to the message below.
+    if (!(err instanceof TypeError)) throw err;
   }
   return 'Use a path on your site, such as /login, or a full https:// address.';
 }
