@@ -50,6 +50,14 @@ describe('RateLimiter', () => {
     expect(Number(rows[0]?.count)).toBe(30);
   });
 
+  it('answers hits that arrive together (one statement) as it would answer them one by one', async () => {
+    const [a, b] = [key(), key()];
+    const results = await Promise.all([a, b, a, a, b, a].map((k) => limiter.hit(k, 2, 60)));
+    expect(results.map((r) => r.allowed)).toEqual([true, true, true, false, true, false]);
+    const rows = await database.db.selectFrom('rate_limits').select(['key', 'count']).where('key', 'in', [a, b]).execute();
+    expect(Object.fromEntries(rows.map((r) => [r.key, Number(r.count)]))).toEqual({ [a]: 4, [b]: 2 });
+  });
+
   it('shares the count between limiters on one database (two nodes)', async () => {
     const k = key();
     const other = new RateLimiter(database.db, now);

@@ -1,8 +1,10 @@
 /**
  * A fixed-window counter in the database (`rate_limits`), so every node behind a load
- * balancer counts against the same limit and a restart forgets nothing. One upsert per hit:
+ * balancer counts against the same limit and a restart forgets nothing. Hits are upserts:
  * PostgreSQL serialises concurrent `on conflict do update`s on the same row, so N parallel
- * hits always count N, with no read-then-write race.
+ * hits always count N, with no read-then-write race. The hits that arrive together go in one
+ * statement (group commit, src/db/group-commit.ts): a new authorization request counts one,
+ * and under load a round trip each was a tenth of the flow's queries.
  *
  * Fixed windows allow up to twice the limit across a window boundary; for form-post and
  * guessing limits that is an acceptable price for one row and one statement per hit.
@@ -10,6 +12,7 @@
 import { isIPv6 } from 'node:net';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { GroupCommit } from '../db/group-commit.js';
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -69,11 +72,20 @@ function expandIPv6(ip: string): number[] {
   return [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
 }
 
+interface Hit {
+  key: string;
+  windowStart: number;
+}
+
 export class RateLimiter {
+  private readonly hits: GroupCommit<Hit, number>;
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.hits = new GroupCommit({ run: (hits) => this.count(hits), concurrency: 4, maxBatch: 500 });
+  }
 
   /** Counts one hit on `key`; allowed while the window holds at most `limit` hits. */
   async hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult> {
@@ -81,17 +93,38 @@ export class RateLimiter {
       throw new RangeError(`rate limit window must be 1 to ${MAX_WINDOW_SECONDS} seconds`);
     }
     const now = this.now();
-    const windowMs = windowSeconds * 1000;
-    const windowStart = new Date(windowStartOf(now, windowSeconds));
-    const row = await this.db
-      .insertInto('rate_limits')
-      .values({ key, window_start: windowStart, count: 1 })
-      .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ count: sql<number>`rate_limits.count + 1` }))
-      .returning('count')
-      .executeTakeFirstOrThrow();
-    const count = Number(row.count);
+    const windowStart = windowStartOf(now, windowSeconds);
+    const count = await this.hits.submit({ key, windowStart });
     if (count <= limit) return { allowed: true, retryAfterSeconds: 0 };
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now) / 1000)) };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((windowStart + windowSeconds * 1000 - now) / 1000)) };
+  }
+
+  /**
+   * One upsert for a batch: each window's row grows by its number of hits, and the hits of one
+   * window get the counts they would have had one by one (the last gets the new total), so a
+   * batch lets exactly as many through as the same hits in sequence.
+   */
+  private async count(hits: Hit[]): Promise<number[]> {
+    const windows = new Map<string, { key: string; window_start: string; hits: number }>();
+    const slot = (hit: Hit) => `${hit.windowStart} ${hit.key}`;
+    const position = hits.map((hit) => {
+      const id = slot(hit);
+      const window = windows.get(id) ?? { key: hit.key, window_start: new Date(hit.windowStart).toISOString(), hits: 0 };
+      windows.set(id, window);
+      return window.hits++;
+    });
+    const rows = await sql<{ key: string; window_start: Date; count: number }>`
+      insert into rate_limits (key, window_start, count)
+      select key, window_start, hits from json_to_recordset(${JSON.stringify([...windows.values()])}::json)
+        as v(key text, window_start timestamptz, hits int)
+      on conflict (key, window_start) do update set count = rate_limits.count + excluded.count
+      returning key, window_start, count`.execute(this.db);
+    const totals = new Map(rows.rows.map((row) => [`${new Date(row.window_start).getTime()} ${row.key}`, Number(row.count)]));
+    return hits.map((hit, i) => {
+      const id = slot(hit);
+      const window = windows.get(id) as { hits: number };
+      return (totals.get(id) as number) - (window.hits - 1 - (position[i] as number));
+    });
   }
 
   /** Removes windows that have ended (assuming none is longer than MAX_WINDOW_SECONDS). */
