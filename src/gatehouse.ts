@@ -2,6 +2,8 @@
  * The composition root: every service, wired with its dependencies. The HTTP layer, the CLI
  * and the tests all start from here; nothing below imports a singleton.
  */
+
+import { AccountStore } from './accounts/account-store.js';
 import { Accounts } from './accounts/accounts.js';
 import { codeLimitsFrom } from './accounts/code-limits.js';
 import { LinkedIdentities } from './accounts/linked-identities.js';
@@ -9,7 +11,6 @@ import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
 import { Profiles } from './accounts/profiles.js';
 import { RateLimiter } from './accounts/rate-limit.js';
 import { SecondFactor } from './accounts/second-factor.js';
-import { AccountStore } from './accounts/store.js';
 import { Totp } from './accounts/totp.js';
 import { AuditLog } from './audit/audit-log.js';
 import { deleteExpiredConsoleSessions } from './audit/operator-sessions.js';
@@ -130,7 +131,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   // The built-in login app's services (issue 3): codes, 2FA, delivery, captcha, limits.
   const totp = new Totp({ db, box, now, issuer: 'Gatehouse' });
   const login = {
-    accounts: new Accounts({ db, now }),
+    accounts: new Accounts({ store: accounts, now }),
     codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config, limits: codeLimitsFrom(config) }),
     totp,
     // Every check of an enrolled second factor goes through here: one limit, one audit event.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { SecretBox } from '../crypto/encryption.js';
 import { type Database, migrateToLatest } from '../db/database.js';
+import { AccountStore } from './account-store.js';
 import { Accounts } from './accounts.js';
 import { RECOVERY_CODE_COUNT, Totp, TotpError } from './totp.js';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   database = await openTestDatabase();
   await migrateToLatest(database.db);
   totp = new Totp({ db: database.db, box, now, issuer: 'Gatehouse Test' });
-  accounts = new Accounts({ db: database.db, now });
+  accounts = new Accounts({ store: new AccountStore(database.db), now });
 });
 afterAll(() => database?.close());
 beforeEach(() => {

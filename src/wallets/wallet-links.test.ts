@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
+import { AccountStore } from '../accounts/account-store.js';
 import { Accounts } from '../accounts/accounts.js';
 import { LinkedIdentities } from '../accounts/linked-identities.js';
 import { systemActor } from '../audit/actor.js';
@@ -24,7 +25,7 @@ beforeAll(async () => {
   bus.on((e) => {
     events.push(e);
   });
-  accounts = new Accounts({ db: database.db, now });
+  accounts = new Accounts({ store: new AccountStore(database.db), now });
   identities = new LinkedIdentities({ db: database.db, events: bus, now });
   links = new WalletLinks({
     db: database.db,
