@@ -12,6 +12,7 @@ import { Profiles } from './accounts/profiles.js';
 import { RateLimiter } from './accounts/rate-limit.js';
 import { SecondFactor } from './accounts/second-factor.js';
 import { Totp } from './accounts/totp.js';
+import { TotpStore } from './accounts/totp-store.js';
 import { AuditLog } from './audit/audit-log.js';
 import { deleteExpiredConsoleSessions } from './audit/operator-sessions.js';
 import { recordEventsIn } from './audit/record-events.js';
@@ -129,7 +130,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   const secret = options.secrets[0] as string;
   const providers = options.fetch ? { fetch: options.fetch } : {};
   // The built-in login app's services (issue 3): codes, 2FA, delivery, captcha, limits.
-  const totp = new Totp({ db, box, now, issuer: 'Gatehouse' });
+  const totp = new Totp({ store: new TotpStore(db), box, now, issuer: 'Gatehouse' });
   const login = {
     accounts: new Accounts({ store: accounts, now }),
     codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config, limits: codeLimitsFrom(config) }),

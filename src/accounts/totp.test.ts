@@ -7,6 +7,7 @@ import { type Database, migrateToLatest } from '../db/database.js';
 import { AccountStore } from './account-store.js';
 import { Accounts } from './accounts.js';
 import { RECOVERY_CODE_COUNT, Totp, TotpError } from './totp.js';
+import { TotpStore } from './totp-store.js';
 
 let database: Database;
 // Five seconds into a 30-second step, so ±1 step is unambiguous.
@@ -20,7 +21,7 @@ let accounts: Accounts;
 beforeAll(async () => {
   database = await openTestDatabase();
   await migrateToLatest(database.db);
-  totp = new Totp({ db: database.db, box, now, issuer: 'Gatehouse Test' });
+  totp = new Totp({ store: new TotpStore(database.db), box, now, issuer: 'Gatehouse Test' });
   accounts = new Accounts({ store: new AccountStore(database.db), now });
 });
 afterAll(() => database?.close());
