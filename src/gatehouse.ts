@@ -7,6 +7,7 @@ import { AccountStore } from './accounts/account-store.js';
 import { Accounts } from './accounts/accounts.js';
 import { codeLimitsFrom } from './accounts/code-limits.js';
 import { LinkedIdentities } from './accounts/linked-identities.js';
+import { OneTimeCodeStore } from './accounts/one-time-code-store.js';
 import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
 import { Profiles } from './accounts/profiles.js';
 import { RateLimiter } from './accounts/rate-limit.js';
@@ -133,7 +134,13 @@ export async function createGatehouse(options: GatehouseOptions) {
   const totp = new Totp({ store: new TotpStore(db), box, now, issuer: 'Gatehouse' });
   const login = {
     accounts: new Accounts({ store: accounts, now }),
-    codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config, limits: codeLimitsFrom(config) }),
+    codes: new OneTimeCodes({
+      store: new OneTimeCodeStore(db),
+      now,
+      codeKey: codeKeyFrom(secret),
+      config,
+      limits: codeLimitsFrom(config),
+    }),
     totp,
     // Every check of an enrolled second factor goes through here: one limit, one audit event.
     secondFactor: new SecondFactor({ totp, limiter, events }),
