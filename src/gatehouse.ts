@@ -7,6 +7,7 @@ import { AccountStore } from './accounts/account-store.js';
 import { Accounts } from './accounts/accounts.js';
 import { codeLimitsFrom } from './accounts/code-limits.js';
 import { LinkedIdentities } from './accounts/linked-identities.js';
+import { LinkedIdentityStore } from './accounts/linked-identity-store.js';
 import { OneTimeCodeStore } from './accounts/one-time-code-store.js';
 import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
 import { Profiles } from './accounts/profiles.js';
@@ -179,7 +180,7 @@ export async function createGatehouse(options: GatehouseOptions) {
     now,
     events,
     audit,
-    identities: new LinkedIdentities({ db, events, now }),
+    identities: new LinkedIdentities({ store: new LinkedIdentityStore(db), events, now }),
     telegramLogins,
     profiles: new Profiles(db, { concurrency }),
     box,
