@@ -29,6 +29,7 @@ import { ClientStore } from './clients/store.js';
 import type { Config } from './config/config.js';
 import { UsedTelegramLogins } from './connectors/used-telegram-logins.js';
 import { SecretBox } from './crypto/encryption.js';
+import { SigningKeyStore } from './crypto/signing-key-store.js';
 import { SigningKeys } from './crypto/signing-keys.js';
 import { type Database, migrateToLatest } from './db/database.js';
 import { createDelivery } from './delivery/create-delivery.js';
@@ -91,7 +92,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   const audit = new AuditLog(db, { concurrency: Math.min(2, concurrency), foldWindowSeconds: config.auditFoldWindow });
   recordEventsIn(events, audit);
   const box = new SecretBox(options.secrets);
-  const keys = new SigningKeys(db, box, now);
+  const keys = new SigningKeys(new SigningKeyStore(db), box, now);
   if (options.prepare ?? true) await keys.ensure();
   const scopes = new ScopeCatalogue(config.accountIdScope);
   const clientStore = new ClientStore(db, database.invalidations);
