@@ -21,6 +21,7 @@ import { recordEventsIn } from './audit/record-events.js';
 import { createCaptcha } from './captcha/create-captcha.js';
 import { Clients } from './clients/clients.js';
 import { developerPortalClient, ensureFirstPartyClient } from './clients/first-party.js';
+import { InitialAccessTokenStore } from './clients/initial-access-token-store.js';
 import { InitialAccessTokens } from './clients/initial-access-tokens.js';
 import { notifyDevelopers } from './clients/notifications.js';
 import { Registration } from './clients/registration.js';
@@ -112,7 +113,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   const registration = new Registration({
     clients,
     store: clientStore,
-    tokens: new InitialAccessTokens({ db, events, now }),
+    tokens: new InitialAccessTokens({ store: new InitialAccessTokenStore(db), events, now }),
     limits: registrationLimits,
     failures: authFailures,
     events,
