@@ -118,7 +118,8 @@ export class Totp {
   async useRecoveryCode(accountId: string, code: string): Promise<boolean> {
     const canonical = code.toLowerCase().replace(/[\s-]/g, '');
     if (canonical.length !== RECOVERY_LENGTH || ![...canonical].every((c) => RECOVERY_ALPHABET.includes(c))) return false;
-    return this.deps.store.spendRecoveryCode(accountId, await recoveryHash(accountId, canonical), new Date(this.deps.now()));
+    const at = new Date(this.deps.now());
+    return this.deps.store.spendRecoveryCode(accountId, await recoveryHash(accountId, canonical), at);
   }
 
   /** Turns 2FA off: forgets the secret, the last step and the recovery codes. */
