@@ -2,21 +2,26 @@
  * The composition root: every service, wired with its dependencies. The HTTP layer, the CLI
  * and the tests all start from here; nothing below imports a singleton.
  */
+
+import { AccountStore } from './accounts/account-store.js';
 import { Accounts } from './accounts/accounts.js';
 import { codeLimitsFrom } from './accounts/code-limits.js';
 import { LinkedIdentities } from './accounts/linked-identities.js';
+import { LinkedIdentityStore } from './accounts/linked-identity-store.js';
+import { OneTimeCodeStore } from './accounts/one-time-code-store.js';
 import { codeKeyFrom, OneTimeCodes } from './accounts/one-time-codes.js';
 import { Profiles } from './accounts/profiles.js';
 import { RateLimiter } from './accounts/rate-limit.js';
 import { SecondFactor } from './accounts/second-factor.js';
-import { AccountStore } from './accounts/store.js';
 import { Totp } from './accounts/totp.js';
+import { TotpStore } from './accounts/totp-store.js';
 import { AuditLog } from './audit/audit-log.js';
 import { deleteExpiredConsoleSessions } from './audit/operator-sessions.js';
 import { recordEventsIn } from './audit/record-events.js';
 import { createCaptcha } from './captcha/create-captcha.js';
 import { Clients } from './clients/clients.js';
 import { developerPortalClient, ensureFirstPartyClient } from './clients/first-party.js';
+import { InitialAccessTokenStore } from './clients/initial-access-token-store.js';
 import { InitialAccessTokens } from './clients/initial-access-tokens.js';
 import { notifyDevelopers } from './clients/notifications.js';
 import { Registration } from './clients/registration.js';
@@ -25,6 +30,7 @@ import { ClientStore } from './clients/store.js';
 import type { Config } from './config/config.js';
 import { UsedTelegramLogins } from './connectors/used-telegram-logins.js';
 import { SecretBox } from './crypto/encryption.js';
+import { SigningKeyStore } from './crypto/signing-key-store.js';
 import { SigningKeys } from './crypto/signing-keys.js';
 import { type Database, migrateToLatest } from './db/database.js';
 import { createDelivery } from './delivery/create-delivery.js';
@@ -87,7 +93,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   const audit = new AuditLog(db, { concurrency: Math.min(2, concurrency), foldWindowSeconds: config.auditFoldWindow });
   recordEventsIn(events, audit);
   const box = new SecretBox(options.secrets);
-  const keys = new SigningKeys(db, box, now);
+  const keys = new SigningKeys(new SigningKeyStore(db), box, now);
   if (options.prepare ?? true) await keys.ensure();
   const scopes = new ScopeCatalogue(config.accountIdScope);
   const clientStore = new ClientStore(db, database.invalidations);
@@ -107,7 +113,7 @@ export async function createGatehouse(options: GatehouseOptions) {
   const registration = new Registration({
     clients,
     store: clientStore,
-    tokens: new InitialAccessTokens({ db, events, now }),
+    tokens: new InitialAccessTokens({ store: new InitialAccessTokenStore(db), events, now }),
     limits: registrationLimits,
     failures: authFailures,
     events,
@@ -128,10 +134,16 @@ export async function createGatehouse(options: GatehouseOptions) {
   const secret = options.secrets[0] as string;
   const providers = options.fetch ? { fetch: options.fetch } : {};
   // The built-in login app's services (issue 3): codes, 2FA, delivery, captcha, limits.
-  const totp = new Totp({ db, box, now, issuer: 'Gatehouse' });
+  const totp = new Totp({ store: new TotpStore(db), box, now, issuer: 'Gatehouse' });
   const login = {
-    accounts: new Accounts({ db, now }),
-    codes: new OneTimeCodes({ db, now, codeKey: codeKeyFrom(secret), config, limits: codeLimitsFrom(config) }),
+    accounts: new Accounts({ store: accounts, now }),
+    codes: new OneTimeCodes({
+      store: new OneTimeCodeStore(db),
+      now,
+      codeKey: codeKeyFrom(secret),
+      config,
+      limits: codeLimitsFrom(config),
+    }),
     totp,
     // Every check of an enrolled second factor goes through here: one limit, one audit event.
     secondFactor: new SecondFactor({ totp, limiter, events }),
@@ -170,7 +182,7 @@ export async function createGatehouse(options: GatehouseOptions) {
     now,
     events,
     audit,
-    identities: new LinkedIdentities({ db, events, now }),
+    identities: new LinkedIdentities({ store: new LinkedIdentityStore(db), events, now }),
     telegramLogins,
     profiles: new Profiles(db, { concurrency }),
     box,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
+import { AccountStore } from './account-store.js';
 import { Accounts } from './accounts.js';
 import { InputError } from './identifiers.js';
 
@@ -12,7 +13,7 @@ let accounts: Accounts;
 beforeAll(async () => {
   database = await openTestDatabase();
   await migrateToLatest(database.db);
-  accounts = new Accounts({ db: database.db, now: () => clock });
+  accounts = new Accounts({ store: new AccountStore(database.db), now: () => clock });
 });
 afterAll(() => database?.close());
 

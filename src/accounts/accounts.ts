@@ -1,15 +1,16 @@
 /**
  * Accounts as the login app sees them: found by a proved email or phone number, and created
- * by the registration flow only (DESIGN.md 6), never by an API call.
+ * by the registration flow only (DESIGN.md 6), never by an API call. The rules live here;
+ * the SQL is AccountStore's (account-store.ts).
  */
 import { newId } from '../crypto/tokens.js';
-import type { Db } from '../db/database.js';
 import type { Account } from '../db/schema.js';
 import { InternalError } from '../errors.js';
+import type { AccountStore } from './account-store.js';
 import { normalizeEmail, normalizePhone } from './identifiers.js';
 
 export interface AccountsDeps {
-  db: Db;
+  store: AccountStore;
   /** Milliseconds since the epoch. */
   now: () => number;
 }
@@ -18,17 +19,17 @@ export class Accounts {
   constructor(private readonly deps: AccountsDeps) {}
 
   find(id: string): Promise<Account | undefined> {
-    return this.deps.db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.deps.store.find(id);
   }
 
   /** `email` as stored: normalised (identifiers.ts). */
   findByEmail(email: string): Promise<Account | undefined> {
-    return this.deps.db.selectFrom('accounts').selectAll().where('email', '=', email).executeTakeFirst();
+    return this.deps.store.findByEmail(email);
   }
 
   /** `phone` in E.164. */
   findByPhone(phone: string): Promise<Account | undefined> {
-    return this.deps.db.selectFrom('accounts').selectAll().where('phone', '=', phone).executeTakeFirst();
+    return this.deps.store.findByPhone(phone);
   }
 
   /**
@@ -43,21 +44,15 @@ export class Accounts {
     const phone = identifiers.phone === undefined ? null : normalizePhone(identifiers.phone);
     if (email === null && phone === null) throw new InternalError('an account needs an email address or a phone number');
     const now = new Date(this.deps.now());
-    const created = await this.deps.db
-      .insertInto('accounts')
-      .values({
-        id: newId(),
-        email,
-        email_verified: email !== null,
-        phone,
-        phone_verified: phone !== null,
-        created_at: now,
-        updated_at: now,
-      })
-      // No exception on a unique violation: in a transaction it would abort the rest of it.
-      .onConflict((oc) => oc.doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    const created = await this.deps.store.insertUnlessTaken({
+      id: newId(),
+      email,
+      email_verified: email !== null,
+      phone,
+      phone_verified: phone !== null,
+      created_at: now,
+      updated_at: now,
+    });
     if (created) return created;
     const existing =
       (email !== null ? await this.findByEmail(email) : undefined) ??

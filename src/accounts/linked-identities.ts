@@ -2,13 +2,15 @@
  * Identities a person has proved they own (social accounts, wallet addresses), one per kind
  * per account, and each owned by one account only. Connectors and wallet verifiers prove;
  * this module keeps, and is the one place that says which scope releases which identity.
+ * The SQL is LinkedIdentityStore's (linked-identity-store.ts).
  */
 import type { Actor } from '../audit/actor.js';
-import { newId } from '../crypto/tokens.js';
-import type { Db } from '../db/database.js';
-import { type IdentityKind, json, type LinkedIdentity } from '../db/schema.js';
+import type { IdentityKind, LinkedIdentity } from '../db/schema.js';
 import type { EventSink } from '../events/events.js';
 import { conflict, notFound } from '../oauth/errors.js';
+import type { LinkedIdentityStore, LinkInput } from './linked-identity-store.js';
+
+export type { LinkInput };
 
 export interface IdentityKindInfo {
   kind: IdentityKind;
@@ -48,33 +50,15 @@ export function identityFields(identity: Pick<LinkedIdentity, 'kind' | 'external
   return { [`${info.fieldPrefix}Username`]: identity.display_name, [`${info.fieldPrefix}UserID`]: identity.external_id };
 }
 
-export interface LinkInput {
-  kind: IdentityKind;
-  /** Canonical, unique per kind: a provider's stable user id, or a normalised address. */
-  externalId: string;
-  displayName: string;
-  details?: Record<string, unknown>;
-}
-
 export class LinkedIdentities {
-  constructor(private readonly deps: { db: Db; events: EventSink; now: () => number }) {}
+  constructor(private readonly deps: { store: LinkedIdentityStore; events: EventSink; now: () => number }) {}
 
   list(accountId: string): Promise<LinkedIdentity[]> {
-    return this.deps.db
-      .selectFrom('linked_identities')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .orderBy('created_at')
-      .execute();
+    return this.deps.store.list(accountId);
   }
 
   find(kind: IdentityKind, externalId: string): Promise<LinkedIdentity | undefined> {
-    return this.deps.db
-      .selectFrom('linked_identities')
-      .selectAll()
-      .where('kind', '=', kind)
-      .where('external_id', '=', externalId)
-      .executeTakeFirst();
+    return this.deps.store.find(kind, externalId);
   }
 
   /**
@@ -83,57 +67,7 @@ export class LinkedIdentities {
    * belongs to another account is refused.
    */
   async link(actor: Actor, accountId: string, input: LinkInput): Promise<LinkedIdentity> {
-    const now = new Date(this.deps.now());
-    const result = await this.deps.db
-      .transaction()
-      .execute(async (trx) => {
-        const owner = await trx
-          .selectFrom('linked_identities')
-          .select(['account_id'])
-          .where('kind', '=', input.kind)
-          .where('external_id', '=', input.externalId)
-          .executeTakeFirst();
-        if (owner && owner.account_id !== accountId) return { taken: true as const };
-        const replaced = await trx
-          .deleteFrom('linked_identities')
-          .where('account_id', '=', accountId)
-          .where('kind', '=', input.kind)
-          .where('external_id', '<>', input.externalId)
-          .returning(['display_name'])
-          .executeTakeFirst();
-        // ON CONFLICT keeps concurrent links of one identity from failing, and refreshes the name.
-        const row = await trx
-          .insertInto('linked_identities')
-          .values({
-            id: newId(),
-            account_id: accountId,
-            kind: input.kind,
-            external_id: input.externalId,
-            display_name: input.displayName,
-            details: json(input.details ?? {}),
-            updated_at: now,
-          })
-          .onConflict((oc) =>
-            oc
-              .columns(['kind', 'external_id'])
-              .doUpdateSet({
-                display_name: input.displayName,
-                details: json(input.details ?? {}),
-                updated_at: now,
-              })
-              .where('linked_identities.account_id', '=', accountId),
-          )
-          .returningAll()
-          .executeTakeFirst();
-        // No row: another account won a race for this identity between our check and insert.
-        if (!row) return { taken: true as const };
-        return { taken: false as const, row, replaced: replaced?.display_name };
-      })
-      .catch((err: unknown) => {
-        // The (account_id, kind) unique index: a concurrent link of another identity of this kind.
-        if (isUniqueViolation(err)) return { taken: true as const };
-        throw err;
-      });
+    const result = await this.deps.store.link(accountId, input, new Date(this.deps.now()));
     const info = byKind.get(input.kind);
     const what = info?.family === 'social' ? `${info.label} account` : (info?.label ?? input.kind);
     if (result.taken) throw conflict(`This ${what} is already linked to another Gatehouse account.`);
@@ -145,17 +79,8 @@ export class LinkedIdentities {
   }
 
   async unlink(actor: Actor, accountId: string, kind: IdentityKind): Promise<void> {
-    const removed = await this.deps.db
-      .deleteFrom('linked_identities')
-      .where('account_id', '=', accountId)
-      .where('kind', '=', kind)
-      .returning(['display_name'])
-      .executeTakeFirst();
-    if (!removed) throw notFound(`No ${byKind.get(kind)?.label ?? kind} is linked to this account.`);
-    await this.deps.events.emit({ type: 'identity.unlinked', accountId, kind, name: removed.display_name }, actor);
+    const removed = await this.deps.store.unlink(accountId, kind);
+    if (removed === undefined) throw notFound(`No ${byKind.get(kind)?.label ?? kind} is linked to this account.`);
+    await this.deps.events.emit({ type: 'identity.unlinked', accountId, kind, name: removed }, actor);
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }

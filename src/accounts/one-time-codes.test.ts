@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { GatehouseError } from '../errors.js';
+import { OneTimeCodeStore } from './one-time-code-store.js';
 import { CaptchaRequired, CodeError, codeKeyFrom, OneTimeCodes, RateLimited } from './one-time-codes.js';
 
 let database: Database;
@@ -16,7 +17,7 @@ let codes: OneTimeCodes;
 beforeAll(async () => {
   database = await openTestDatabase();
   await migrateToLatest(database.db);
-  codes = new OneTimeCodes({ db: database.db, now, codeKey, config });
+  codes = new OneTimeCodes({ store: new OneTimeCodeStore(database.db), now, codeKey, config });
 });
 afterAll(() => database?.close());
 beforeEach(() => {
@@ -223,7 +224,7 @@ describe('OneTimeCodes.issue', () => {
 
   it('takes its limits from the options', async () => {
     const strict = new OneTimeCodes({
-      db: database.db,
+      store: new OneTimeCodeStore(database.db),
       now,
       codeKey,
       config: { ...config, otpResendCooldown: 1 },
@@ -249,7 +250,9 @@ describe('OneTimeCodes.issue', () => {
   });
 
   it('refuses a short HMAC key', () => {
-    expect(() => new OneTimeCodes({ db: database.db, now, codeKey: 'short', config })).toThrow(GatehouseError);
+    expect(() => new OneTimeCodes({ store: new OneTimeCodeStore(database.db), now, codeKey: 'short', config })).toThrow(
+      GatehouseError,
+    );
   });
 });
 
@@ -354,7 +357,12 @@ describe('OneTimeCodes per-network counting of IPv6 (issue 22)', () => {
   });
 
   it('takes the prefix from RATE_LIMIT_IPV6_PREFIX', async () => {
-    const wide = new OneTimeCodes({ db: database.db, now, codeKey, config: { ...config, rateLimitIpv6Prefix: 48 } });
+    const wide = new OneTimeCodes({
+      store: new OneTimeCodeStore(database.db),
+      now,
+      codeKey,
+      config: { ...config, rateLimitIpv6Prefix: 48 },
+    });
     const site = `2001:db8:${randomUUID().slice(0, 4)}`;
     const send = (from: string) =>
       wide.issue({ purpose: 'login', channel: 'email', destination: email(), ip: from, captchaSolved: true });
@@ -450,7 +458,7 @@ describe('OneTimeCodes.verify', () => {
 
   it('depends on the HMAC key', async () => {
     const other = new OneTimeCodes({
-      db: database.db,
+      store: new OneTimeCodeStore(database.db),
       now,
       codeKey: codeKeyFrom('another-system-secret-of-32-characters!'),
       config,

@@ -21,16 +21,16 @@
  * worst both are refused), with plain SQL and no locks. Each row keeps the network that
  * asked (addressBucket of its IP, RATE_LIMIT_IPV6_PREFIX), so one IPv6 subscriber's many
  * addresses count as one.
+ *
+ * The rules are here; the SQL is OneTimeCodeStore's (one-time-code-store.ts).
  */
 import { createHmac, hkdfSync, randomInt } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Config } from '../config/config.js';
 import { newId, safeEqual } from '../crypto/tokens.js';
-import { deleteInChunks } from '../db/chunked-delete.js';
-import type { Db } from '../db/database.js';
 import type { CodeChannel, CodePurpose, OneTimeCode } from '../db/schema.js';
 import { GatehouseError, InternalError } from '../errors.js';
 import { type CodeLimits, defaultCodeLimits, type HardLimit, judge, type PastCode } from './code-limits.js';
+import type { OneTimeCodeStore } from './one-time-code-store.js';
 import { addressBucket } from './rate-limit.js';
 
 export type { CodeChannel, CodeLimits, CodePurpose, OneTimeCode };
@@ -117,7 +117,7 @@ function codeRefusalText(reason: CodeErrorReason, attemptsLeft: number): string 
 }
 
 export interface OneTimeCodesDeps {
-  db: Db;
+  store: OneTimeCodeStore;
   /** Milliseconds since the epoch. */
   now: () => number;
   /** HMAC key for code hashes: a server secret, never stored in the database (see codeKeyFrom). */
@@ -171,7 +171,7 @@ export class OneTimeCodes {
 
   /** Creates a code for `destination`, or throws RateLimited or CaptchaRequired. */
   async issue(request: IssueRequest): Promise<IssuedCode> {
-    const { db, config } = this.deps;
+    const { store, config } = this.deps;
     const now = this.deps.now();
     const ip = request.ip ?? null;
     const network = ip === null ? null : addressBucket(ip, config.rateLimitIpv6Prefix ?? 64);
@@ -181,31 +181,28 @@ export class OneTimeCodes {
     const code = String(randomInt(0, 10 ** CODE_DIGITS)).padStart(CODE_DIGITS, '0');
     const expiresAt = new Date(now + config.otpTtl * 1000);
     const resendAfter = new Date(now + config.otpResendCooldown * 1000);
-    await db
-      .insertInto('one_time_codes')
-      .values({
-        id,
-        purpose: request.purpose,
-        channel: request.channel,
-        destination: request.destination,
-        code_hash: this.hash(id, code),
-        login_challenge_hash: request.loginChallengeHash ?? null,
-        max_attempts: config.otpMaxAttempts,
-        ip,
-        network,
-        proved,
-        created_at: new Date(now),
-        expires_at: expiresAt,
-        resend_after: resendAfter,
-      })
-      .execute();
+    await store.insert({
+      id,
+      purpose: request.purpose,
+      channel: request.channel,
+      destination: request.destination,
+      code_hash: this.hash(id, code),
+      login_challenge_hash: request.loginChallengeHash ?? null,
+      max_attempts: config.otpMaxAttempts,
+      ip,
+      network,
+      proved,
+      created_at: new Date(now),
+      expires_at: expiresAt,
+      resend_after: resendAfter,
+    });
     const refusal = await this.checkLimits(
       id,
       { ...request, network, proved, captchaSolved: request.captchaSolved ?? false },
       now,
     );
     if (refusal) {
-      await db.deleteFrom('one_time_codes').where('id', '=', id).execute();
+      await store.remove(id);
       throw refusal;
     }
     return { id, code, expiresAt, resendAfter };
@@ -216,31 +213,15 @@ export class OneTimeCodes {
    * Every call spends one attempt, right or wrong, before anything is compared.
    */
   async verify(id: string, code: string): Promise<OneTimeCode> {
-    const { db } = this.deps;
+    const { store } = this.deps;
     const now = new Date(this.deps.now());
-    const row = await db
-      .updateTable('one_time_codes')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', id)
-      .where('consumed_at', 'is', null)
-      .where('verified_at', 'is', null)
-      .where('expires_at', '>', now)
-      .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
-      .returningAll()
-      .executeTakeFirst();
+    const row = await store.spendAttempt(id, now);
     if (!row) throw await this.whyNot(id, now);
     if (!safeEqual(this.hash(id, code), row.code_hash)) {
       throw new CodeError('wrong', Math.max(0, row.max_attempts - row.attempts));
     }
     // Several right answers may have got this far at once; one of them marks the code.
-    const verified = await db
-      .updateTable('one_time_codes')
-      .set({ verified_at: now })
-      .where('id', '=', id)
-      .where('verified_at', 'is', null)
-      .where('consumed_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
+    const verified = await store.markVerified(id, now);
     if (!verified) throw new CodeError('used', 0);
     return verified;
   }
@@ -261,34 +242,17 @@ export class OneTimeCodes {
       loginChallengeHash: old.login_challenge_hash,
       ip: request.ip ?? old.ip,
     });
-    const now = new Date(this.deps.now());
-    await this.deps.db
-      .updateTable('one_time_codes')
-      .set({ expires_at: now })
-      .where('id', '=', id)
-      .where('expires_at', '>', now)
-      .where('verified_at', 'is', null)
-      .execute();
+    await this.deps.store.expire(id, new Date(this.deps.now()));
     return issued;
   }
 
   /** Spends a verified, unexpired code; true for exactly one caller. */
-  async consume(id: string): Promise<boolean> {
-    const now = new Date(this.deps.now());
-    const row = await this.deps.db
-      .updateTable('one_time_codes')
-      .set({ consumed_at: now })
-      .where('id', '=', id)
-      .where('verified_at', 'is not', null)
-      .where('consumed_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning('id')
-      .executeTakeFirst();
-    return row !== undefined;
+  consume(id: string): Promise<boolean> {
+    return this.deps.store.consume(id, new Date(this.deps.now()));
   }
 
   find(id: string): Promise<OneTimeCode | undefined> {
-    return this.deps.db.selectFrom('one_time_codes').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.deps.store.find(id);
   }
 
   /**
@@ -297,12 +261,7 @@ export class OneTimeCodes {
    */
   deleteExpired(now: Date = new Date(this.deps.now()), signal?: AbortSignal): Promise<number> {
     const counted = new Date(now.getTime() - this.limits.windowSeconds * 1000);
-    return deleteInChunks(this.deps.db, {
-      table: 'one_time_codes',
-      key: 'id',
-      where: sql`expires_at <= ${now} and created_at <= ${counted}`,
-      signal,
-    });
+    return this.deps.store.deleteExpired(now, counted, signal);
   }
 
   /**
@@ -338,17 +297,7 @@ export class OneTimeCodes {
     now: number,
   ): Promise<RateLimited | CaptchaRequired | undefined> {
     const since = new Date(now - this.limits.windowSeconds * 1000);
-    const { network } = send;
-    const rows = await this.deps.db
-      .selectFrom('one_time_codes')
-      .select(['destination', 'channel', 'network', 'proved', 'created_at', 'resend_after', 'verified_at', 'consumed_at'])
-      .where('id', '<>', self)
-      .where('created_at', '>', since)
-      .where((eb) =>
-        eb.or([eb('destination', '=', send.destination), ...(network === null ? [] : [eb('network', '=', network)])]),
-      )
-      .where((eb) => eb.or([eb('verified_at', 'is', null), eb('channel', '<>', 'email')]))
-      .execute();
+    const rows = await this.deps.store.recentCodes(self, since, send);
     const past: PastCode[] = rows.map((r) => ({
       destination: r.destination,
       channel: r.channel,

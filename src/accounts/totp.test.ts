@@ -4,8 +4,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { SecretBox } from '../crypto/encryption.js';
 import { type Database, migrateToLatest } from '../db/database.js';
+import { AccountStore } from './account-store.js';
 import { Accounts } from './accounts.js';
 import { RECOVERY_CODE_COUNT, Totp, TotpError } from './totp.js';
+import { TotpStore } from './totp-store.js';
 
 let database: Database;
 // Five seconds into a 30-second step, so ±1 step is unambiguous.
@@ -19,8 +21,8 @@ let accounts: Accounts;
 beforeAll(async () => {
   database = await openTestDatabase();
   await migrateToLatest(database.db);
-  totp = new Totp({ db: database.db, box, now, issuer: 'Gatehouse Test' });
-  accounts = new Accounts({ db: database.db, now });
+  totp = new Totp({ store: new TotpStore(database.db), box, now, issuer: 'Gatehouse Test' });
+  accounts = new Accounts({ store: new AccountStore(database.db), now });
 });
 afterAll(() => database?.close());
 beforeEach(() => {

@@ -9,14 +9,14 @@
  *
  * The shared secret is 160 bits (RFC 4226 section 4, R6) and stored only encrypted with
  * SECRETS_SYSTEM, bound to its account. Recovery codes are stored only as scrypt hashes.
+ * The rules are here; the SQL is TotpStore's (totp-store.ts).
  */
 import { randomInt, type ScryptOptions, scrypt } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
 import type { SecretBox } from '../crypto/encryption.js';
-import type { Db } from '../db/database.js';
-import type { Account } from '../db/schema.js';
 import { GatehouseError } from '../errors.js';
+import type { TotpColumns, TotpStore } from './totp-store.js';
 
 export type TotpErrorReason = 'wrong_code' | 'invalid_secret' | 'already_enabled' | 'not_enabled' | 'unknown_account';
 
@@ -39,7 +39,7 @@ export class TotpError extends GatehouseError {
 }
 
 export interface TotpDeps {
-  db: Db;
+  store: TotpStore;
   box: SecretBox;
   /** Milliseconds since the epoch. */
   now: () => number;
@@ -98,126 +98,55 @@ export class Totp {
     }
     const step = this.matchingStep(Secret.fromBase32(base32), code);
     if (step === null) throw new TotpError('wrong_code');
-    const codes = newRecoveryCodes();
-    const hashes = await Promise.all(codes.map((c) => recoveryHash(accountId, c)));
-    const now = new Date(this.deps.now());
-    await this.deps.db.transaction().execute(async (trx) => {
-      // Only when 2FA is off: replacing a live secret must go through disable(), which
-      // asks for a current code.
-      const enabled = await trx
-        .updateTable('accounts')
-        .set({
-          totp_secret: this.deps.box.encrypt(base32, secretContext(accountId)),
-          totp_enabled_at: now,
-          // The enrolment code is spent: it cannot be replayed to sign in.
-          totp_last_step: String(step),
-        })
-        .where('id', '=', accountId)
-        .where('totp_enabled_at', 'is', null)
-        .returning('id')
-        .executeTakeFirst();
-      if (!enabled) {
-        const exists = await trx.selectFrom('accounts').select('id').where('id', '=', accountId).executeTakeFirst();
-        throw new TotpError(exists ? 'already_enabled' : 'unknown_account');
-      }
-      await trx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
-      await trx
-        .insertInto('recovery_codes')
-        .values(hashes.map((code_hash) => ({ account_id: accountId, code_hash, created_at: now })))
-        .execute();
+    const { codes, hashes } = await newRecoveryCodes(accountId);
+    const outcome = await this.deps.store.enable(accountId, {
+      encryptedSecret: this.deps.box.encrypt(base32, secretContext(accountId)),
+      step,
+      recoveryHashes: hashes,
+      at: new Date(this.deps.now()),
     });
+    if (outcome !== 'enabled') throw new TotpError(outcome);
     return codes;
   }
 
-  isEnabled(account: Pick<Account, 'totp_secret' | 'totp_enabled_at'>): boolean {
+  isEnabled(account: TotpColumns): boolean {
     return account.totp_secret !== null && account.totp_enabled_at !== null;
   }
 
   /** True once per accepted time step for a valid code; false for anything else. */
   async verify(accountId: string, code: string): Promise<boolean> {
-    const { db, box } = this.deps;
-    const row = await db
-      .selectFrom('accounts')
-      .select(['totp_secret', 'totp_enabled_at'])
-      .where('id', '=', accountId)
-      .executeTakeFirst();
+    const { store, box } = this.deps;
+    const row = await store.secretOf(accountId);
     if (!row?.totp_secret || !row.totp_enabled_at) return false;
     const secret = Secret.fromBase32(box.decrypt(row.totp_secret, secretContext(accountId)));
     const step = this.matchingStep(secret, code);
     if (step === null) return false;
-    // Raise the last step only if this one is newer, and only for the secret just checked
-    // (not one replaced meanwhile): of two uses of one code, one UPDATE matches.
-    const accepted = await db
-      .updateTable('accounts')
-      .set({ totp_last_step: String(step) })
-      .where('id', '=', accountId)
-      .where('totp_secret', '=', row.totp_secret)
-      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
-      .returning('id')
-      .executeTakeFirst();
-    return accepted !== undefined;
+    return store.acceptStep(accountId, row.totp_secret, step);
   }
 
   /** Spends one recovery code (dashes, spaces and case are ignored); true once per code. */
   async useRecoveryCode(accountId: string, code: string): Promise<boolean> {
     const canonical = code.toLowerCase().replace(/[\s-]/g, '');
     if (canonical.length !== RECOVERY_LENGTH || ![...canonical].every((c) => RECOVERY_ALPHABET.includes(c))) return false;
-    const used = await this.deps.db
-      .updateTable('recovery_codes')
-      .set({ used_at: new Date(this.deps.now()) })
-      .where('account_id', '=', accountId)
-      .where('code_hash', '=', await recoveryHash(accountId, canonical))
-      .where('used_at', 'is', null)
-      .returning('account_id')
-      .executeTakeFirst();
-    return used !== undefined;
+    const at = new Date(this.deps.now());
+    return this.deps.store.spendRecoveryCode(accountId, await recoveryHash(accountId, canonical), at);
   }
 
   /** Turns 2FA off: forgets the secret, the last step and the recovery codes. */
-  async disable(accountId: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('accounts')
-        .set({ totp_secret: null, totp_enabled_at: null, totp_last_step: null })
-        .where('id', '=', accountId)
-        .execute();
-      await trx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
-    });
+  disable(accountId: string): Promise<void> {
+    return this.deps.store.disable(accountId);
   }
 
   /** Replaces every recovery code with new ones, returned once. Throws TotpError when 2FA is off. */
   async regenerateRecoveryCodes(accountId: string): Promise<string[]> {
-    const codes = newRecoveryCodes();
-    const hashes = await Promise.all(codes.map((c) => recoveryHash(accountId, c)));
-    const now = new Date(this.deps.now());
-    await this.deps.db.transaction().execute(async (trx) => {
-      // The row lock orders this against a concurrent disable().
-      const account = await trx
-        .selectFrom('accounts')
-        .select('totp_enabled_at')
-        .where('id', '=', accountId)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!account) throw new TotpError('unknown_account');
-      if (!account.totp_enabled_at) throw new TotpError('not_enabled');
-      await trx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
-      await trx
-        .insertInto('recovery_codes')
-        .values(hashes.map((code_hash) => ({ account_id: accountId, code_hash, created_at: now })))
-        .execute();
-    });
+    const { codes, hashes } = await newRecoveryCodes(accountId);
+    const outcome = await this.deps.store.replaceRecoveryCodes(accountId, hashes, new Date(this.deps.now()));
+    if (outcome !== 'replaced') throw new TotpError(outcome);
     return codes;
   }
 
-  async remainingRecoveryCodes(accountId: string): Promise<number> {
-    const row = await this.deps.db
-      .selectFrom('recovery_codes')
-      .select((eb) => eb.fn.countAll().as('count'))
-      .where('account_id', '=', accountId)
-      .where('used_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    // count(*) is bigint: a string from pg, a number or bigint from PGlite.
-    return Number(row.count);
+  remainingRecoveryCodes(accountId: string): Promise<number> {
+    return this.deps.store.remainingRecoveryCodes(accountId);
   }
 
   private totp(secret: Secret, label: string): TOTP {
@@ -247,12 +176,14 @@ export class Totp {
 /** Binds the ciphertext to its account: a secret copied to another row does not decrypt. */
 const secretContext = (accountId: string) => `totp:${accountId}`;
 
-function newRecoveryCodes(): string[] {
-  return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
+/** A fresh set of recovery codes, as shown (abcd-efgh-jkmn) and as stored (hashes, in the same order). */
+async function newRecoveryCodes(accountId: string): Promise<{ codes: string[]; hashes: string[] }> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => {
     let code = '';
     for (let i = 0; i < RECOVERY_LENGTH; i++) code += RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)];
     return code.match(/.{4}/g)?.join('-') as string;
   });
+  return { codes, hashes: await Promise.all(codes.map((c) => recoveryHash(accountId, c))) };
 }
 
 async function recoveryHash(accountId: string, code: string): Promise<string> {

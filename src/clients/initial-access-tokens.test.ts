@@ -5,6 +5,7 @@ import { hashSecret } from '../crypto/tokens.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import type { GatehouseEvent } from '../events/events.js';
 import { OAuthError } from '../oauth/errors.js';
+import { InitialAccessTokenStore } from './initial-access-token-store.js';
 import { InitialAccessTokens } from './initial-access-tokens.js';
 
 let database: Database;
@@ -17,7 +18,7 @@ beforeAll(async () => {
   database = await openTestDatabase();
   await migrateToLatest(database.db);
   tokens = new InitialAccessTokens({
-    db: database.db,
+    store: new InitialAccessTokenStore(database.db),
     now: () => clock,
     events: {
       emit: async (event) => {

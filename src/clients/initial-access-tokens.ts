@@ -2,14 +2,13 @@
  * RFC 7591 section 3: initial access tokens, which an operator hands to whoever may register
  * clients at /oauth2/register. Shown once, stored as hashes, limited in uses and in time;
  * a use is spent by one conditional UPDATE, so two registrations cannot share the last one.
+ * The rules are here; the SQL is InitialAccessTokenStore's (initial-access-token-store.ts).
  */
-
-import { sql } from 'kysely';
 import type { Actor } from '../audit/actor.js';
 import { hashSecret, newId, newSecret, prefixes } from '../crypto/tokens.js';
-import type { Db } from '../db/database.js';
 import type { EventSink } from '../events/events.js';
 import { invalidRequest, notFound } from '../oauth/errors.js';
+import type { InitialAccessTokenRow, InitialAccessTokenStore } from './initial-access-token-store.js';
 
 export interface InitialAccessTokenJson {
   id: string;
@@ -36,16 +35,8 @@ export const MAX_USES = 1_000_000;
 export const MAX_EXPIRES_IN = 10 * 365 * 86400;
 const MAX_DESCRIPTION = 200;
 
-interface Row {
-  id: string;
-  description: string | null;
-  uses_left: number | null;
-  expires_at: Date | null;
-  created_at: Date;
-}
-
 export class InitialAccessTokens {
-  constructor(private readonly deps: { db: Db; events: EventSink; now: () => number }) {}
+  constructor(private readonly deps: { store: InitialAccessTokenStore; events: EventSink; now: () => number }) {}
 
   /** Creates a token; the returned `token` is never shown again. */
   async create(actor: Actor, input: NewInitialAccessToken): Promise<InitialAccessTokenJson & { token: string }> {
@@ -64,50 +55,33 @@ export class InitialAccessTokens {
     }
     const token = newSecret('initialAccessToken');
     const now = this.deps.now();
-    const row = await this.deps.db
-      .insertInto('initial_access_tokens')
-      .values({
-        id: newId(),
-        token_hash: hashSecret(token),
-        description,
-        uses_left: input.uses ?? null,
-        expires_at: input.expiresIn === undefined ? null : new Date(now + input.expiresIn * 1000),
-        created_at: new Date(now),
-      })
-      .returning(['id', 'description', 'uses_left', 'expires_at', 'created_at'])
-      .executeTakeFirstOrThrow();
+    const row = await this.deps.store.insert({
+      id: newId(),
+      token_hash: hashSecret(token),
+      description,
+      uses_left: input.uses ?? null,
+      expires_at: input.expiresIn === undefined ? null : new Date(now + input.expiresIn * 1000),
+      created_at: new Date(now),
+    });
     await this.deps.events.emit({ type: 'initial_access_token.created', tokenId: row.id }, actor);
     return { ...this.toJson(row), token };
   }
 
   /** Every token, newest first, without its secret; expired and used-up ones too, marked inactive. */
   async list(): Promise<InitialAccessTokenJson[]> {
-    const rows = await this.deps.db
-      .selectFrom('initial_access_tokens')
-      .select(['id', 'description', 'uses_left', 'expires_at', 'created_at'])
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .execute();
+    const rows = await this.deps.store.list();
     return rows.map((row) => this.toJson(row));
   }
 
   async remove(actor: Actor, id: string): Promise<void> {
-    const result = await this.deps.db.deleteFrom('initial_access_tokens').where('id', '=', id).executeTakeFirst();
-    if (result.numDeletedRows === 0n) throw notFound(`There is no initial access token "${id}".`);
+    if (!(await this.deps.store.remove(id))) throw notFound(`There is no initial access token "${id}".`);
     await this.deps.events.emit({ type: 'initial_access_token.deleted', tokenId: id }, actor);
   }
 
   /** The id of the usable token with this value, without spending a use; undefined otherwise. */
   async check(token: string | undefined): Promise<string | undefined> {
     if (!token?.startsWith(prefixes.initialAccessToken)) return undefined;
-    const row = await this.deps.db
-      .selectFrom('initial_access_tokens')
-      .select('id')
-      .where('token_hash', '=', hashSecret(token))
-      .where((eb) => eb.or([eb('uses_left', 'is', null), eb('uses_left', '>', 0)]))
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date(this.deps.now()))]))
-      .executeTakeFirst();
-    return row?.id;
+    return this.deps.store.findUsable(hashSecret(token), new Date(this.deps.now()));
   }
 
   /**
@@ -116,28 +90,15 @@ export class InitialAccessTokens {
    */
   async consume(token: string | undefined): Promise<string | undefined> {
     if (!token?.startsWith(prefixes.initialAccessToken)) return undefined;
-    const row = await this.deps.db
-      .updateTable('initial_access_tokens')
-      .set({ uses_left: sql<number | null>`uses_left - 1` })
-      .where('token_hash', '=', hashSecret(token))
-      .where((eb) => eb.or([eb('uses_left', 'is', null), eb('uses_left', '>', 0)]))
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date(this.deps.now()))]))
-      .returning('id')
-      .executeTakeFirst();
-    return row?.id;
+    return this.deps.store.spendUse(hashSecret(token), new Date(this.deps.now()));
   }
 
   /** Gives back a use spent on a registration that was then refused (bad metadata). */
-  async refund(id: string): Promise<void> {
-    await this.deps.db
-      .updateTable('initial_access_tokens')
-      .set({ uses_left: sql<number | null>`uses_left + 1` })
-      .where('id', '=', id)
-      .where('uses_left', 'is not', null)
-      .execute();
+  refund(id: string): Promise<void> {
+    return this.deps.store.refund(id);
   }
 
-  private toJson(row: Row): InitialAccessTokenJson {
+  private toJson(row: InitialAccessTokenRow): InitialAccessTokenJson {
     const expired = row.expires_at !== null && row.expires_at.getTime() <= this.deps.now();
     return {
       id: row.id,

@@ -4,7 +4,7 @@
  * delivery (SMTP, or the dev outbox) to the application's contact addresses and the email of
  * the account that registered it.
  */
-import type { AccountStore } from '../accounts/store.js';
+import type { AccountStore } from '../accounts/account-store.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { type ApplicationNotice, applicationMessage } from '../delivery/templates.js';
 import type { EventBus, StampedEvent } from '../events/events.js';

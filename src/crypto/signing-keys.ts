@@ -1,15 +1,16 @@
 /**
  * ID token signing keys: generated on first start, stored encrypted, shared by every node
  * through the database. Rotation adds a new active key and retires the previous one, which
- * stays published in the JWKS so tokens it signed still verify.
+ * stays published in the JWKS so tokens it signed still verify. Each node keeps the active
+ * keys for CACHE_MS, so signing costs no query; the SQL is SigningKeyStore's
+ * (signing-key-store.ts).
  */
 import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
 import { json } from '../db/schema.js';
 import { conflict, invalidRequest, notFound } from '../oauth/errors.js';
 import type { SecretBox } from './encryption.js';
+import type { SigningKeyStore } from './signing-key-store.js';
 import { newId } from './tokens.js';
 
 export const SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -41,19 +42,17 @@ export class SigningKeys {
   private cache: { at: number; keys: Map<SigningAlgorithm, ActiveKey> } | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: SigningKeyStore,
     private readonly box: SecretBox,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Creates an active key for every algorithm that has none (first start). */
   async ensure(): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      // Two nodes starting at once must not both create keys.
-      await sql`select pg_advisory_xact_lock(7270001)`.execute(trx);
-      const rows = await trx.selectFrom('signing_keys').select('alg').where('state', '=', 'active').execute();
+    await this.store.locked(async (store) => {
+      const active = await store.activeAlgorithms();
       for (const alg of SIGNING_ALGORITHMS) {
-        if (!rows.some((r) => r.alg === alg)) await this.insertKey(trx, alg);
+        if (!active.includes(alg)) await this.insertKey(store, alg);
       }
     });
   }
@@ -68,18 +67,12 @@ export class SigningKeys {
       throw invalidRequest('kid must be 1-128 characters of A-Z a-z 0-9 . _ ~ - and needs an alg.');
     }
     const created: string[] = [];
-    await this.db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(7270001)`.execute(trx);
-      if (kid !== undefined && (await trx.selectFrom('signing_keys').select('kid').where('kid', '=', kid).executeTakeFirst())) {
+    await this.store.locked(async (store) => {
+      if (kid !== undefined && (await store.exists(kid))) {
         throw conflict(`A key with kid "${kid}" already exists.`);
       }
-      await trx
-        .updateTable('signing_keys')
-        .set({ state: 'retired', retired_at: new Date(this.now()) })
-        .where('state', '=', 'active')
-        .where('alg', 'in', algs)
-        .execute();
-      for (const a of algs) created.push(await this.insertKey(trx, a, kid));
+      await store.retireActive(algs, new Date(this.now()));
+      for (const a of algs) created.push(await this.insertKey(store, a, kid));
     });
     this.cache = undefined;
     return (await this.list()).filter((k) => created.includes(k.kid));
@@ -87,20 +80,16 @@ export class SigningKeys {
 
   /** Removes a retired key from the JWKS for good; an active key cannot be deleted. */
   async remove(kid: string): Promise<void> {
-    const row = await this.db.selectFrom('signing_keys').select('state').where('kid', '=', kid).executeTakeFirst();
-    if (!row) throw notFound(`No key with kid "${kid}".`);
-    if (row.state === 'active') {
+    const state = await this.store.stateOf(kid);
+    if (!state) throw notFound(`No key with kid "${kid}".`);
+    if (state === 'active') {
       throw conflict('The active key cannot be deleted; rotate first.');
     }
-    await this.db.deleteFrom('signing_keys').where('kid', '=', kid).execute();
+    await this.store.remove(kid);
   }
 
   async list(): Promise<PublicKeyInfo[]> {
-    const rows = await this.db
-      .selectFrom('signing_keys')
-      .select(['kid', 'alg', 'state', 'created_at', 'retired_at', 'public_jwk'])
-      .orderBy('created_at', 'desc')
-      .execute();
+    const rows = await this.store.listPublic();
     return rows.map(({ public_jwk, ...row }) => ({ ...row, jwk: public_jwk as JWK }));
   }
 
@@ -111,12 +100,7 @@ export class SigningKeys {
 
   async active(alg: SigningAlgorithm): Promise<ActiveKey> {
     if (!this.cache || this.now() - this.cache.at > CACHE_MS) {
-      const rows = await this.db
-        .selectFrom('signing_keys')
-        .select(['kid', 'alg', 'private_jwk'])
-        .where('state', '=', 'active')
-        .orderBy('created_at', 'asc')
-        .execute();
+      const rows = await this.store.activePrivate();
       const keys = new Map<SigningAlgorithm, ActiveKey>();
       for (const row of rows) {
         const jwk = JSON.parse(this.box.decrypt(row.private_jwk, `signing-key:${row.kid}`)) as JWK;
@@ -137,20 +121,17 @@ export class SigningKeys {
     return key;
   }
 
-  private async insertKey(trx: Db, alg: SigningAlgorithm, kid = newId()): Promise<string> {
+  /** Generates a key pair and stores it, the private half encrypted to its kid, through the locked store. */
+  private async insertKey(store: SigningKeyStore, alg: SigningAlgorithm, kid = newId()): Promise<string> {
     const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
     const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
-    await trx
-      .insertInto('signing_keys')
-      .values({
-        kid,
-        alg,
-        private_jwk: this.box.encrypt(JSON.stringify(privateJwk), `signing-key:${kid}`),
-        public_jwk: json(publicJwk),
-        state: 'active',
-      })
-      .execute();
+    await store.insert({
+      kid,
+      alg,
+      private_jwk: this.box.encrypt(JSON.stringify(privateJwk), `signing-key:${kid}`),
+      public_jwk: json(publicJwk),
+    });
     return kid;
   }
 }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
+import { AccountStore } from '../accounts/account-store.js';
 import { Accounts } from '../accounts/accounts.js';
 import { LinkedIdentities } from '../accounts/linked-identities.js';
+import { LinkedIdentityStore } from '../accounts/linked-identity-store.js';
 import { systemActor } from '../audit/actor.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { EventBus, type StampedEvent } from '../events/events.js';
@@ -24,8 +26,8 @@ beforeAll(async () => {
   bus.on((e) => {
     events.push(e);
   });
-  accounts = new Accounts({ db: database.db, now });
-  identities = new LinkedIdentities({ db: database.db, events: bus, now });
+  accounts = new Accounts({ store: new AccountStore(database.db), now });
+  identities = new LinkedIdentities({ store: new LinkedIdentityStore(database.db), events: bus, now });
   links = new WalletLinks({
     db: database.db,
     identities,
