@@ -6,6 +6,7 @@
  */
 import * as oauth from 'oauth4webapi';
 import { isLoopbackHost } from '../config/config.js';
+import { GatehouseError } from '../errors.js';
 import { ConnectorError } from './errors.js';
 import { type ConnectedUser, type Preset, readOidcUser } from './presets.js';
 
@@ -150,7 +151,7 @@ export class OAuthConnector {
         null,
         this.http(),
       );
-      if (!response.ok) throw new UpstreamStatus(response.status, await response.text().catch(() => ''));
+      if (!response.ok) throw new UpstreamStatus(response.status, await response.text().catch(unreadableBody));
       return this.setup.preset.readUser(await response.json());
     });
     if (!user) {
@@ -245,15 +246,23 @@ function plainBasic(secret: string): oauth.ClientAuth {
   };
 }
 
-/** A user API (or guard) answer that is not a success. */
-class UpstreamStatus extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`HTTP ${status}: ${body.slice(0, 300)}`);
+/**
+ * A user API (or guard) answer that is not a success. describeFailure turns it into the
+ * ConnectorError of its step; what the upstream said stays in `debug`.
+ */
+class UpstreamStatus extends GatehouseError {
+  override name = 'UpstreamStatus';
+
+  constructor(upstreamStatus: number, body: string) {
+    super('upstream_failed', 'The provider answered with an error.', {
+      status: 502,
+      debug: `HTTP ${upstreamStatus}: ${body.slice(0, 300)}`,
+    });
   }
 }
+
+/** The body of a failed answer is only for the log; a body that cannot be read says why instead. */
+const unreadableBody = (err: unknown) => `(unreadable body: ${err instanceof Error ? err.message : String(err)})`;
 
 function describeFailure(label: string, step: 'discovery' | 'token' | 'user', err: unknown): ConnectorError {
   const name = (err as { name?: unknown } | null)?.name;
@@ -288,6 +297,7 @@ function describeFailure(label: string, step: 'discovery' | 'token' | 'user', er
 
 /** What the upstream said, for the log: an OAuth error code (GitHub sends its errors with 200), or the message. */
 function upstreamDetail(err: unknown): string {
+  if (err instanceof UpstreamStatus) return err.debug ?? '';
   if (err instanceof oauth.ResponseBodyError) return `${err.status} ${err.error}: ${err.error_description ?? ''}`;
   const body = (err as { cause?: { body?: { error?: unknown; error_description?: unknown } } } | null)?.cause?.body;
   if (body && typeof body.error === 'string') return `${body.error}: ${String(body.error_description ?? '')}`;
