@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { Accounts } from '../accounts/accounts.js';
 import { LinkedIdentities } from '../accounts/linked-identities.js';
+import { RateLimiter } from '../accounts/rate-limit.js';
 import { systemActor } from '../audit/actor.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { EventBus, type StampedEvent } from '../events/events.js';
@@ -29,6 +30,7 @@ beforeAll(async () => {
   links = new WalletLinks({
     db: database.db,
     identities,
+    limiter: new RateLimiter(database.db, now),
     now,
     issuer: 'http://127.0.0.1:4444',
     flowAccessApi: 'http://127.0.0.1:9',
