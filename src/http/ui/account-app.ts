@@ -98,31 +98,35 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     }),
   );
 
-  app.post(
-    '/ui/account/identities/unlink',
-    { config, ...csrf },
-    forSignedIn(undefined, async (request, reply, who) => {
-      await own.unlink(request.actor, who.account.id, formOf(request).get('kind') ?? '');
-      return reply.redirect('/ui/account?done=unlinked', 303);
-    }),
-  );
+  /** A post that changes one thing, then shows the account page saying so (`?done=`, FLASHES). */
+  function change(
+    path: string,
+    limit: string | undefined,
+    done: string,
+    act: (request: FastifyRequest, who: SignedIn) => Promise<void>,
+  ) {
+    app.post(
+      path,
+      { config, ...csrf },
+      forSignedIn(limit, async (request, reply, who) => {
+        await act(request, who);
+        return reply.redirect(`/ui/account?done=${done}`, 303);
+      }),
+    );
+  }
 
-  app.post(
-    '/ui/account/apps/revoke',
-    { config, ...csrf },
-    forSignedIn(undefined, async (request, reply, who) => {
-      await own.revokeApp(request.actor, who.account.id, formOf(request).get('client_id'));
-      return reply.redirect('/ui/account?done=revoked', 303);
-    }),
+  change('/ui/account/identities/unlink', undefined, 'unlinked', (request, { account }) =>
+    own.unlink(request.actor, account.id, formOf(request).get('kind') ?? ''),
   );
-
-  app.post(
-    '/ui/account/sessions/revoke',
-    { config, ...csrf },
-    forSignedIn(undefined, async (request, reply, who) => {
-      await own.endSession(request.actor, who.account.id, formOf(request).get('session_id'));
-      return reply.redirect('/ui/account?done=ended', 303);
-    }),
+  change('/ui/account/apps/revoke', undefined, 'revoked', (request, { account }) =>
+    own.revokeApp(request.actor, account.id, formOf(request).get('client_id')),
+  );
+  change('/ui/account/sessions/revoke', undefined, 'ended', (request, { account }) =>
+    own.endSession(request.actor, account.id, formOf(request).get('session_id')),
+  );
+  // Turning protection off takes the protection itself, under the sign-in's guess limit.
+  change('/ui/account/2fa/disable', '2fa-setup', '2fa-off', (request, { account }) =>
+    own.disableTwoFactor(request.actor, account.id, enteredCode(request)),
   );
 
   app.post(
@@ -154,15 +158,6 @@ export async function accountAppRoutes(app: FastifyInstance, gh: Gatehouse): Pro
         return showSetup(reply, who, { error: refused.description, status: refused.status });
       }
       return sendPage(reply, recoveryCodesPage(codes), { title: 'Save your recovery codes' });
-    }),
-  );
-
-  app.post(
-    '/ui/account/2fa/disable',
-    { config, ...csrf },
-    forSignedIn('2fa-setup', async (request, reply, who) => {
-      await own.disableTwoFactor(request.actor, who.account.id, enteredCode(request));
-      return reply.redirect('/ui/account?done=2fa-off', 303);
     }),
   );
 

@@ -12,6 +12,7 @@ import type { Account } from '../../db/schema.js';
 import { GatehouseError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { OAuthError } from '../../oauth/errors.js';
+import type { Params } from '../../oauth/params.js';
 import { type WalletLinkModel, walletLinkPage, walletLinkTitle, walletTakenPage } from '../../ui/pages/wallet-link.js';
 import { WALLET_KINDS, type WalletKind } from '../../wallets/chain.js';
 import { fieldOf } from '../../wallets/errors.js';
@@ -107,6 +108,17 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     );
   }
 
+  /** A post of the page or its script: the per-address limit, then the signed-in person, their form and where to return. */
+  const posted =
+    (bucket: string, handle: (request: FastifyRequest, reply: FastifyReply, post: WalletPost) => Promise<unknown>) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      await limitByAddress(gh, request, bucket);
+      const account = await signedInAccount(request, reply);
+      if (!account) return reply;
+      const form = formOf(request);
+      return handle(request, reply, { account, form, returnTo: safeReturnTo(form.get('return_to')) });
+    };
+
   for (const kind of WALLET_KINDS) {
     const path = `/ui/account/identities/${kind}`;
 
@@ -117,72 +129,83 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       return page(reply, account, kind, { returnTo, step: 'address', errors: {} });
     });
 
-    app.post(`${path}/challenge`, { config, errorHandler: jsonErrors, ...csrf }, async (request, reply) => {
-      await limitByAddress(gh, request, 'wallet-challenge');
-      const account = await signedInAccount(request, reply);
-      if (!account) return reply;
-      const form = formOf(request);
-      const returnTo = safeReturnTo(form.get('return_to'));
-      const address = form.get('address') ?? '';
-      let challenge: IssuedChallenge;
-      try {
-        challenge = await wallets.challenge(account.id, kind, address, { chainId: form.get('chain_id') });
-      } catch (err) {
-        if (wantsJson(request)) throw err;
-        // The form shows an address it cannot read beside the field; any other refusal is the error page.
-        const refused = refusalOf(err);
-        if (refused.error !== 'invalid_address') throw refused;
-        const errors = { address: refused.description };
-        return page(reply, account, kind, { returnTo, step: 'address', address, errors }, 400);
-      }
-      if (wantsJson(request)) return reply.send(challengeJson(challenge));
-      return page(reply, account, kind, { returnTo, step: 'sign', challenge, errors: {} });
-    });
-
-    app.post(`${path}/verify`, { config, errorHandler: jsonErrors, ...csrf }, async (request, reply) => {
-      await limitByAddress(gh, request, 'wallet-verify');
-      const account = await signedInAccount(request, reply);
-      if (!account) return reply;
-      const form = formOf(request);
-      const returnTo = safeReturnTo(form.get('return_to'));
-      const nonce = form.get('nonce');
-      try {
-        const linked = await wallets.link(request.actor, account.id, kind, {
-          nonce,
-          message: form.get('message'),
-          signature: form.get('signature') ?? '',
-          publicKey: form.get('public_key'),
-        });
-        const next = returnTo ?? '/ui/account?done=linked';
-        if (wantsJson(request)) return reply.send({ linked: { kind, address: linked.display_name }, redirect_to: next });
-        return reply.redirect(next, 303);
-      } catch (err) {
-        if (wantsJson(request)) throw err;
-        const refused = refusalOf(err);
-        if (refused instanceof WalletTaken) {
-          const taken = walletTakenPage({ kind, address: refused.address, description: refused.description, returnTo });
-          return sendPage(reply, taken, { title: 'This wallet is linked to another account', status: refused.status });
+    const options = { config, errorHandler: jsonErrors, ...csrf };
+    app.post(
+      `${path}/challenge`,
+      options,
+      posted('wallet-challenge', async (request, reply, { account, form, returnTo }) => {
+        const address = form.get('address') ?? '';
+        let challenge: IssuedChallenge;
+        try {
+          challenge = await wallets.challenge(account.id, kind, address, { chainId: form.get('chain_id') });
+        } catch (err) {
+          if (wantsJson(request)) throw err;
+          // The form shows an address it cannot read beside the field; any other refusal is the error page.
+          const refused = refusalOf(err);
+          if (refused.error !== 'invalid_address') throw refused;
+          const errors = { address: refused.description };
+          return page(reply, account, kind, { returnTo, step: 'address', address, errors }, 400);
         }
-        // The same message can be signed again after a wrong signature; a spent or expired one cannot.
-        const challenge = await wallets.pending(account.id, kind, nonce);
-        const field = fieldOf(refused.error);
-        if (challenge) {
+        if (wantsJson(request)) return reply.send(challengeJson(challenge));
+        return page(reply, account, kind, { returnTo, step: 'sign', challenge, errors: {} });
+      }),
+    );
+
+    app.post(
+      `${path}/verify`,
+      options,
+      posted('wallet-verify', async (request, reply, { account, form, returnTo }) => {
+        const nonce = form.get('nonce');
+        try {
+          const linked = await wallets.link(request.actor, account.id, kind, {
+            nonce,
+            message: form.get('message'),
+            signature: form.get('signature') ?? '',
+            publicKey: form.get('public_key'),
+          });
+          const next = returnTo ?? '/ui/account?done=linked';
+          if (wantsJson(request)) return reply.send({ linked: { kind, address: linked.display_name }, redirect_to: next });
+          return reply.redirect(next, 303);
+        } catch (err) {
+          if (wantsJson(request)) throw err;
+          const refused = refusalOf(err);
+          if (refused instanceof WalletTaken) {
+            const taken = walletTakenPage({ kind, address: refused.address, description: refused.description, returnTo });
+            return sendPage(reply, taken, { title: 'This wallet is linked to another account', status: refused.status });
+          }
+          // The same message can be signed again after a wrong signature; a spent or expired one cannot.
+          const challenge = await wallets.pending(account.id, kind, nonce);
+          const field = fieldOf(refused.error);
+          if (challenge) {
+            return page(
+              reply,
+              account,
+              kind,
+              {
+                returnTo,
+                step: 'sign',
+                challenge,
+                errors: field ? { [field]: refused.description } : {},
+                error: field ? undefined : refused.description,
+              },
+              refused.status,
+            );
+          }
           return page(
             reply,
             account,
             kind,
-            {
-              returnTo,
-              step: 'sign',
-              challenge,
-              errors: field ? { [field]: refused.description } : {},
-              error: field ? undefined : refused.description,
-            },
+            { returnTo, step: 'address', errors: {}, error: refused.description },
             refused.status,
           );
         }
-        return page(reply, account, kind, { returnTo, step: 'address', errors: {}, error: refused.description }, refused.status);
-      }
-    });
+      }),
+    );
   }
+}
+
+interface WalletPost {
+  account: Account;
+  form: Params;
+  returnTo: string | undefined;
 }
