@@ -211,7 +211,9 @@ export class WalletLinks {
     let named: string | undefined;
     try {
       named = chain.parseAddress(fields.address).externalId;
-    } catch {
+    } catch (err) {
+      // An address the chain cannot read is not the one it was asked for.
+      if (!(err instanceof GatehouseError && err.error === 'invalid_address')) throw err;
       named = undefined;
     }
     if (named !== challenge.address) {
