@@ -132,7 +132,7 @@ describe('SignIn.verifyCode', () => {
 
     const proved = await signIn.resume(attempt.code.id, false, undefined);
     const done = await signIn.confirmRegistration(proved, actor, undefined);
-    expect(done).toMatchObject({ next: 'signed_in', redirectTo: '/ui/account' });
+    expect(done).toMatchObject({ next: 'session_started' });
     expect(await gh.login.accounts.findByEmail(address)).toMatchObject({ email: address, email_verified: true });
   });
 
@@ -140,7 +140,7 @@ describe('SignIn.verifyCode', () => {
     const address = email();
     const attempt = await emailAttempt(address, 'register');
     const done = await signIn.verifyCode(attempt, lastCode(), actor, undefined);
-    expect(done).toMatchObject({ next: 'signed_in', redirectTo: '/ui/account', session: { name: 'gatehouse_session' } });
+    expect(done).toMatchObject({ next: 'session_started', session: { name: 'gatehouse_session' } });
     const account = await gh.login.accounts.findByEmail(address);
     expect(account).toBeDefined();
     // The code is spent: it signs in once.
@@ -166,7 +166,7 @@ describe('SignIn.verifyCode', () => {
     expect(wrong).toBeInstanceOf(SecondFactorRefused);
     expect(wrong).toMatchObject({ error: 'wrong_code', status: 400 });
     const right = { kind: 'totp', code: totp.generate({ timestamp: clock }) } as const;
-    expect(await signIn.checkSecondFactor(proved, right, actor, undefined)).toMatchObject({ next: 'signed_in' });
+    expect(await signIn.checkSecondFactor(proved, right, actor, undefined)).toMatchObject({ next: 'session_started' });
   });
 
   it('sends a browser without a proved code back to the start', async () => {

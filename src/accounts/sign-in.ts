@@ -81,31 +81,37 @@ export type SignInOutcome =
   | { next: 'second_factor' }
   /** The code proved an address no account has, on the sign-in page: offer to create one. */
   | { next: 'no_account'; destination: string }
-  /** Signed in: go to `redirectTo`, setting `session` when a login session was opened. */
-  | { next: 'signed_in'; redirectTo: string; session?: CookieChange };
+  /** The application's login request is answered: back to it, at `redirectTo`. */
+  | { next: 'signed_in'; redirectTo: string }
+  /** Signed in to Gatehouse itself (no application asked): `session` is the new login session's cookie. */
+  | { next: 'session_started'; session: CookieChange }
+  /** This browser was signed in to Gatehouse already. */
+  | { next: 'already_signed_in' };
 
 /** What a verified code leads to, and the tag this browser may now keep for the address. */
 export type VerifiedOutcome = SignInOutcome & { provedTag: string };
-
-/** Where the account page lives, for a sign-in that no application asked for. */
-export const ACCOUNT_PAGE = '/ui/account';
 
 export class SignIn {
   constructor(private readonly deps: SignInDeps) {}
 
   /**
-   * Where a visit to the sign-in page goes without asking anything: a remembered session is
-   * confirmed to the application (as Hydra asks of login apps), and a person already signed
-   * in here goes to their account. Undefined: show the form.
+   * Whether a visit to the sign-in page is done without asking anything: a remembered session
+   * is confirmed to the application (as Hydra asks of login apps), and a person signed in here
+   * already needs no form. Undefined: show the form.
    */
-  async skipTo(actor: Actor, loginChallenge: string | undefined, sessionId: string | undefined): Promise<string | undefined> {
+  async skip(
+    actor: Actor,
+    loginChallenge: string | undefined,
+    sessionId: string | undefined,
+  ): Promise<SignInOutcome | undefined> {
     const { loginRequests, sessions } = this.deps;
     if (loginChallenge) {
       const request = await loginRequests.get(loginChallenge);
       if (!request.skip) return undefined;
-      return (await loginRequests.accept(actor, loginChallenge, { subject: request.subject })).redirect_to;
+      const { redirect_to } = await loginRequests.accept(actor, loginChallenge, { subject: request.subject });
+      return { next: 'signed_in', redirectTo: redirect_to };
     }
-    return (await sessions.find(sessionId)) ? ACCOUNT_PAGE : undefined;
+    return (await sessions.find(sessionId)) ? { next: 'already_signed_in' } : undefined;
   }
 
   /** The attempt `codeId` names, while it is usable for this sign-in (a code belongs to the one it was asked for). */
@@ -272,7 +278,7 @@ export class SignIn {
       return { next: 'signed_in', redirectTo: redirect_to };
     }
     const { cookie } = await this.deps.sessions.start(account.id, remember);
-    return { next: 'signed_in', redirectTo: ACCOUNT_PAGE, session: cookie };
+    return { next: 'session_started', session: cookie };
   }
 }
 

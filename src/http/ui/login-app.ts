@@ -26,6 +26,7 @@ import { provedTags, rememberProved } from './proved-addresses.js';
 import { formOf, limitByAddress, originsOf, queryOf, refusalOf, sendError } from './ui-support.js';
 
 const OTP_COOKIE = 'gatehouse_otp';
+const ACCOUNT_PAGE = '/ui/account';
 type Mode = 'login' | 'register';
 
 export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
@@ -85,8 +86,12 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
         return pages.noAccount(reply, outcome.destination, ctx);
       case 'signed_in':
         applyCookies(reply, [{ name: OTP_COOKIE, value: null, path: '/ui', signed: true }], secure);
-        if (outcome.session) applyCookies(reply, [outcome.session], secure);
         return reply.redirect(outcome.redirectTo, 303);
+      case 'session_started':
+        applyCookies(reply, [{ name: OTP_COOKIE, value: null, path: '/ui', signed: true }, outcome.session], secure);
+        return reply.redirect(ACCOUNT_PAGE, 303);
+      case 'already_signed_in':
+        return reply.redirect(ACCOUNT_PAGE, 303);
     }
   }
 
@@ -97,8 +102,8 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
   const show = (mode: Mode) => async (request: FastifyRequest, reply: FastifyReply) => {
     const query = queryOf(request);
     const challenge = query.get('login_challenge');
-    const skipTo = await signIn.skipTo(request.actor, challenge, signedCookie(request, SESSION_COOKIE));
-    if (skipTo) return reply.redirect(skipTo, 303);
+    const skipped = await signIn.skip(request.actor, challenge, signedCookie(request, SESSION_COOKIE));
+    if (skipped) return go(reply, skipped, withoutPage(challenge));
     const ctx = await flowContext(challenge);
     const method = query.get('method') === 'phone' ? 'phone' : 'email';
     const model = { mode, method, loginChallenge: challenge, clientName: ctx.clientName, values: {}, errors: {} } as const;
@@ -194,7 +199,7 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
   // The address is proved; the person chose to create an account from the sign-in page.
   app.post('/ui/register/confirm', { config, ...csrf }, async (request, reply) => {
     const challenge = formOf(request).get('login_challenge');
-    const ctx: FlowContext = { challenge, clientName: undefined, formTargets: [], loginHint: undefined };
+    const ctx = withoutPage(challenge);
     const attempt = await resume(request, challenge);
     try {
       return go(reply, await signIn.confirmRegistration(attempt, request.actor, challenge), ctx);
@@ -228,6 +233,14 @@ export async function loginAppRoutes(app: FastifyInstance, gh: Gatehouse): Promi
     }
   });
 }
+
+/** The context of a step that shows no form page of its own (it redirects, or shows an error): nothing to look up. */
+const withoutPage = (challenge: string | undefined): FlowContext => ({
+  challenge,
+  clientName: undefined,
+  formTargets: [],
+  loginHint: undefined,
+});
 
 const withChallenge = (path: string, challenge: string | undefined) =>
   `${path}${challenge ? `?login_challenge=${encodeURIComponent(challenge)}` : ''}`;
