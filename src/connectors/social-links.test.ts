@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { systemActor } from '../audit/actor.js';
 import { loadConfig } from '../config/config.js';
 import { SecretBox } from '../crypto/encryption.js';
-import { GatehouseError } from '../errors.js';
 import { ATTEMPT_TTL_SECONDS, SocialLinks } from './social-links.js';
 
 let clock = Date.parse('2031-03-01T10:00:00Z');
@@ -19,16 +18,6 @@ const links = (env: Record<string, string> = {}) =>
 const github = { CONNECTOR_GITHUB_CLIENT_ID: 'gh-client' };
 const callback = 'https://id.example/ui/account/identities/github/callback';
 
-async function refusal(promise: Promise<unknown>): Promise<GatehouseError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof GatehouseError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('SocialLinks', () => {
   it('seals an attempt that opens only for its account, its kind, and for a while', async () => {
     const service = links(github);
@@ -44,13 +33,13 @@ describe('SocialLinks', () => {
   });
 
   it('refuses what this server does not offer, and a callback without its attempt', async () => {
-    expect(await refusal(links().start('discord', 'account-1', undefined, callback))).toMatchObject({
+    await expect(links().start('discord', 'account-1', undefined, callback)).rejects.toMatchObject({
       error: 'not_available',
       status: 404,
     });
-    expect(await refusal(links().startTelegram('account-1', undefined))).toMatchObject({ error: 'not_available' });
-    const lost = await refusal(links(github).finish(systemActor(), 'github', undefined, new URLSearchParams(), callback));
-    expect(lost).toMatchObject({ error: 'invalid_state', status: 400 });
+    await expect(links().startTelegram('account-1', undefined)).rejects.toMatchObject({ error: 'not_available' });
+    const lost = links(github).finish(systemActor(), 'github', undefined, new URLSearchParams(), callback);
+    await expect(lost).rejects.toMatchObject({ error: 'invalid_state', status: 400 });
   });
 
   it('says a refusal at the provider in its own code, with what the provider said only in debug', async () => {
@@ -62,8 +51,11 @@ describe('SocialLinks', () => {
       error_description: 'the user said no',
       state: attempt?.state ?? '',
     });
-    const refused = await refusal(service.finish(systemActor(), 'github', attempt, denied, callback));
-    expect(refused).toMatchObject({ error: 'access_denied', status: 403, debug: 'the user said no' });
-    expect(refused.description).toContain('nothing was linked');
+    await expect(service.finish(systemActor(), 'github', attempt, denied, callback)).rejects.toMatchObject({
+      error: 'access_denied',
+      status: 403,
+      debug: 'the user said no',
+      description: expect.stringContaining('nothing was linked'),
+    });
   });
 });
