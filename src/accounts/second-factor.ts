@@ -6,7 +6,9 @@
  * one page keeps and another forgets is no limit.
  */
 import type { Actor } from '../audit/actor.js';
+import { GatehouseError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
+import { waitText } from './one-time-codes.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Totp } from './totp.js';
 
@@ -23,10 +25,17 @@ export interface SecondFactorCode {
   code: string;
 }
 
-export type SecondFactorCheck =
-  | { ok: true }
-  | { ok: false; reason: 'wrong_code' }
-  | { ok: false; reason: 'too_many_attempts'; retryAfterSeconds: number };
+/** A code of the second factor refused: wrong (400), or past the account's guess limit (429). */
+export class SecondFactorRefused extends GatehouseError {
+  override name = 'SecondFactorRefused';
+}
+
+/** What a wrong code is told: signing in only failed; turning 2FA off or new codes changed nothing. */
+const WRONG_CODE: Record<SecondFactorPurpose, string> = {
+  sign_in: 'That code is not right.',
+  disable: 'That code is not right; two-factor authentication is unchanged.',
+  regenerate_recovery_codes: 'That code is not right; two-factor authentication is unchanged.',
+};
 
 export interface SecondFactorDeps {
   totp: Totp;
@@ -40,17 +49,20 @@ export class SecondFactor {
   /**
    * Checks (and spends: a TOTP step or a recovery code is good once) a code of the account's
    * second factor. Each try counts against the account's limit before the code is looked at;
-   * past the limit no code is checked, right or wrong. A wrong code is audited with its purpose.
+   * past the limit no code is checked, right or wrong. A wrong code is audited with its purpose;
+   * either refusal is a SecondFactorRefused.
    */
-  async check(
-    actor: Actor,
-    accountId: string,
-    entered: SecondFactorCode,
-    purpose: SecondFactorPurpose,
-  ): Promise<SecondFactorCheck> {
+  async check(actor: Actor, accountId: string, entered: SecondFactorCode, purpose: SecondFactorPurpose): Promise<void> {
     const { totp, limiter, events } = this.deps;
     const limited = await limiter.hit(`2fa:${accountId}`, SECOND_FACTOR_ATTEMPTS, SECOND_FACTOR_WINDOW_SECONDS);
-    if (!limited.allowed) return { ok: false, reason: 'too_many_attempts', retryAfterSeconds: limited.retryAfterSeconds };
+    if (!limited.allowed) {
+      const wait = limited.retryAfterSeconds;
+      throw new SecondFactorRefused('too_many_requests', `Too many tries. Wait ${waitText(wait)} and try again.`, {
+        status: 429,
+        retryAfterSeconds: wait,
+        debug: `second-factor guesses (${purpose})`,
+      });
+    }
     const code = entered.code.trim();
     const ok =
       entered.kind === 'recovery'
@@ -58,34 +70,26 @@ export class SecondFactor {
         : await totp.verify(accountId, code.replace(/\s+/g, ''));
     if (!ok) {
       await events.emit({ type: 'account.two_factor_failed', accountId, purpose }, actor);
-      return { ok: false, reason: 'wrong_code' };
+      throw new SecondFactorRefused('wrong_code', WRONG_CODE[purpose]);
     }
     if (entered.kind === 'recovery') {
       const left = await totp.remainingRecoveryCodes(accountId);
       await events.emit({ type: 'account.recovery_code_used', accountId, left, purpose }, actor);
     }
-    return { ok: true };
   }
 
-  /** Turns 2FA off, only for a code of the factor being turned off. */
-  async disable(actor: Actor, accountId: string, entered: SecondFactorCode): Promise<SecondFactorCheck> {
-    const checked = await this.check(actor, accountId, entered, 'disable');
-    if (!checked.ok) return checked;
+  /** Turns 2FA off, only for a code of the factor being turned off; refused as check() refuses. */
+  async disable(actor: Actor, accountId: string, entered: SecondFactorCode): Promise<void> {
+    await this.check(actor, accountId, entered, 'disable');
     await this.deps.totp.disable(accountId);
     await this.deps.events.emit({ type: 'account.two_factor_disabled', accountId }, actor);
-    return checked;
   }
 
   /** New recovery codes (returned once) for a code of the factor; the old ones stop working. */
-  async regenerateRecoveryCodes(
-    actor: Actor,
-    accountId: string,
-    entered: SecondFactorCode,
-  ): Promise<{ ok: true; codes: string[] } | Exclude<SecondFactorCheck, { ok: true }>> {
-    const checked = await this.check(actor, accountId, entered, 'regenerate_recovery_codes');
-    if (!checked.ok) return checked;
+  async regenerateRecoveryCodes(actor: Actor, accountId: string, entered: SecondFactorCode): Promise<string[]> {
+    await this.check(actor, accountId, entered, 'regenerate_recovery_codes');
     const codes = await this.deps.totp.regenerateRecoveryCodes(accountId);
     await this.deps.events.emit({ type: 'account.recovery_codes_regenerated', accountId }, actor);
-    return { ok: true, codes };
+    return codes;
   }
 }

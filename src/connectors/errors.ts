@@ -1,7 +1,10 @@
 /**
- * What can go wrong while proving an identity through an upstream: each reason has a status
- * and a sentence a person can act on; `debug` (what the upstream said) is only logged.
+ * What can go wrong while proving an identity through an upstream: GatehouseErrors whose
+ * `error` is the failure, with a status and a sentence a person can act on; `debug` (what
+ * the upstream said) is only logged.
  */
+import { GatehouseError } from '../errors.js';
+
 export type ConnectorFailure =
   /** The person said no at the provider. */
   | 'access_denied'
@@ -34,18 +37,21 @@ const STATUS: Record<ConnectorFailure, number> = {
   replayed: 400,
 };
 
-export class ConnectorError extends Error {
+export class ConnectorError extends GatehouseError {
   override name = 'ConnectorError';
-  readonly status: number;
 
   constructor(
-    readonly failure: ConnectorFailure,
+    override readonly error: ConnectorFailure,
     /** Shown to the person. */
-    readonly description: string,
+    description: string,
     /** Logged, never shown: what the upstream answered. */
-    readonly debug?: string,
+    debug?: string,
+    cause?: unknown,
   ) {
-    super(`${failure}: ${description}`);
-    this.status = STATUS[failure];
+    super(error, description, {
+      status: STATUS[error],
+      ...(debug === undefined ? {} : { debug }),
+      ...(cause === undefined ? {} : { cause }),
+    });
   }
 }

@@ -2,12 +2,13 @@
  * The one upstream connector: OAuth 2.0 authorization code with PKCE (S256) and state, an
  * exact callback, then the provider's user API — or, given an issuer, OpenID Connect with
  * discovery, a nonce, a validated ID token and userinfo. The protocol is oauth4webapi's;
- * this module only chooses and translates its failures into sentences a person can act on.
+ * this module only chooses, and upstream-failures.ts words its failures for a person.
  */
 import * as oauth from 'oauth4webapi';
 import { isLoopbackHost } from '../config/config.js';
 import { ConnectorError } from './errors.js';
 import { type ConnectedUser, type Preset, readOidcUser } from './presets.js';
+import { describeFailure, UpstreamStatus, unreadableBody } from './upstream-failures.js';
 
 export interface ConnectorSetup {
   preset: Preset;
@@ -150,7 +151,7 @@ export class OAuthConnector {
         null,
         this.http(),
       );
-      if (!response.ok) throw new UpstreamStatus(response.status, await response.text().catch(() => ''));
+      if (!response.ok) throw new UpstreamStatus(response.status, await response.text().catch(unreadableBody));
       return this.setup.preset.readUser(await response.json());
     });
     if (!user) {
@@ -243,53 +244,4 @@ function plainBasic(secret: string): oauth.ClientAuth {
   return (_as, client, _body, headers) => {
     headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${secret}`).toString('base64')}`);
   };
-}
-
-/** A user API (or guard) answer that is not a success. */
-class UpstreamStatus extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-  ) {
-    super(`HTTP ${status}: ${body.slice(0, 300)}`);
-  }
-}
-
-function describeFailure(label: string, step: 'discovery' | 'token' | 'user', err: unknown): ConnectorError {
-  const name = (err as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new ConnectorError('unreachable', `${label} did not answer in time. Try again in a moment.`, `${step}: timeout`);
-  }
-  if (err instanceof TypeError && /fetch failed/i.test(err.message)) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? '';
-    return new ConnectorError('unreachable', `${label} cannot be reached right now. Try again in a moment.`, `${step}: ${cause}`);
-  }
-  const detail = upstreamDetail(err);
-  if (step === 'discovery') {
-    return new ConnectorError(
-      'unreachable',
-      `${label} is not set up correctly on this server (its OpenID Connect discovery failed). Tell whoever runs this Gatehouse.`,
-      `discovery: ${detail}`,
-    );
-  }
-  if (step === 'token') {
-    return new ConnectorError(
-      'token_failed',
-      `${label} did not accept this sign-in (the code could not be redeemed). Start again from your account page.`,
-      `token: ${detail}`,
-    );
-  }
-  return new ConnectorError(
-    'user_failed',
-    `${label} did not tell Gatehouse who you are. Try again in a moment.`,
-    `user: ${detail}`,
-  );
-}
-
-/** What the upstream said, for the log: an OAuth error code (GitHub sends its errors with 200), or the message. */
-function upstreamDetail(err: unknown): string {
-  if (err instanceof oauth.ResponseBodyError) return `${err.status} ${err.error}: ${err.error_description ?? ''}`;
-  const body = (err as { cause?: { body?: { error?: unknown; error_description?: unknown } } } | null)?.cause?.body;
-  if (body && typeof body.error === 'string') return `${body.error}: ${String(body.error_description ?? '')}`;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -21,7 +21,7 @@ const failureOf = (run: () => unknown) => {
   try {
     run();
   } catch (err) {
-    if (err instanceof ConnectorError) return err.failure;
+    if (err instanceof ConnectorError) return err.error;
     throw err;
   }
   return undefined;

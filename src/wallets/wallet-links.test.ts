@@ -4,11 +4,12 @@ import { AccountStore } from '../accounts/account-store.js';
 import { Accounts } from '../accounts/accounts.js';
 import { LinkedIdentities } from '../accounts/linked-identities.js';
 import { LinkedIdentityStore } from '../accounts/linked-identity-store.js';
+import { RateLimiter } from '../accounts/rate-limit.js';
 import { systemActor } from '../audit/actor.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { EventBus, type StampedEvent } from '../events/events.js';
 import { evmWallet, solanaWallet } from './test-support.js';
-import { type IssuedChallenge, WalletLinks } from './wallet-links.js';
+import { CHALLENGES_PER_ACCOUNT_HOUR, type IssuedChallenge, WalletLinks } from './wallet-links.js';
 
 let database: Database;
 let clock = Date.parse('2031-05-01T12:00:00Z');
@@ -31,6 +32,7 @@ beforeAll(async () => {
   links = new WalletLinks({
     db: database.db,
     identities,
+    limiter: new RateLimiter(database.db, now),
     now,
     issuer: 'http://127.0.0.1:4444',
     flowAccessApi: 'http://127.0.0.1:9',
@@ -75,6 +77,18 @@ describe('challenges', () => {
       status: 400,
     });
     await expect(links.challenge(accountId, 'evm', '')).rejects.toMatchObject({ error: 'invalid_address' });
+  });
+
+  it('are counted per account: past the hourly ceiling, none is written', async () => {
+    const accountId = await newAccount();
+    const wallet = evmWallet();
+    for (let i = 0; i < CHALLENGES_PER_ACCOUNT_HOUR; i++) await links.challenge(accountId, 'evm', wallet.address);
+    await expect(links.challenge(accountId, 'evm', wallet.address)).rejects.toMatchObject({
+      error: 'too_many_requests',
+      status: 429,
+    });
+    // Another account is not held back by this one.
+    await expect(links.challenge(await newAccount(), 'evm', wallet.address)).resolves.toBeDefined();
   });
 });
 

@@ -9,9 +9,11 @@
 
 import { randomBytes } from 'node:crypto';
 import type { LinkedIdentities } from '../accounts/linked-identities.js';
+import type { RateLimiter } from '../accounts/rate-limit.js';
 import type { Actor } from '../audit/actor.js';
 import type { Db } from '../db/database.js';
 import type { LinkedIdentity } from '../db/schema.js';
+import { type ErrorOptions, GatehouseError, tooManyRequests } from '../errors.js';
 import { aptos } from './aptos.js';
 import type { ChainContext, SignInFields, StoredChallenge, WalletChain, WalletKind, WalletProof } from './chain.js';
 import { WalletChallenges } from './challenges.js';
@@ -24,9 +26,29 @@ import { solana } from './solana.js';
 
 export const CHAINS: Record<WalletKind, WalletChain> = { evm, solana, aptos, sei, injective, flow };
 
+/** Challenges one account may ask for in an hour (the page's per-address limit comes first). */
+export const CHALLENGES_PER_ACCOUNT_HOUR = 30;
+export const CHALLENGE_WINDOW_SECONDS = 3600;
+
+/** The wallet was proved, but another account has it linked: the page names the address. */
+export class WalletTaken extends GatehouseError {
+  override name = 'WalletTaken';
+
+  constructor(
+    description: string,
+    /** As the wallet shows it. */
+    readonly address: string,
+    options: ErrorOptions = {},
+  ) {
+    super('conflict', description, { ...options, status: 409 });
+  }
+}
+
 export interface WalletLinksDeps {
   db: Db;
   identities: LinkedIdentities;
+  /** Counts the challenges each account asks for. */
+  limiter: Pick<RateLimiter, 'hit'>;
   now: () => number;
   issuer: string;
   flowAccessApi: string;
@@ -62,13 +84,24 @@ export class WalletLinks {
     this.ctx = { issuer: deps.issuer, flowAccessApi: deps.flowAccessApi, fetch: deps.fetch ?? fetch };
   }
 
-  /** Writes a fresh message for `addressInput`; throws `invalid_address`. */
+  /** Writes a fresh message for `addressInput`; throws `too_many_requests`, `invalid_address`. */
   async challenge(
     accountId: string,
     kind: WalletKind,
     addressInput: string,
     options: { chainId?: string | undefined } = {},
   ): Promise<IssuedChallenge> {
+    const limit = await this.deps.limiter.hit(
+      `wallet-challenge:${accountId}`,
+      CHALLENGES_PER_ACCOUNT_HOUR,
+      CHALLENGE_WINDOW_SECONDS,
+    );
+    if (!limit.allowed) {
+      throw tooManyRequests(
+        `Too many messages were asked for on this account. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.`,
+        limit.retryAfterSeconds,
+      );
+    }
     const chain = CHAINS[kind];
     const address = chain.parseAddress(addressInput);
     const issuer = new URL(this.deps.issuer);
@@ -105,7 +138,7 @@ export class WalletLinks {
     return this.issued(stored);
   }
 
-  /** Checks the proof, spends the challenge and links the address; throws a wallet error or a conflict. */
+  /** Checks the proof, spends the challenge and links the address; throws a wallet error or WalletTaken. */
   async link(actor: Actor, accountId: string, kind: WalletKind, request: LinkRequest): Promise<LinkedIdentity> {
     const chain = CHAINS[kind];
     const submitted = request.message?.replace(/\r\n/g, '\n');
@@ -142,12 +175,17 @@ export class WalletLinks {
       );
     }
     const address = chain.parseAddress(challenge.address);
-    return this.deps.identities.link(actor, accountId, {
-      kind,
-      externalId: address.externalId,
-      displayName: address.display,
-      details: verified.details,
-    });
+    try {
+      return await this.deps.identities.link(actor, accountId, {
+        kind,
+        externalId: address.externalId,
+        displayName: address.display,
+        details: verified.details,
+      });
+    } catch (err) {
+      if (!(err instanceof GatehouseError && err.error === 'conflict')) throw err;
+      throw new WalletTaken(err.description, address.display, { cause: err });
+    }
   }
 
   /** A signed text other than ours is refused with the reason: another site, another address, or an edit. */
@@ -173,7 +211,9 @@ export class WalletLinks {
     let named: string | undefined;
     try {
       named = chain.parseAddress(fields.address).externalId;
-    } catch {
+    } catch (err) {
+      // An address the chain cannot read is not the one it was asked for.
+      if (!(err instanceof GatehouseError && err.error === 'invalid_address')) throw err;
       named = undefined;
     }
     if (named !== challenge.address) {

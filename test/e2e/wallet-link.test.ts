@@ -6,7 +6,6 @@
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHALLENGE_WINDOW_SECONDS } from '../../src/http/ui/wallet-link.js';
 import type { WalletKind } from '../../src/wallets/chain.js';
 import {
   aptosWallet,
@@ -17,6 +16,7 @@ import {
   solanaWallet,
   startFlowAccessApi,
 } from '../../src/wallets/test-support.js';
+import { CHALLENGE_WINDOW_SECONDS } from '../../src/wallets/wallet-links.js';
 import { Browser, createClient, runFlow, token } from '../support/flow.js';
 import { atStartOfWindow, startGatehouse, type TestGatehouse } from '../support/harness.js';
 import { codeIn } from '../support/stand-ins.js';

@@ -23,8 +23,9 @@ function read(request: FastifyRequest, now: number): Map<string, number> {
   return entries;
 }
 
-export function hasProved(request: FastifyRequest, tag: string, now: number): boolean {
-  return read(request, now).has(tag);
+/** The tags this browser holds, unexpired. */
+export function provedTags(request: FastifyRequest, now: number): ReadonlySet<string> {
+  return new Set(read(request, now).keys());
 }
 
 /** Adds (or renews) `tag` for `ttlSeconds`, keeping the newest MAX_ADDRESSES. */

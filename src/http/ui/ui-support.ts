@@ -2,9 +2,8 @@
 
 import type {} from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatehouseError } from '../../errors.js';
+import { GatehouseError, InternalError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
-import { OAuthError } from '../../oauth/errors.js';
 import { type Params, type RawParams, readParams } from '../../oauth/params.js';
 import type { SafeHtml } from '../../ui/html.js';
 import { layout, type PolicyOptions, pageHeaders } from '../../ui/layout.js';
@@ -37,6 +36,15 @@ export function sendError(reply: FastifyReply, status: number, error: string, de
   return sendPage(reply, errorPage(error, description, restart), { title: 'Something went wrong', status });
 }
 
+/**
+ * `err` when it is a refusal a page may show (its description is written for the person);
+ * anything else, a server fault included, is thrown on to the error handler.
+ */
+export function refusalOf(err: unknown): GatehouseError {
+  if (err instanceof GatehouseError && !(err instanceof InternalError)) return err;
+  throw err;
+}
+
 /** A form post's fields (repeated fields refused, as everywhere). */
 export function formOf(request: FastifyRequest): Params {
   return readParams((request.body ?? {}) as RawParams);
@@ -53,13 +61,11 @@ export const csrfToken = (reply: FastifyReply): string => reply.generateCsrf();
 export function originsOf(uris: readonly string[]): string[] {
   const origins = new Set<string>();
   for (const uri of uris) {
-    try {
-      const url = new URL(uri);
-      if (url.protocol === 'https:' || url.protocol === 'http:') origins.add(url.origin);
-      else origins.add(`${url.protocol}`);
-    } catch {
-      // Registered URIs are validated; nothing to add for a malformed one.
-    }
+    // Registered URIs are validated; nothing to add for a malformed one.
+    if (!URL.canParse(uri)) continue;
+    const url = new URL(uri);
+    if (url.protocol === 'https:' || url.protocol === 'http:') origins.add(url.origin);
+    else origins.add(`${url.protocol}`);
   }
   return [...origins];
 }
@@ -83,9 +89,7 @@ export async function limitByAddress(
     throw new GatehouseError(
       'too_many_requests',
       `Too many attempts from your network. Try again in ${result.retryAfterSeconds} seconds.`,
-      {
-        status: 429,
-      },
+      { status: 429 },
     );
   }
 }
@@ -99,11 +103,8 @@ export function safeReturnTo(value: string | undefined): string | undefined {
   if (!value.startsWith('/ui/') || value.includes('\\') || value.includes('//')) return undefined;
   // Control characters and whitespace can make browsers resolve a path differently.
   for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) <= 32 || value.charCodeAt(i) === 127) return undefined;
-  try {
-    const resolved = new URL(value, 'https://gatehouse.invalid');
-    if (resolved.origin !== 'https://gatehouse.invalid' || !resolved.pathname.startsWith('/ui/')) return undefined;
-    return resolved.pathname + resolved.search;
-  } catch {
-    return undefined;
-  }
+  if (!URL.canParse(value, 'https://gatehouse.invalid')) return undefined;
+  const resolved = new URL(value, 'https://gatehouse.invalid');
+  if (resolved.origin !== 'https://gatehouse.invalid' || !resolved.pathname.startsWith('/ui/')) return undefined;
+  return resolved.pathname + resolved.search;
 }

@@ -8,28 +8,23 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { identify } from '../../audit/actor.js';
 import type { Account } from '../../db/schema.js';
 import { GatehouseError } from '../../errors.js';
-import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { OAuthError } from '../../oauth/errors.js';
+import type { Params } from '../../oauth/params.js';
 import { type WalletLinkModel, walletLinkPage, walletLinkTitle, walletTakenPage } from '../../ui/pages/wallet-link.js';
 import { WALLET_KINDS, type WalletKind } from '../../wallets/chain.js';
 import { fieldOf } from '../../wallets/errors.js';
-import { CHAINS, type IssuedChallenge, WalletLinks } from '../../wallets/wallet-links.js';
-import { signedCookie } from '../cookies.js';
-import { csrfToken, formOf, limitByAddress, queryOf, safeReturnTo, sendPage } from './ui-support.js';
+import { CHAINS, type IssuedChallenge, WalletLinks, WalletTaken } from '../../wallets/wallet-links.js';
+import { signedIn } from './signed-in.js';
+import { csrfToken, formOf, limitByAddress, queryOf, refusalOf, safeReturnTo, sendPage } from './ui-support.js';
 
 export const WALLET_SCRIPT_PATH = '/ui/assets/wallet-link.js';
 
 // Beside this module both in src/ (tsx) and in dist/ (copied by scripts/copy-assets.mjs).
 const script = readFileSync(new URL('../../ui/assets/wallet-link.js', import.meta.url));
 const scriptEtag = `"${createHash('sha256').update(script).digest('base64url').slice(0, 16)}"`;
-
-/** Challenges one account may ask for in an hour (the per-address limit comes first). */
-const CHALLENGES_PER_ACCOUNT_HOUR = 30;
-export const CHALLENGE_WINDOW_SECONDS = 3600;
 
 const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? '').includes('application/json');
 
@@ -69,6 +64,7 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
   const wallets = new WalletLinks({
     db: gh.db,
     identities: gh.identities,
+    limiter: gh.login.limiter,
     now: gh.now,
     issuer: gh.config.issuer,
     flowAccessApi: gh.config.flowAccessApi,
@@ -84,13 +80,9 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
   });
 
   /** The signed-in person; undefined after answering (to the sign-in page, or 401 for the script). */
-  async function signedIn(request: FastifyRequest, reply: FastifyReply): Promise<Account | undefined> {
-    const session = await gh.login.sessions.find(signedCookie(request, SESSION_COOKIE));
-    const account = session ? await gh.login.accounts.find(session.subject) : undefined;
-    if (account) {
-      identify(request.actor, 'account', account.id);
-      return account;
-    }
+  async function signedInAccount(request: FastifyRequest, reply: FastifyReply): Promise<Account | undefined> {
+    const who = await signedIn(gh, request);
+    if (who) return who.account;
     if (wantsJson(request)) {
       await reply
         .status(401)
@@ -116,93 +108,104 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
     );
   }
 
+  /** A post of the page or its script: the per-address limit, then the signed-in person, their form and where to return. */
+  const posted =
+    (bucket: string, handle: (request: FastifyRequest, reply: FastifyReply, post: WalletPost) => Promise<unknown>) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      await limitByAddress(gh, request, bucket);
+      const account = await signedInAccount(request, reply);
+      if (!account) return reply;
+      const form = formOf(request);
+      return handle(request, reply, { account, form, returnTo: safeReturnTo(form.get('return_to')) });
+    };
+
   for (const kind of WALLET_KINDS) {
     const path = `/ui/account/identities/${kind}`;
 
     app.get(path, { config }, async (request, reply) => {
-      const account = await signedIn(request, reply);
+      const account = await signedInAccount(request, reply);
       if (!account) return reply;
       const returnTo = safeReturnTo(queryOf(request).get('return_to'));
       return page(reply, account, kind, { returnTo, step: 'address', errors: {} });
     });
 
-    app.post(`${path}/challenge`, { config, errorHandler: jsonErrors, ...csrf }, async (request, reply) => {
-      await limitByAddress(gh, request, 'wallet-challenge');
-      const account = await signedIn(request, reply);
-      if (!account) return reply;
-      const limit = await gh.login.limiter.hit(
-        `wallet-challenge:${account.id}`,
-        CHALLENGES_PER_ACCOUNT_HOUR,
-        CHALLENGE_WINDOW_SECONDS,
-      );
-      if (!limit.allowed) {
-        throw new GatehouseError(
-          'too_many_requests',
-          `Too many messages were asked for on this account. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.`,
-          { status: 429 },
-        );
-      }
-      const form = formOf(request);
-      const returnTo = safeReturnTo(form.get('return_to'));
-      const address = form.get('address') ?? '';
-      let challenge: IssuedChallenge;
-      try {
-        challenge = await wallets.challenge(account.id, kind, address, { chainId: form.get('chain_id') });
-      } catch (err) {
-        if (!(err instanceof GatehouseError) || wantsJson(request) || err.error !== 'invalid_address') throw err;
-        return page(reply, account, kind, { returnTo, step: 'address', address, errors: { address: err.description } }, 400);
-      }
-      if (wantsJson(request)) return reply.send(challengeJson(challenge));
-      return page(reply, account, kind, { returnTo, step: 'sign', challenge, errors: {} });
-    });
-
-    app.post(`${path}/verify`, { config, errorHandler: jsonErrors, ...csrf }, async (request, reply) => {
-      await limitByAddress(gh, request, 'wallet-verify');
-      const account = await signedIn(request, reply);
-      if (!account) return reply;
-      const form = formOf(request);
-      const returnTo = safeReturnTo(form.get('return_to'));
-      const nonce = form.get('nonce');
-      try {
-        const linked = await wallets.link(request.actor, account.id, kind, {
-          nonce,
-          message: form.get('message'),
-          signature: form.get('signature') ?? '',
-          publicKey: form.get('public_key'),
-        });
-        const next = returnTo ?? '/ui/account?done=linked';
-        if (wantsJson(request)) return reply.send({ linked: { kind, address: linked.display_name }, redirect_to: next });
-        return reply.redirect(next, 303);
-      } catch (err) {
-        if (!(err instanceof GatehouseError) || wantsJson(request)) throw err;
-        if (err.error === 'conflict') {
-          const spent = nonce ? await wallets.challenges.findByNonce(nonce) : undefined;
-          const address = spent ? CHAINS[kind].parseAddress(spent.address).display : undefined;
-          return sendPage(reply, walletTakenPage({ kind, address, description: err.description, returnTo }), {
-            title: 'This wallet is linked to another account',
-            status: 409,
-          });
+    const options = { config, errorHandler: jsonErrors, ...csrf };
+    app.post(
+      `${path}/challenge`,
+      options,
+      posted('wallet-challenge', async (request, reply, { account, form, returnTo }) => {
+        const address = form.get('address') ?? '';
+        let challenge: IssuedChallenge;
+        try {
+          challenge = await wallets.challenge(account.id, kind, address, { chainId: form.get('chain_id') });
+        } catch (err) {
+          if (wantsJson(request)) throw err;
+          // The form shows an address it cannot read beside the field; any other refusal is the error page.
+          const refused = refusalOf(err);
+          if (refused.error !== 'invalid_address') throw refused;
+          const errors = { address: refused.description };
+          return page(reply, account, kind, { returnTo, step: 'address', address, errors }, 400);
         }
-        // The same message can be signed again after a wrong signature; a spent or expired one cannot.
-        const challenge = await wallets.pending(account.id, kind, nonce);
-        const field = fieldOf(err.error);
-        if (challenge) {
+        if (wantsJson(request)) return reply.send(challengeJson(challenge));
+        return page(reply, account, kind, { returnTo, step: 'sign', challenge, errors: {} });
+      }),
+    );
+
+    app.post(
+      `${path}/verify`,
+      options,
+      posted('wallet-verify', async (request, reply, { account, form, returnTo }) => {
+        const nonce = form.get('nonce');
+        try {
+          const linked = await wallets.link(request.actor, account.id, kind, {
+            nonce,
+            message: form.get('message'),
+            signature: form.get('signature') ?? '',
+            publicKey: form.get('public_key'),
+          });
+          const next = returnTo ?? '/ui/account?done=linked';
+          if (wantsJson(request)) return reply.send({ linked: { kind, address: linked.display_name }, redirect_to: next });
+          return reply.redirect(next, 303);
+        } catch (err) {
+          if (wantsJson(request)) throw err;
+          const refused = refusalOf(err);
+          if (refused instanceof WalletTaken) {
+            const taken = walletTakenPage({ kind, address: refused.address, description: refused.description, returnTo });
+            return sendPage(reply, taken, { title: 'This wallet is linked to another account', status: refused.status });
+          }
+          // The same message can be signed again after a wrong signature; a spent or expired one cannot.
+          const challenge = await wallets.pending(account.id, kind, nonce);
+          const field = fieldOf(refused.error);
+          if (challenge) {
+            return page(
+              reply,
+              account,
+              kind,
+              {
+                returnTo,
+                step: 'sign',
+                challenge,
+                errors: field ? { [field]: refused.description } : {},
+                error: field ? undefined : refused.description,
+              },
+              refused.status,
+            );
+          }
           return page(
             reply,
             account,
             kind,
-            {
-              returnTo,
-              step: 'sign',
-              challenge,
-              errors: field ? { [field]: err.description } : {},
-              error: field ? undefined : err.description,
-            },
-            err.status,
+            { returnTo, step: 'address', errors: {}, error: refused.description },
+            refused.status,
           );
         }
-        return page(reply, account, kind, { returnTo, step: 'address', errors: {}, error: err.description }, err.status);
-      }
-    });
+      }),
+    );
   }
+}
+
+interface WalletPost {
+  account: Account;
+  form: Params;
+  returnTo: string | undefined;
 }
