@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { PRESETS, type Preset } from '../connectors/presets.js';
 import { GatehouseError } from '../errors.js';
+import { isLocalMachineHost } from '../net/loopback.js';
 
 export class ConfigError extends GatehouseError {
   constructor(
@@ -167,14 +168,11 @@ const trustedProxies: Parser<boolean | number | string[]> = (raw, variable) => {
 const upstreamUrl: Parser<string> = (raw, variable) => {
   const value = url(raw, variable);
   const { protocol, hostname } = new URL(value);
-  if (protocol === 'http:' && !isLoopbackHost(hostname)) {
+  if (protocol === 'http:' && !isLocalMachineHost(hostname)) {
     throw new ConfigError(variable, 'must be an https URL (http only for a loopback test upstream)');
   }
   return value;
 };
-
-export const isLoopbackHost = (hostname: string): boolean =>
-  hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 
 type ConnectorSettingName = 'ClientId' | 'ClientSecret' | 'Issuer' | 'AuthorizationUrl' | 'TokenUrl' | 'UserinfoUrl' | 'Scope';
 
