@@ -3,11 +3,11 @@
  * per account, and each owned by one account only. Connectors and wallet verifiers prove;
  * this module keeps, and is the one place that says which scope releases which identity.
  */
-import type { Actor } from '../audit/actor.js';
 import { newId } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import { type IdentityKind, json, type LinkedIdentity } from '../db/schema.js';
 import { conflict, notFound } from '../errors.js';
+import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 
 export interface IdentityKindInfo {

@@ -5,7 +5,7 @@
  * without counting it: a six-digit code falls to about a million guesses, and a limit that
  * one page keeps and another forgets is no limit.
  */
-import type { Actor } from '../audit/actor.js';
+import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Totp } from './totp.js';

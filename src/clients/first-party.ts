@@ -4,9 +4,9 @@
  * public PKCE clients that skip the consent screen. Their definition lives in code and is put
  * in place at every start.
  */
-import { systemActor } from '../audit/actor.js';
 import type { Client } from '../db/schema.js';
 import { OAuthError } from '../errors.js';
+import { systemActor } from '../events/actor.js';
 import type { ClientInput, Clients } from './clients.js';
 
 export interface FirstPartyClient {

@@ -5,10 +5,10 @@
  */
 
 import { sql } from 'kysely';
-import type { Actor } from '../audit/actor.js';
 import { hashSecret, newId, newSecret, prefixes } from '../crypto/tokens.js';
 import type { Db } from '../db/database.js';
 import { invalidRequest, notFound } from '../errors.js';
+import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 
 export interface InitialAccessTokenJson {

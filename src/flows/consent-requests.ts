@@ -2,11 +2,11 @@
  * Hydra's consent request API, and the remembered consents ("consent sessions") that let a
  * returning person skip the consent screen until they revoke it.
  */
-import type { Actor } from '../audit/actor.js';
 import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
+import type { Actor } from '../events/actor.js';
 import { includesAll } from '../oauth/scopes.js';
 import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, sessionEnded, unlessRefused } from './context.js';
 import { MAX_REMEMBER_FOR, oidcContext, type RedirectTo, type RejectBody, requestError } from './login-requests.js';

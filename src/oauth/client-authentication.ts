@@ -3,10 +3,10 @@
  * credentials in the body, or none for a public client. Exactly one method per request.
  * Failures are counted per client and address (authentication-failures.ts).
  */
-import { type Actor, identify } from '../audit/actor.js';
 import { hashesMatch, hashSecret } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
 import { invalidClient, invalidRequest, OAuthError } from '../errors.js';
+import { type Actor, identify } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { type AuthenticationFailures, tooManyFailures } from './authentication-failures.js';
 import type { Params } from './params.js';

@@ -5,9 +5,9 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../../src/audit/actor.js';
 import type { ClientJson } from '../../src/clients/clients.js';
 import { OAuthError } from '../../src/errors.js';
+import { systemActor } from '../../src/events/actor.js';
 import type { ConsentAcceptBody } from '../../src/flows/consent-requests.js';
 import type { LoginAcceptBody } from '../../src/flows/login-requests.js';
 import { admin, Browser, createClient, runFlow } from '../support/flow.js';

@@ -15,12 +15,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, normalizeEmail, normalizePhone } from '../../accounts/identifiers.js';
 import { CaptchaRequired, CodeError, type OneTimeCodes, RateLimited } from '../../accounts/one-time-codes.js';
-import type { Actor } from '../../audit/actor.js';
 import type { CaptchaWidget } from '../../captcha/captcha.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import type { Account, CodeChannel, OneTimeCode } from '../../db/schema.js';
 import { DeliveryError } from '../../delivery/delivery.js';
 import { codeMessage } from '../../delivery/templates.js';
+import type { Actor } from '../../events/actor.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import type { FieldErrors } from '../../ui/forms.js';

@@ -5,7 +5,6 @@
  * callback proves the identity and hands it to gh.identities.link.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { identify } from '../../audit/actor.js';
 import { Connectors, telegramSettings } from '../../connectors/connectors.js';
 import { ConnectorError } from '../../connectors/errors.js';
 import type { LinkAttempt } from '../../connectors/oauth-connector.js';
@@ -13,6 +12,7 @@ import { type ConnectedUser, PRESETS, SOCIAL_KINDS } from '../../connectors/pres
 import { type TelegramLogin, verifyTelegramLogin } from '../../connectors/telegram.js';
 import type { IdentityKind } from '../../db/schema.js';
 import { OAuthError } from '../../errors.js';
+import { identify } from '../../events/actor.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { linkProblemPage, telegramLinkPage, type Way } from '../../ui/pages/social-link.js';

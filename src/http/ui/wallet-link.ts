@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { identify } from '../../audit/actor.js';
 import type { Account } from '../../db/schema.js';
 import { OAuthError } from '../../errors.js';
+import { identify } from '../../events/actor.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type WalletLinkModel, walletLinkPage, walletLinkTitle, walletTakenPage } from '../../ui/pages/wallet-link.js';
