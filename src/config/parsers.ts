@@ -66,12 +66,8 @@ export const rate: Parser<RatePolicy> = (raw, variable) => {
 };
 
 export const url: Parser<string> = (raw, variable) => {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(variable, `"${raw}" is not an absolute URL`);
-  }
+  if (!URL.canParse(raw)) throw new ConfigError(variable, `"${raw}" is not an absolute URL`);
+  const parsed = new URL(raw);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ConfigError(variable, 'must be an http or https URL');
   }
