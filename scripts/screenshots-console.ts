@@ -3,7 +3,7 @@
  * in, queue, all applications, one application, audit log, the queue on a phone). Run by hand
  * (npx tsx scripts/screenshots-console.ts), not by CI.
  */
-import { systemActor } from '../src/audit/actor.js';
+import { systemActor } from '../src/events/actor.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
 import { shot } from './screenshot-support.js';

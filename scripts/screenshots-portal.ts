@@ -4,7 +4,7 @@
  * shown once, a change held for review). Run by hand (npx tsx scripts/screenshots-portal.ts),
  * not by CI.
  */
-import { systemActor } from '../src/audit/actor.js';
+import { systemActor } from '../src/events/actor.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startGatehouse } from '../test/support/harness.js';
 import { outboxCode } from '../test/support/stand-ins.js';

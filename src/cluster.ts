@@ -25,6 +25,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { OAuthError } from './oauth/errors.js';
+import { untilProcessEvent } from './process-events.js';
 
 type Message =
   | { type: 'gatehouse:ready' }
@@ -59,18 +60,10 @@ export function tellPrimaryServing(): void {
 
 /** Resolves when the primary asks this worker to stop, or is gone. */
 export function untilPrimaryStops(): Promise<void> {
-  return new Promise((resolve) => {
-    const onMessage = (message: unknown) => {
-      if (isMessage(message) && message.type === 'gatehouse:stop') done();
-    };
-    const done = () => {
-      process.off('message', onMessage);
-      process.off('disconnect', done);
-      resolve();
-    };
-    process.on('message', onMessage);
-    process.on('disconnect', done);
-  });
+  return untilProcessEvent(
+    ['message', 'disconnect'],
+    (event, message) => event === 'disconnect' || (isMessage(message) && message.type === 'gatehouse:stop'),
+  );
 }
 
 /** A worker's life is its primary's to end: a terminal's hangup reaching it too is ignored. */

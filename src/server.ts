@@ -59,7 +59,8 @@ export async function serve(config: Config, logger: Logger = pino(loggerOptions(
   try {
     gh = await createGatehouse({ config, database, secrets: secrets.secrets, logger });
   } catch (err) {
-    await database.close().catch(() => {});
+    // The failure to prepare is the one to report; a failure to close after it is only logged.
+    await database.close().catch((closeErr) => logger.warn({ err: closeErr }, 'could not close the database'));
     const reason = err instanceof Error ? err.message : String(err);
     throw new InternalError(`cannot prepare the ${database.kind === 'postgres' ? 'PostgreSQL' : 'embedded'} database: ${reason}`);
   }

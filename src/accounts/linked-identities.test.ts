@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { systemActor } from '../audit/actor.js';
 import type { IdentityKind, LinkedIdentity } from '../db/schema.js';
+import { systemActor } from '../events/actor.js';
 import type { GatehouseEvent } from '../events/events.js';
 import { LinkedIdentities } from './linked-identities.js';
 import type { LinkedIdentityStore, LinkInput, LinkOutcome } from './linked-identity-store.js';

@@ -4,8 +4,9 @@
  * this module keeps, and is the one place that says which scope releases which identity.
  * The SQL is LinkedIdentityStore's (linked-identity-store.ts).
  */
-import type { Actor } from '../audit/actor.js';
+
 import type { IdentityKind, LinkedIdentity } from '../db/schema.js';
+import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { conflict, notFound } from '../oauth/errors.js';
 import type { LinkedIdentityStore, LinkInput } from './linked-identity-store.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
-import { systemActor } from '../audit/actor.js';
 import { loadConfig } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { GatehouseError } from '../errors.js';
+import { systemActor } from '../events/actor.js';
 import { createGatehouse, type Gatehouse } from '../gatehouse.js';
 import { OwnAccount, type OwnAccountDeps } from './own-account.js';
 import { TotpError } from './totp.js';

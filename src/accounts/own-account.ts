@@ -4,12 +4,13 @@
  * their linked identities. Refusals are GatehouseErrors whose description is the sentence
  * the account page shows; nothing here knows of HTTP.
  */
-import type { Actor } from '../audit/actor.js';
+
 import type { ClientStore } from '../clients/store.js';
 import type { Config } from '../config/config.js';
 import { connectorAvailable } from '../connectors/connectors.js';
 import type { Account, LoginSession } from '../db/schema.js';
 import { GatehouseError } from '../errors.js';
+import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import type { ConsentRequests } from '../flows/consent-requests.js';
 import type { LoginSessions } from '../flows/login-sessions.js';

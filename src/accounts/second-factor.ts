@@ -5,8 +5,9 @@
  * without counting it: a six-digit code falls to about a million guesses, and a limit that
  * one page keeps and another forgets is no limit.
  */
-import type { Actor } from '../audit/actor.js';
+
 import { GatehouseError } from '../errors.js';
+import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { waitText } from './one-time-codes.js';
 import type { RateLimiter } from './rate-limit.js';

@@ -10,7 +10,7 @@
  * Every step answers the same whether or not an account exists, until a code has proved the
  * address.
  */
-import type { Actor } from '../audit/actor.js';
+
 import type { Captcha } from '../captcha/captcha.js';
 import type { Config } from '../config/config.js';
 import { hashSecret } from '../crypto/tokens.js';
@@ -18,6 +18,7 @@ import type { Account, CodeChannel, OneTimeCode } from '../db/schema.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { codeMessage } from '../delivery/templates.js';
 import { GatehouseError } from '../errors.js';
+import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import type { CookieChange } from '../flows/context.js';
 import type { LoginRequests } from '../flows/login-requests.js';

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { deleteInChunks } from '../db/chunked-delete.js';
 import { type Db, executeWithJson } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
-import type { ActorType } from './actor.js';
+import type { ActorType } from '../events/actor.js';
 import { foldBatch } from './folding.js';
 
 export interface AuditEntry {

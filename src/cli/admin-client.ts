@@ -44,7 +44,9 @@ export class AdminClient {
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
-    } catch {
+    } catch (err) {
+      // Not JSON (a proxy's error page): the status and the text say what happened.
+      if (!(err instanceof SyntaxError)) throw err;
       parsed = undefined;
     }
     if (!response.ok) {

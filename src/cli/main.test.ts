@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startGatehouse, type TestGatehouse } from '../../test/support/harness.js';
-import { systemActor } from '../audit/actor.js';
+import { systemActor } from '../events/actor.js';
 import { type Io, main } from './main.js';
 
 const ADMIN_TOKEN = 'cli-test-admin-token-0123456789';

@@ -4,10 +4,8 @@
  */
 import type { InitialAccessTokenJson } from '../clients/initial-access-tokens.js';
 import type { AdminClient } from './admin-client.js';
+import { type Invocation, tabulate } from './command.js';
 import { UsageError } from './usage-error.js';
-
-type Values = Record<string, string | boolean | string[] | undefined>;
-type Print = (value: unknown, human: () => string) => void;
 
 const UNITS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
@@ -26,13 +24,7 @@ function parseUses(raw: string): number {
 
 const state = (token: InitialAccessTokenJson) => (token.active ? 'active' : token.uses_left === 0 ? 'used up' : 'expired');
 
-export async function registrationTokensCommand(
-  api: AdminClient,
-  sub: string | undefined,
-  id: string | undefined,
-  values: Values,
-  print: Print,
-): Promise<number> {
+export async function registrationTokensCommand(api: AdminClient, { sub, id, values, print }: Invocation): Promise<number> {
   switch (sub) {
     case 'create': {
       const body = {
@@ -54,19 +46,13 @@ export async function registrationTokensCommand(
     case 'list': {
       const tokens = await api.request<InitialAccessTokenJson[]>('GET', '/admin/registration-tokens');
       print(tokens, () =>
-        tokens.length === 0
-          ? 'no registration tokens'
-          : tokens
-              .map((t) =>
-                [
-                  t.id,
-                  state(t),
-                  `uses left ${t.uses_left ?? 'unlimited'}`,
-                  `expires ${t.expires_at ?? 'never'}`,
-                  t.description ?? '',
-                ].join('\t'),
-              )
-              .join('\n'),
+        tabulate(tokens, 'no registration tokens', (t) => [
+          t.id,
+          state(t),
+          `uses left ${t.uses_left ?? 'unlimited'}`,
+          `expires ${t.expires_at ?? 'never'}`,
+          t.description ?? '',
+        ]),
       );
       return 0;
     }

@@ -2,11 +2,12 @@
  * The client registry: Hydra's client JSON in and out, validated metadata, secrets shown once
  * and stored hashed, and the approval status that gates every authorization.
  */
-import type { Actor } from '../audit/actor.js';
+
 import type { SecretBox } from '../crypto/encryption.js';
 import { SIGNING_ALGORITHMS } from '../crypto/signing-keys.js';
 import { hashSecret, newId, newSecret } from '../crypto/tokens.js';
 import { type Client, type ClientStatus, json, type NewClient, type PendingChanges } from '../db/schema.js';
+import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { conflict, notFound, OAuthError } from '../oauth/errors.js';
 import { type ApplicationType, redirectUriProblem } from '../oauth/redirect-uri.js';

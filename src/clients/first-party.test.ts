@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
-import { systemActor } from '../audit/actor.js';
 import { SecretBox } from '../crypto/encryption.js';
 import { type Database, migrateToLatest } from '../db/database.js';
+import { systemActor } from '../events/actor.js';
 import { EventBus, type StampedEvent } from '../events/events.js';
 import { ScopeCatalogue } from '../oauth/scopes.js';
 import { GrantStore } from '../tokens/store.js';

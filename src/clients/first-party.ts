@@ -5,9 +5,9 @@
  * in place at every start.
  */
 
-import { systemActor } from '../audit/actor.js';
 import type { Client } from '../db/schema.js';
 import { GatehouseError } from '../errors.js';
+import { systemActor } from '../events/actor.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { ClientInput, Clients } from './clients.js';
 

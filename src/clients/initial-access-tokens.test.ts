@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
-import { systemActor } from '../audit/actor.js';
 import { hashSecret } from '../crypto/tokens.js';
 import { type Database, migrateToLatest } from '../db/database.js';
+import { systemActor } from '../events/actor.js';
 import type { GatehouseEvent } from '../events/events.js';
 import { OAuthError } from '../oauth/errors.js';
 import { InitialAccessTokenStore } from './initial-access-token-store.js';

@@ -4,8 +4,9 @@
  * a use is spent by one conditional UPDATE, so two registrations cannot share the last one.
  * The rules are here; the SQL is InitialAccessTokenStore's (initial-access-token-store.ts).
  */
-import type { Actor } from '../audit/actor.js';
+
 import { hashSecret, newId, newSecret, prefixes } from '../crypto/tokens.js';
+import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { invalidRequest, notFound } from '../oauth/errors.js';
 import type { InitialAccessTokenRow, InitialAccessTokenStore } from './initial-access-token-store.js';

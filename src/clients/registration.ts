@@ -12,9 +12,10 @@
  * node-oidc-provider do the same): a token that leaked stops working at the owner's next
  * update, and the answer to an update always carries the one to use next.
  */
-import { type Actor, identify } from '../audit/actor.js';
+
 import { hashesMatch, hashSecret, newId, newSecret, prefixes } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
+import { type Actor, identify } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { type AuthenticationFailures, type FailedCredential, tooManyFailures } from '../oauth/authentication-failures.js';
 import { BearerError, invalidRequest } from '../oauth/errors.js';

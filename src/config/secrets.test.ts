@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,12 @@ describe('the admin token', () => {
     const found = loadAdminToken(config, { create: false });
     expect(found.token).toBeUndefined();
     expect(() => readFileSync(found.file as string)).toThrow();
+  });
+
+  it('stops the CLI at a token path that is no file, rather than going on as if no server had run', () => {
+    const config = loadConfig({ DATA_DIR: dataDir() });
+    mkdirSync(join(config.dataDir, ADMIN_TOKEN_FILE), { recursive: true });
+    expect(() => loadAdminToken(config, { create: false })).toThrow(/EISDIR/);
   });
 
   it('refuses a token file that holds no real token, naming the file', () => {

@@ -43,6 +43,9 @@ export function loadSystemSecrets(config: Pick<Config, 'secretsSystem' | 'dataDi
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 
+/** Why a token file cannot be read that still means "no token here": it is missing, or another user's. */
+const UNREADABLE = new Set(['ENOENT', 'EACCES', 'EPERM']);
+
 export interface AdminToken {
   /** The bearer token the admin port requires; undefined only for ADMIN_TOKEN=none. */
   token: string | undefined;
@@ -64,7 +67,9 @@ export function loadAdminToken(config: Pick<Config, 'adminToken' | 'dataDir'>, o
   if (options.create === false) {
     try {
       found = { text: readFileSync(file, 'utf8'), created: false };
-    } catch {
+    } catch (err) {
+      // No token here, or not this user's to read: the CLI goes on without one, and a 401 says where it looked.
+      if (!UNREADABLE.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
       return { token: undefined, file };
     }
   } else {

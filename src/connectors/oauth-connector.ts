@@ -5,7 +5,7 @@
  * this module only chooses, and upstream-failures.ts words its failures for a person.
  */
 import * as oauth from 'oauth4webapi';
-import { isLoopbackHost } from '../config/config.js';
+import { isLocalMachineHost } from '../net/loopback.js';
 import { ConnectorError } from './errors.js';
 import { type ConnectedUser, type Preset, readOidcUser } from './presets.js';
 import { describeFailure, UpstreamStatus, unreadableBody } from './upstream-failures.js';
@@ -48,7 +48,7 @@ export class OAuthConnector {
     // The issuer, or its discovery document's URL.
     this.issuer = setup.issuer?.replace(/\/\.well-known\/openid-configuration$/, '');
     const urls = [this.issuer, setup.authorizationUrl, setup.tokenUrl, setup.userUrl].filter((u): u is string => !!u);
-    this.insecure = urls.length > 0 && urls.every((u) => isLoopbackHost(new URL(u).hostname));
+    this.insecure = urls.length > 0 && urls.every((u) => isLocalMachineHost(new URL(u).hostname));
   }
 
   /** The client's metadata; its clock follows Gatehouse's, which tests move. */
@@ -216,7 +216,7 @@ export class OAuthConnector {
       // Even with plain http allowed for a loopback upstream, nothing leaves this machine unencrypted.
       [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) => {
         const target = new URL(url);
-        if (target.protocol === 'http:' && !isLoopbackHost(target.hostname)) {
+        if (target.protocol === 'http:' && !isLocalMachineHost(target.hostname)) {
           return Promise.reject(new UpstreamStatus(0, `refused plain http to ${target.host}`));
         }
         return fetch(url, init as RequestInit);

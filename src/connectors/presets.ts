@@ -4,6 +4,7 @@
  * at the token endpoint, and how each user API names the person. Everything else is the
  * generic connector's.
  */
+import { SOCIAL_PROVIDERS, type SocialProviderDefaults } from '../config/social-providers.js';
 
 export type SocialKind = 'github' | 'discord' | 'twitter';
 
@@ -18,16 +19,8 @@ export interface ConnectedUser {
   details: Record<string, string>;
 }
 
-export interface Preset {
+export interface Preset extends SocialProviderDefaults {
   kind: SocialKind;
-  label: string;
-  /** Environment prefix: CONNECTOR_<env>_CLIENT_ID and the rest. */
-  env: string;
-  authorizationUrl: string;
-  tokenUrl: string;
-  /** The provider's "who am I" API. */
-  userUrl: string;
-  scope: string;
   /** How a confidential client authenticates at the token endpoint (what the provider documents). */
   tokenAuth: 'client_secret_post' | 'client_secret_basic';
   /** Headers the user API asks for, beyond the bearer token. */
@@ -54,12 +47,7 @@ export const PRESETS: Record<SocialKind, Preset> = {
   // docs.github.com "Authorizing OAuth apps": web application flow; PKCE (S256) is supported.
   github: {
     kind: 'github',
-    label: 'GitHub',
-    env: 'GITHUB',
-    authorizationUrl: 'https://github.com/login/oauth/authorize',
-    tokenUrl: 'https://github.com/login/oauth/access_token',
-    userUrl: 'https://api.github.com/user',
-    scope: 'read:user',
+    ...SOCIAL_PROVIDERS.github,
     tokenAuth: 'client_secret_post',
     // The REST API refuses requests without a User-Agent.
     userHeaders: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
@@ -74,12 +62,7 @@ export const PRESETS: Record<SocialKind, Preset> = {
   // discord.com/developers/docs/topics/oauth2; usernames are the new unique ones, global_name is for display.
   discord: {
     kind: 'discord',
-    label: 'Discord',
-    env: 'DISCORD',
-    authorizationUrl: 'https://discord.com/oauth2/authorize',
-    tokenUrl: 'https://discord.com/api/oauth2/token',
-    userUrl: 'https://discord.com/api/users/@me',
-    scope: 'identify',
+    ...SOCIAL_PROVIDERS.discord,
     tokenAuth: 'client_secret_basic',
     userHeaders: { accept: 'application/json' },
     readUser(body) {
@@ -93,12 +76,7 @@ export const PRESETS: Record<SocialKind, Preset> = {
   // docs.x.com "OAuth 2.0 Authorization Code Flow with PKCE": PKCE is required; confidential clients use Basic.
   twitter: {
     kind: 'twitter',
-    label: 'X (Twitter)',
-    env: 'TWITTER',
-    authorizationUrl: 'https://x.com/i/oauth2/authorize',
-    tokenUrl: 'https://api.x.com/2/oauth2/token',
-    userUrl: 'https://api.x.com/2/users/me',
-    scope: 'users.read tweet.read',
+    ...SOCIAL_PROVIDERS.twitter,
     tokenAuth: 'client_secret_basic',
     userHeaders: { accept: 'application/json' },
     readUser(body) {

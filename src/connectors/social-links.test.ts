@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { systemActor } from '../audit/actor.js';
 import { loadConfig } from '../config/config.js';
 import { SecretBox } from '../crypto/encryption.js';
+import { systemActor } from '../events/actor.js';
 import { ATTEMPT_TTL_SECONDS, SocialLinks } from './social-links.js';
 
 let clock = Date.parse('2031-03-01T10:00:00Z');

@@ -7,10 +7,10 @@
  * ConnectorError for what went wrong upstream). Nothing here knows of HTTP or cookies.
  */
 import type { LinkedIdentities } from '../accounts/linked-identities.js';
-import type { Actor } from '../audit/actor.js';
 import type { Config } from '../config/config.js';
 import { DecryptionError, type SecretBox } from '../crypto/encryption.js';
 import { GatehouseError } from '../errors.js';
+import type { Actor } from '../events/actor.js';
 import { Connectors, telegramSettings } from './connectors.js';
 import { ConnectorError } from './errors.js';
 import type { LinkAttempt } from './oauth-connector.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Actor, identify } from '../audit/actor.js';
+import { type Actor, identify } from './actor.js';
 import { EventBus, type StampedEvent } from './events.js';
 
 describe('EventBus', () => {

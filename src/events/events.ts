@@ -2,7 +2,7 @@
  * Security-relevant events, typed. Services emit; subscribers (the log, the audit log, the
  * emails to developers) decide what to do with them, in one place.
  */
-import type { Actor } from '../audit/actor.js';
+import type { Actor } from './actor.js';
 
 export type GatehouseEvent =
   | { type: 'client.created'; clientId: string; status: string }

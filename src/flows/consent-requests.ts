@@ -2,10 +2,11 @@
  * Hydra's consent request API, and the remembered consents ("consent sessions") that let a
  * returning person skip the consent screen until they revoke it.
  */
-import type { Actor } from '../audit/actor.js';
+
 import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json } from '../db/schema.js';
+import type { Actor } from '../events/actor.js';
 import { invalidRequest, OAuthError } from '../oauth/errors.js';
 import { includesAll } from '../oauth/scopes.js';
 import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, sessionEnded, unlessRefused } from './context.js';

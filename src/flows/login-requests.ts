@@ -2,10 +2,11 @@
  * Hydra's login request API: what the login UI reads and how it answers. The built-in UI
  * and the admin HTTP routes both call these functions.
  */
-import type { Actor } from '../audit/actor.js';
+
 import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { type Flow, json, type RequestError } from '../db/schema.js';
+import type { Actor } from '../events/actor.js';
 import { invalidRequest, OAuthError } from '../oauth/errors.js';
 import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, sessionEnded, unlessRefused } from './context.js';
 import type { LoginAcceptance } from './store.js';

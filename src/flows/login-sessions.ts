@@ -2,9 +2,9 @@
  * Login sessions outside an OAuth flow: the account page signs a person in directly, lists
  * their sessions and ends them. OAuth flows then reuse the same session (login skip).
  */
-import type { Actor } from '../audit/actor.js';
 import { newId } from '../crypto/tokens.js';
 import type { LoginSession } from '../db/schema.js';
+import type { Actor } from '../events/actor.js';
 import { type CookieChange, type FlowDeps, SESSION_COOKIE } from './context.js';
 
 export class LoginSessions {

@@ -2,10 +2,11 @@
  * OpenID Connect RP-Initiated Logout 1.0 with Hydra's logout challenge: the logout UI
  * confirms, the session ends, and the browser goes back to a registered post-logout URI.
  */
-import type { Actor } from '../audit/actor.js';
+
 import { toClientJson } from '../clients/clients.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import type { Client, LogoutRequest } from '../db/schema.js';
+import type { Actor } from '../events/actor.js';
 import { redirectWith } from '../oauth/authorize/request.js';
 import { invalidRequest, OAuthError } from '../oauth/errors.js';
 import { readIdTokenHint } from '../oauth/id-token.js';

@@ -1,12 +1,12 @@
 /**
- * Gives every request its actor (src/audit/actor.ts): who made it, from where. Routes pass
+ * Gives every request its actor (src/events/actor.ts): who made it, from where. Routes pass
  * `request.actor` to the services they call; services narrow it once they know more.
  *
  * Made on first use: most requests emit no event, and the client address behind a trusted
  * proxy is parsed from X-Forwarded-For each time it is read.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor } from '../audit/actor.js';
+import type { Actor } from '../events/actor.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -4,9 +4,9 @@
  * Failures are counted per client and address (authentication-failures.ts).
  */
 
-import { type Actor, identify } from '../audit/actor.js';
 import { hashesMatch, hashSecret } from '../crypto/tokens.js';
 import type { Client } from '../db/schema.js';
+import { type Actor, identify } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { type AuthenticationFailures, tooManyFailures } from './authentication-failures.js';
 import { AuthenticationFailed, invalidClient, invalidRequest, OAuthError } from './errors.js';

@@ -3,10 +3,9 @@
  * (RFC 9700 section 4.1.3), with the one exception of RFC 8252 section 7.3: a native app's
  * loopback IP redirect may use any port.
  */
-export type ApplicationType = 'web' | 'native';
+import { isLoopbackIpLiteral, isLoopbackRedirectHost } from '../net/loopback.js';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]']);
-const isLoopbackHost = (hostname: string) => LOOPBACK_HOSTS.has(hostname) || hostname === 'localhost';
+export type ApplicationType = 'web' | 'native';
 
 /** Returns why a redirect URI cannot be registered, or undefined when it can. */
 export function redirectUriProblem(uri: string, applicationType: ApplicationType): string | undefined {
@@ -24,7 +23,7 @@ export function redirectUriProblem(uri: string, applicationType: ApplicationType
   const scheme = url.protocol.slice(0, -1);
   if (scheme === 'https') return undefined;
   if (scheme === 'http') {
-    return isLoopbackHost(url.hostname) ? undefined : 'must use https unless the host is a loopback address';
+    return isLoopbackRedirectHost(url.hostname) ? undefined : 'must use https unless the host is a loopback address';
   }
   if (['javascript', 'data', 'file', 'vbscript', 'blob', 'about'].includes(scheme)) return `must not use the ${scheme}: scheme`;
   // RFC 8252 section 7.1: private-use schemes (reverse domain names) for native apps only.
@@ -48,7 +47,7 @@ export function matchRedirectUri(
   } catch {
     return undefined;
   }
-  if (asked.protocol !== 'http:' || !LOOPBACK_HOSTS.has(asked.hostname)) return undefined;
+  if (asked.protocol !== 'http:' || !isLoopbackIpLiteral(asked.hostname)) return undefined;
   return registered.find((uri) => {
     const candidate = new URL(uri);
     return (

@@ -3,7 +3,7 @@
  * the client, check the client may use the grant, dispatch to the grant's module.
  * Repeated parameters were already refused when the body was read (params.ts).
  */
-import type { Actor } from '../audit/actor.js';
+import type { Actor } from '../events/actor.js';
 import type { ClientAuthenticator } from './client-authentication.js';
 import { invalidRequest, OAuthError } from './errors.js';
 import type { GrantHandler } from './grant-types/grant.js';

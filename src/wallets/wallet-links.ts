@@ -10,10 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import type { LinkedIdentities } from '../accounts/linked-identities.js';
 import type { RateLimiter } from '../accounts/rate-limit.js';
-import type { Actor } from '../audit/actor.js';
 import type { Db } from '../db/database.js';
 import type { LinkedIdentity } from '../db/schema.js';
 import { type ErrorOptions, GatehouseError, tooManyRequests } from '../errors.js';
+import type { Actor } from '../events/actor.js';
 import { aptos } from './aptos.js';
 import type { ChainContext, SignInFields, StoredChallenge, WalletChain, WalletKind, WalletProof } from './chain.js';
 import { WalletChallenges } from './challenges.js';

@@ -6,7 +6,7 @@
 
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../../src/audit/actor.js';
+import { systemActor } from '../../src/events/actor.js';
 import { launchChromium } from '../support/chromium.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 

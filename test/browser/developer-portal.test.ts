@@ -8,7 +8,7 @@
 
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../../src/audit/actor.js';
+import { systemActor } from '../../src/events/actor.js';
 import { launchChromium } from '../support/chromium.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 import { outboxCode } from '../support/stand-ins.js';

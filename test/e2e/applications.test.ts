@@ -4,8 +4,8 @@
  * application held for review, the developer told by email, every step in the audit log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../../src/audit/actor.js';
 import type { DeveloperInput } from '../../src/clients/clients.js';
+import { systemActor } from '../../src/events/actor.js';
 import { admin, runFlow, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 

@@ -5,8 +5,8 @@
  */
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { systemActor } from '../../src/audit/actor.js';
 import { DEVELOPER_PORTAL_CLIENT_ID } from '../../src/clients/first-party.js';
+import { systemActor } from '../../src/events/actor.js';
 import { ADDRESS_WINDOW_SECONDS } from '../../src/http/ui/ui-support.js';
 import { admin, Browser, runFlow, token } from '../support/flow.js';
 import { atStartOfWindow, startGatehouse, type TestGatehouse } from '../support/harness.js';

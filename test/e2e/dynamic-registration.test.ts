@@ -6,7 +6,7 @@
 
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../../src/audit/actor.js';
+import { systemActor } from '../../src/events/actor.js';
 import { admin, introspect, pkcePair, runFlow, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 

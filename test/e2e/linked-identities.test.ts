@@ -7,7 +7,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDENTITIES_CLAIM } from '../../src/accounts/user-fields.js';
-import { systemActor } from '../../src/audit/actor.js';
+import { systemActor } from '../../src/events/actor.js';
 import { Browser, createClient, token } from '../support/flow.js';
 import { startGatehouse, type TestGatehouse } from '../support/harness.js';
 import { codeIn } from '../support/stand-ins.js';

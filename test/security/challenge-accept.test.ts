@@ -5,8 +5,8 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../../src/audit/actor.js';
 import type { ClientJson } from '../../src/clients/clients.js';
+import { systemActor } from '../../src/events/actor.js';
 import type { ConsentAcceptBody } from '../../src/flows/consent-requests.js';
 import type { LoginAcceptBody } from '../../src/flows/login-requests.js';
 import { OAuthError } from '../../src/oauth/errors.js';

@@ -7,13 +7,13 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { identify } from '../../audit/actor.js';
 import type { AuditEntry } from '../../audit/audit-log.js';
 import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, ConsoleSessions, operatorNameProblem } from '../../audit/operator-sessions.js';
 import { CLIENT_STATUSES, type ClientJson, toClientJson } from '../../clients/clients.js';
 import { safeEqual } from '../../crypto/tokens.js';
 import type { Client, ClientStatus } from '../../db/schema.js';
 import { GatehouseError } from '../../errors.js';
+import { identify } from '../../events/actor.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { invalidRequest, notFound, OAuthError } from '../../oauth/errors.js';
 import type { SafeHtml } from '../../ui/html.js';

@@ -10,12 +10,12 @@
  */
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { identify } from '../../audit/actor.js';
 import { DEVELOPER_PORTAL_CLIENT_ID, developerPortalClient } from '../../clients/first-party.js';
 import { challengeFor } from '../../crypto/pkce.js';
 import { hashSecret, newSecret, safeEqual } from '../../crypto/tokens.js';
 import type { Account } from '../../db/schema.js';
 import { GatehouseError } from '../../errors.js';
+import { identify } from '../../events/actor.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { OAuthError } from '../../oauth/errors.js';
 import { readParams } from '../../oauth/params.js';

@@ -3,8 +3,8 @@
  * is the only credential) and that session's account, named as the actor of what follows.
  */
 import type { FastifyRequest } from 'fastify';
-import { identify } from '../../audit/actor.js';
 import type { Account, LoginSession } from '../../db/schema.js';
+import { identify } from '../../events/actor.js';
 import { SESSION_COOKIE } from '../../flows/context.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { signedCookie } from '../cookies.js';

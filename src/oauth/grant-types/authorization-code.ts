@@ -1,7 +1,8 @@
 /** RFC 6749 4.1.3 with RFC 7636 4.6: redeem an authorization code, once. */
-import type { Actor } from '../../audit/actor.js';
+
 import { verifyPkce } from '../../crypto/pkce.js';
 import { hashSecret } from '../../crypto/tokens.js';
+import type { Actor } from '../../events/actor.js';
 import type { EventSink } from '../../events/events.js';
 import type { GrantStore } from '../../tokens/store.js';
 import { invalidGrant, invalidRequest, type OAuthError } from '../errors.js';

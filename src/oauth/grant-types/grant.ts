@@ -1,6 +1,6 @@
 /** The shape every grant module has; the token endpoint dispatches through a registry of them. */
-import type { Actor } from '../../audit/actor.js';
 import type { Client } from '../../db/schema.js';
+import type { Actor } from '../../events/actor.js';
 import type { Params } from '../params.js';
 import type { TokenResponse } from '../token-issuer.js';
 

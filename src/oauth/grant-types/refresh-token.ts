@@ -2,8 +2,9 @@
  * RFC 6749 6 with rotation (OAuth 2.1 4.3.1, RFC 9700 4.14.2): each refresh token works
  * once; presenting a rotated one again means it was stolen, and the whole family is revoked.
  */
-import type { Actor } from '../../audit/actor.js';
+
 import { hashSecret } from '../../crypto/tokens.js';
+import type { Actor } from '../../events/actor.js';
 import type { EventSink } from '../../events/events.js';
 import type { GrantStore } from '../../tokens/store.js';
 import { invalidGrant, invalidRequest, invalidScope } from '../errors.js';

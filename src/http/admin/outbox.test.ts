@@ -1,11 +1,11 @@
-/** GET /admin/outbox (src/http/admin/outbox.ts), on a Fastify app with the real error handler. */
+/** GET /admin/outbox, on a Fastify app with the real error handler. */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../../test/support/database.js';
-import { type Database, migrateToLatest } from '../db/database.js';
-import { outboxRoutes } from '../http/admin/outbox.js';
-import { installErrorHandler } from '../http/errors.js';
-import { OutboxStore } from './outbox.js';
+import { openTestDatabase } from '../../../test/support/database.js';
+import { type Database, migrateToLatest } from '../../db/database.js';
+import { OutboxStore } from '../../delivery/outbox.js';
+import { installErrorHandler } from '../errors.js';
+import { outboxRoutes } from './outbox.js';
 
 let database: Database;
 let store: OutboxStore;
