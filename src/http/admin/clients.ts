@@ -3,7 +3,7 @@
 import type {} from '@fastify/swagger';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type ClientInput, toClientJson } from '../../clients/clients.js';
+import { toClientJson } from '../../clients/clients.js';
 import type { JsonPatchOperation } from '../../clients/json-patch.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { ChangesDecisionBody, ClientBody, ClientIdParams, ClientListQuery, JsonPatch, StatusBody } from './schemas.js';
@@ -43,7 +43,7 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
     '/admin/clients',
     { schema: { tags, summary: 'Create a client (approved unless the body says otherwise)', body: ClientBody } },
     async (request, reply) =>
-      reply.status(201).send(await gh.clients.create(request.actor, request.body as ClientInput, { status: 'approved' })),
+      reply.status(201).send(await gh.clients.create(request.actor, request.body, { status: 'approved' })),
   );
 
   app.get<{ Params: IdParams }>(
@@ -55,7 +55,7 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
   app.put<{ Params: IdParams; Body: Static<typeof ClientBody> }>(
     '/admin/clients/:id',
     { schema: { tags, summary: 'Replace a client', params: ClientIdParams, body: ClientBody } },
-    async (request) => gh.clients.replace(request.actor, request.params.id, request.body as ClientInput),
+    async (request) => gh.clients.replace(request.actor, request.params.id, request.body),
   );
 
   app.patch<{ Params: IdParams; Body: Static<typeof JsonPatch> }>(
