@@ -113,6 +113,10 @@ const FLASHES: ReadonlyMap<string, Rule['flash']> = new Map(
 /** The flash a `?done=` names, if it names one. */
 export const flashFor = (done: string): Rule['flash'] | undefined => FLASHES.get(done);
 
+/** The decisions that apply to a client in this status, in the table's order. */
+export const decisionsFrom = (status: ClientStatus): Decision[] =>
+  [...DECISIONS].filter(([, rule]) => rule.from.includes(status)).map(([decision]) => decision);
+
 /** The decision a form or a request names. */
 export function parseDecision(value: string | undefined): Decision {
   if (value !== undefined && DECISIONS.has(value as Decision)) return value as Decision;

@@ -6,8 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/audit/actor.js';
+import { LOGIN_ATTEMPTS, LOGIN_ATTEMPTS_ALL, LOGIN_WINDOW_SECONDS } from '../../src/audit/console-sign-in.js';
 import type { ClientInput } from '../../src/clients/clients.js';
-import { LOGIN_ATTEMPTS, LOGIN_ATTEMPTS_ALL, LOGIN_WINDOW_SECONDS } from '../../src/http/admin/console.js';
 import { buildAdminApp } from '../../src/http/server.js';
 import { Browser, token } from '../support/flow.js';
 import { atStartOfWindow, startGatehouse, type TestGatehouse } from '../support/harness.js';
