@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { toClientJson } from '../../clients/clients.js';
 import type { JsonPatchOperation } from '../../clients/json-patch.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { keysetPage } from './pagination.js';
 import { ChangesDecisionBody, ClientBody, ClientIdParams, ClientListQuery, JsonPatch, StatusBody } from './schemas.js';
 
 type IdParams = Static<typeof ClientIdParams>;
@@ -25,17 +26,7 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
         ...(q.owner ? { owner: q.owner } : {}),
         ...(q.status ? { status: q.status } : {}),
       });
-      const page = clients.slice(0, limit);
-      if (clients.length > limit) {
-        // Hydra's keyset pagination: the Link header carries the next page_token.
-        const next = new URLSearchParams({
-          ...(q as Record<string, string>),
-          page_size: String(limit),
-          page_token: page.at(-1)?.id ?? '',
-        });
-        reply.header('Link', `</admin/clients?${next}>; rel="next"`);
-      }
-      return page.map(toClientJson);
+      return keysetPage(reply, '/admin/clients', q, clients, limit).map(toClientJson);
     },
   );
 

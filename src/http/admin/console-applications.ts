@@ -102,27 +102,52 @@ export const applicationRoutes: ConsoleArea = (guarded, frame, csrf) => {
   // For the ids "." and "..", which no browser keeps in a path.
   guarded.get('/admin/ui/client', (request, reply) => detail(request, reply, clientIdOf(queryOf(request).get('id'))));
 
-  guarded.post('/admin/ui/decide', csrf, async (request, reply) => {
-    const form = formOf(request);
-    const id = clientIdOf(form.get('client_id'));
-    const decision = parseDecision(form.get('action'));
-    try {
-      await frame.gh.clients.decide(request.actor, id, decision, reasonOf(form.get('reason')));
-    } catch (err) {
-      return showRefusal(err, frame, request, reply, id, decision);
-    }
-    return reply.redirect(doneHref(form.get('from'), id, (DECISIONS.get(decision) as DecisionRule).done), 303);
-  });
+  /**
+   * A decision form: which decision, on which client, with which reason; taken by the Clients
+   * service, which keeps review.ts's rule; back where it was taken, or the refusal shown.
+   */
+  const decisionRoute =
+    <D extends string>(d: {
+      field: string;
+      parse: (value: string | undefined) => D;
+      take: (actor: FastifyRequest['actor'], id: string, decision: D, reason: string | undefined) => Promise<unknown>;
+      done: (decision: D) => string;
+      /** Which reason box a refusal is shown at. */
+      box: (decision: D) => string;
+    }) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const form = formOf(request);
+      const id = clientIdOf(form.get('client_id'));
+      const decision = d.parse(form.get(d.field));
+      try {
+        await d.take(request.actor, id, decision, reasonOf(form.get('reason')));
+      } catch (err) {
+        return showRefusal(err, frame, request, reply, id, d.box(decision));
+      }
+      return reply.redirect(doneHref(form.get('from'), id, d.done(decision)), 303);
+    };
 
-  guarded.post('/admin/ui/changes', csrf, async (request, reply) => {
-    const form = formOf(request);
-    const id = clientIdOf(form.get('client_id'));
-    const decision = parseChangeDecision(form.get('decision'));
-    try {
-      await frame.gh.clients.decideChanges(request.actor, id, decision, reasonOf(form.get('reason')));
-    } catch (err) {
-      return showRefusal(err, frame, request, reply, id, 'reject-change');
-    }
-    return reply.redirect(doneHref(form.get('from'), id, CHANGE_DECISIONS.get(decision)?.done as string), 303);
-  });
+  const clients = frame.gh.clients;
+  guarded.post(
+    '/admin/ui/decide',
+    csrf,
+    decisionRoute({
+      field: 'action',
+      parse: parseDecision,
+      take: (actor, id, decision, reason) => clients.decide(actor, id, decision, reason),
+      done: (decision) => (DECISIONS.get(decision) as DecisionRule).done,
+      box: (decision) => decision,
+    }),
+  );
+  guarded.post(
+    '/admin/ui/changes',
+    csrf,
+    decisionRoute({
+      field: 'decision',
+      parse: parseChangeDecision,
+      take: (actor, id, decision, reason) => clients.decideChanges(actor, id, decision, reason),
+      done: (decision) => CHANGE_DECISIONS.get(decision)?.done as string,
+      box: () => 'reject-change',
+    }),
+  );
 };
