@@ -35,11 +35,6 @@ export function toClientJson(client: Client): ClientJson {
   };
 }
 
-/** The JSON of a stored client as input again: what an edit that changes some fields starts from. */
-export const asInput = (client: Client): ClientInput => toClientJson(client);
-
-export const isPublicClient = (client: Client): boolean => client.token_endpoint_auth_method === 'none';
-
 /** Keeps only the fields a developer may set; the rest (status, skip_consent, audience…) are the operator's. */
 export function developerFields(input: DeveloperInput): ClientInput {
   const picked: Record<string, unknown> = {};

@@ -22,7 +22,7 @@ import { secretColumns, secretFor } from './secrets.js';
 import type { ClientFilter, ClientStore } from './store.js';
 
 // The client's shapes, where the rest of the code has always found them.
-export { isPublicClient, toClientJson } from './client-json.js';
+export { toClientJson } from './client-json.js';
 export { AUTH_METHODS, CLIENT_STATUSES, type ClientInput, type ClientJson, type DeveloperInput } from './metadata.js';
 
 export interface ClientsDeps {
@@ -280,26 +280,17 @@ export class Clients {
       updated_at: now,
     });
     if (!client) throw notFound(`The client "${existing.id}" does not exist.`);
-    if (nextStatus !== existing.status) {
+    if (changed) {
       // A client that is no longer approved loses every token it holds, at once.
       if (existing.status === 'approved') await this.deps.grants.revoke({ clientId: existing.id }, `client ${nextStatus}`, now);
-      await this.deps.events.emit(
-        {
-          type: 'client.status_changed',
-          clientId: existing.id,
-          from: existing.status,
-          to: nextStatus,
-          reason,
-        },
-        actor,
-      );
+      const { id: clientId, status: from } = existing;
+      await this.deps.events.emit({ type: 'client.status_changed', clientId, from, to: nextStatus, reason }, actor);
     } else {
       await this.deps.events.emit({ type: 'client.updated', clientId: existing.id }, actor);
     }
     return { ...toClientJson(client), ...(secret !== undefined ? { client_secret: secret } : {}) };
   }
 
-  private validate(input: ClientInput, existing: Client | undefined): MetadataColumns {
-    return normalizeMetadata(input, existing, this.deps.scopes);
-  }
+  private readonly validate = (input: ClientInput, existing: Client | undefined): MetadataColumns =>
+    normalizeMetadata(input, existing, this.deps.scopes);
 }

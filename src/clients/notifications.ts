@@ -9,7 +9,7 @@ import type { ClientStatus } from '../db/schema.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { type ApplicationNotice, applicationMessage } from '../delivery/templates.js';
 import type { EventBus, StampedEvent } from '../events/events.js';
-import { CHANGE_DECISIONS, DECISIONS, type Decision, decisionBetween } from './review.js';
+import { CHANGE_DECISIONS, DECISIONS, decisionBetween } from './review.js';
 import type { ClientStore } from './store.js';
 
 export interface NotificationDeps {
@@ -24,9 +24,11 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The notice an event calls for, if any: the one its decision names (review.ts), with the reason it needed. */
 export function noticeFor(event: StampedEvent): { notice: ApplicationNotice; reason?: string | undefined } | undefined {
+  const decision =
+    event.type === 'client.status_changed' ? decisionBetween(event.from as ClientStatus, event.to as ClientStatus) : undefined;
   const rule =
-    event.type === 'client.status_changed'
-      ? DECISIONS.get(decisionBetween(event.from as ClientStatus, event.to as ClientStatus) as Decision)
+    decision !== undefined
+      ? DECISIONS.get(decision)
       : event.type === 'client.changes_approved'
         ? CHANGE_DECISIONS.get('approve')
         : event.type === 'client.changes_rejected'
