@@ -26,7 +26,7 @@ export interface ApplicationView {
   developerMissing?: boolean;
 }
 
-/** Account ids and the address each is known by. */
+/** Account ids → the email or phone they belong to, so a person is recognisable in the log. */
 export type People = ReadonlyMap<string, string>;
 
 export interface ConsoleViewsDeps {
@@ -37,7 +37,7 @@ export interface ConsoleViewsDeps {
 }
 
 const QUEUE_LIMIT = 200;
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 const HISTORY = 20;
 
 export class ConsoleViews {

@@ -4,8 +4,6 @@ import type { People } from '../../clients/console-views.js';
 import { html, type SafeHtml } from '../html.js';
 import { clientHref, when, withQuery } from './console.js';
 
-export type { People } from '../../clients/console-views.js';
-
 const personOf = (id: string, people: People) => (people.has(id) ? html`<br><span class="muted">${people.get(id)}</span>` : '');
 
 function actorOf(entry: AuditEntry, people: People): SafeHtml {
