@@ -103,7 +103,11 @@ export class Clients {
     await this.deps.events.emit({ type: 'client.deleted', clientId: id }, actor);
   }
 
-  /** Sets the status as the admin API's PUT /admin/clients/{id}/status asks, whatever it was. */
+  /**
+   * Sets the status as the admin API's PUT /admin/clients/{id}/status asks, from whatever it
+   * was: unlike `decide`, it does not keep review.ts's table (yet), since callers of the API
+   * (and its test suites) still move clients between any two statuses without a reason.
+   */
   async setStatus(actor: Actor, id: string, status: ClientStatus, reason?: string): Promise<ClientJson> {
     const existing = await this.get(id);
     return this.save(actor, existing, {}, undefined, status, reason);

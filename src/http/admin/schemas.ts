@@ -31,9 +31,9 @@ export const ClientIdParams = Type.Object({ id: Type.String({ minLength: 1, maxL
 
 export const ClientListQuery = Type.Object({
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  page_token: Type.Optional(Type.String({ maxLength: 128 })),
-  client_name: Type.Optional(Type.String({ maxLength: 200 })),
-  owner: Type.Optional(Type.String({ maxLength: 200 })),
+  page_token: Type.Optional(ClientMetadata.properties.client_id),
+  client_name: Type.Optional(ClientMetadata.properties.client_name),
+  owner: Type.Optional(ClientMetadata.properties.owner),
   status: Type.Optional(Status),
 });
 
