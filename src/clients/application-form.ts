@@ -11,7 +11,7 @@ import { invalidRequest } from '../oauth/errors.js';
 import type { RawParams } from '../oauth/params.js';
 import { type ApplicationType, redirectUriProblem } from '../oauth/redirect-uri.js';
 import type { ScopeCatalogue } from '../oauth/scopes.js';
-import type { DeveloperInput } from './clients.js';
+import { absoluteUrl, type DeveloperInput, maxItems, maxLength } from './metadata.js';
 
 /** Confidential: a server that keeps a secret. Public: a browser app. Native: a mobile or desktop app. */
 export type ClientType = 'confidential' | 'public' | 'native';
@@ -55,11 +55,9 @@ export const PORTAL_GRANTS: Pick<DeveloperInput, 'grant_types' | 'response_types
   response_types: ['code'],
 };
 
-// The Clients service's limits, restated so that the form can say them next to the field.
-const MAX_NAME = 200;
-const MAX_DESCRIPTION = 2000;
-const MAX_URL = 2000;
-const MAX_URIS = 50;
+// The client schema's limits, which the Clients service keeps too: here the form says them next to the field.
+const MAX_NAME = maxLength('client_name');
+const MAX_DESCRIPTION = maxLength('description');
 // Bidi overrides and zero-width characters make one application's name look like another's.
 const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
 
@@ -113,15 +111,14 @@ function many(body: RawParams, name: string): string[] {
 
 const shorten = (uri: string) => (uri.length > 80 ? `${uri.slice(0, 77)}…` : uri);
 
-function urlProblem(value: string, httpsOnly: boolean): string | undefined {
+function urlProblem(value: string, field: 'client_uri' | 'policy_uri' | 'tos_uri' | 'logo_uri'): string | undefined {
+  // The logo is shown as an image on our pages, which only load images over https.
+  const httpsOnly = field === 'logo_uri';
   if (value === '') return undefined;
-  if (value.length > MAX_URL) return `Use a URL of at most ${MAX_URL} characters.`;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `Enter a full URL, starting with ${httpsOnly ? 'https://' : 'https:// or http://'}.`;
-  }
+  const max = maxLength(field);
+  if (value.length > max) return `Use a URL of at most ${max} characters.`;
+  const url = absoluteUrl(value);
+  if (!url) return `Enter a full URL, starting with ${httpsOnly ? 'https://' : 'https:// or http://'}.`;
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && !httpsOnly) return undefined;
   return httpsOnly
@@ -129,9 +126,16 @@ function urlProblem(value: string, httpsOnly: boolean): string | undefined {
     : 'Use an https:// or http:// URL.';
 }
 
-function uriListProblem(uris: string[], type: ApplicationType, required: boolean, what: string): string | undefined {
-  if (uris.length === 0) return required ? `Add at least one ${what}, one per line.` : undefined;
-  if (uris.length > MAX_URIS) return `Use at most ${MAX_URIS} ${what}s.`;
+function uriListProblem(
+  field: 'redirect_uris' | 'post_logout_redirect_uris',
+  uris: string[],
+  type: ApplicationType,
+  what: string,
+): string | undefined {
+  // The code flow, which the portal registers, needs a redirect URI; signing out does not.
+  if (uris.length === 0) return field === 'redirect_uris' ? `Add at least one ${what}, one per line.` : undefined;
+  const max = maxItems(field);
+  if (uris.length > max) return `Use at most ${max} ${what}s.`;
   const problems = uris.flatMap((uri) => {
     const problem = redirectUriProblem(uri, type);
     return problem ? [`"${shorten(uri)}" ${problem}.`] : [];
@@ -182,7 +186,7 @@ export function readApplicationForm(
     errors.description = `Use at most ${MAX_DESCRIPTION} characters (this has ${values.description.length}).`;
   }
   for (const field of ['client_uri', 'policy_uri', 'tos_uri', 'logo_uri'] as const) {
-    const problem = urlProblem(values[field], field === 'logo_uri');
+    const problem = urlProblem(values[field], field);
     if (problem) errors[field] = problem;
   }
 
@@ -201,9 +205,9 @@ export function readApplicationForm(
   const applicationType: ApplicationType = values.client_type === 'native' ? 'native' : 'web';
   const redirectUris = lines(values.redirect_uris);
   const postLogout = lines(values.post_logout_redirect_uris);
-  const redirectProblem = uriListProblem(redirectUris, applicationType, true, 'redirect URI');
+  const redirectProblem = uriListProblem('redirect_uris', redirectUris, applicationType, 'redirect URI');
   if (redirectProblem) errors.redirect_uris = redirectProblem;
-  const logoutProblem = uriListProblem(postLogout, applicationType, false, 'post-logout redirect URI');
+  const logoutProblem = uriListProblem('post_logout_redirect_uris', postLogout, applicationType, 'post-logout redirect URI');
   if (logoutProblem) errors.post_logout_redirect_uris = logoutProblem;
 
   const unknown = values.scopes.filter((s) => !options.scopes.has(s));

@@ -8,8 +8,8 @@
 import type { Client } from '../db/schema.js';
 import { GatehouseError } from '../errors.js';
 import { systemActor } from '../events/actor.js';
-import { OAuthError } from '../oauth/errors.js';
-import type { ClientInput, Clients } from './clients.js';
+import type { Clients } from './clients.js';
+import type { ClientInput } from './metadata.js';
 
 export interface FirstPartyClient {
   id: string;

@@ -5,9 +5,11 @@
  * the account that registered it.
  */
 import type { AccountStore } from '../accounts/account-store.js';
+import type { ClientStatus } from '../db/schema.js';
 import type { Delivery } from '../delivery/delivery.js';
 import { type ApplicationNotice, applicationMessage } from '../delivery/templates.js';
 import type { EventBus, StampedEvent } from '../events/events.js';
+import { CHANGE_DECISIONS, DECISIONS, decisionBetween } from './review.js';
 import type { ClientStore } from './store.js';
 
 export interface NotificationDeps {
@@ -20,16 +22,20 @@ export interface NotificationDeps {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** The notice an event calls for, if any. */
+/** The notice an event calls for, if any: the one its decision names (review.ts), with the reason it needed. */
 export function noticeFor(event: StampedEvent): { notice: ApplicationNotice; reason?: string | undefined } | undefined {
-  if (event.type === 'client.status_changed') {
-    if (event.to === 'approved') return { notice: event.from === 'suspended' ? 'reinstated' : 'approved' };
-    if (event.to === 'rejected' || event.to === 'suspended') return { notice: event.to, reason: event.reason };
-    return undefined;
-  }
-  if (event.type === 'client.changes_approved') return { notice: 'changes_approved' };
-  if (event.type === 'client.changes_rejected') return { notice: 'changes_rejected', reason: event.reason };
-  return undefined;
+  const decision =
+    event.type === 'client.status_changed' ? decisionBetween(event.from as ClientStatus, event.to as ClientStatus) : undefined;
+  const rule =
+    decision !== undefined
+      ? DECISIONS.get(decision)
+      : event.type === 'client.changes_approved'
+        ? CHANGE_DECISIONS.get('approve')
+        : event.type === 'client.changes_rejected'
+          ? CHANGE_DECISIONS.get('reject')
+          : undefined;
+  if (!rule) return undefined;
+  return rule.reasonRequired && 'reason' in event ? { notice: rule.notice, reason: event.reason } : { notice: rule.notice };
 }
 
 export function notifyDevelopers(bus: EventBus, deps: NotificationDeps): () => void {

@@ -19,8 +19,10 @@ import { type Actor, identify } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { type AuthenticationFailures, type FailedCredential, tooManyFailures } from '../oauth/authentication-failures.js';
 import { BearerError, invalidRequest } from '../oauth/errors.js';
-import { type ClientJson, type Clients, type DeveloperInput, toClientJson } from './clients.js';
+import { toClientJson } from './client-json.js';
+import type { Clients } from './clients.js';
 import type { InitialAccessTokens } from './initial-access-tokens.js';
+import type { ClientJson, DeveloperInput } from './metadata.js';
 import type { RegistrationLimits } from './registration-limits.js';
 import type { ClientStore } from './store.js';
 

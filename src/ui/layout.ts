@@ -1,7 +1,8 @@
 /** The page frame shared by every server-rendered page, and the headers that go with it. */
 import { html, type SafeHtml } from './html.js';
 
-const LOGO = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"><path d="M4 21V9l8-6 8 6v12"/><path d="M9 21v-6h6v6"/></svg>`;
+/** Gatehouse's mark, beside its name at the top of every page. */
+export const LOGO = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"><path d="M4 21V9l8-6 8 6v12"/><path d="M9 21v-6h6v6"/></svg>`;
 
 export interface PageOptions {
   title: string;
@@ -11,18 +12,23 @@ export interface PageOptions {
   scripts?: string[];
 }
 
-export function layout(options: PageOptions): string {
+/** The document's head, the same on every page: no referrer leaves, one stylesheet, no favicon request. */
+export function documentHead(title: string, scripts: readonly string[] = []): SafeHtml {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>${options.title} · Gatehouse</title>
+<title>${title}</title>
 <link rel="stylesheet" href="/ui/assets/app.css">
 <link rel="icon" href="data:,">
-${(options.scripts ?? []).map((src) => html`<script src="${src}" type="module" defer></script>`)}
-</head>
+${scripts.map((src) => html`<script src="${src}" type="module" defer></script>`)}
+</head>`;
+}
+
+export function layout(options: PageOptions): string {
+  return html`${documentHead(`${options.title} · Gatehouse`, options.scripts)}
 <body>
 <main${options.wide ? html` class="wide"` : ''}>
 <div class="brand">${LOGO}<span>Gatehouse</span></div>

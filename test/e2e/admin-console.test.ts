@@ -5,9 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOGIN_ATTEMPTS, LOGIN_ATTEMPTS_ALL, LOGIN_WINDOW_SECONDS } from '../../src/audit/console-sign-in.js';
 import type { ClientInput } from '../../src/clients/clients.js';
 import { systemActor } from '../../src/events/actor.js';
-import { LOGIN_ATTEMPTS, LOGIN_ATTEMPTS_ALL, LOGIN_WINDOW_SECONDS } from '../../src/http/admin/console.js';
 import { buildAdminApp } from '../../src/http/server.js';
 import { Browser, token } from '../support/flow.js';
 import { atStartOfWindow, startGatehouse, type TestGatehouse } from '../support/harness.js';
@@ -450,6 +450,41 @@ describe('deciding on applications', () => {
     // The developer who asked is recognisable in the log by their address, not only their account id.
     const log = await browser.get(`/admin/ui/audit?action=client.changes_requested&target=${app.client_id}`);
     expect(log.body).toContain(`developer:<strong>${developer.id}</strong><br><span class="muted">${developer.email}</span>`);
+  });
+
+  it('is refused by the admin API where the console refuses, with the same sentence (review.ts)', async () => {
+    const { developer, app } = await portalApplication({ client_name: 'Agreeing Co' });
+    await t.gh.clients.setStatus(systemActor(), app.client_id, 'approved');
+    await t.gh.clients.updateForDeveloper(systemActor(), developer.id, app.client_id, { scope: 'openid Email Twitter' });
+    const putChanges = (body: Record<string, string>) =>
+      t.adminApp.inject({
+        method: 'PUT',
+        url: `/admin/clients/${app.client_id}/pending-changes`,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    const browser = await operatorBrowser();
+
+    // Rejecting a change without a reason: 400 on both, with the rule's sentence.
+    const byConsole = await browser.post('/admin/ui/changes', { client_id: app.client_id, decision: 'reject', reason: ' ' });
+    const byApi = await putChanges({ decision: 'reject', reason: ' ' });
+    expect(byConsole.statusCode).toBe(400);
+    expect(byApi.statusCode).toBe(400);
+    expect(byApi.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: 'Give a reason to reject the change: it is kept in the audit log.',
+    });
+    expect(byConsole.body).toContain(byApi.json().error_description);
+    expect((await t.gh.clients.get(app.client_id)).pending_changes).not.toBeNull();
+
+    // Once decided, a second decision applies to nothing: 409 on both.
+    expect((await putChanges({ decision: 'approve' })).statusCode).toBe(200);
+    const late = await browser.post('/admin/ui/changes', { client_id: app.client_id, decision: 'approve' });
+    const lateApi = await putChanges({ decision: 'approve' });
+    expect(late.statusCode).toBe(409);
+    expect(lateApi.statusCode).toBe(409);
+    expect(lateApi.json().error).toBe('conflict');
+    expect(late.body).toContain(lateApi.json().error_description);
   });
 
   it('refuses an action without its CSRF token', async () => {

@@ -2,6 +2,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Gatehouse } from '../../gatehouse.js';
+import { keysetPage } from './pagination.js';
 import { AuditQuery } from './schemas.js';
 
 export async function auditRoutes(app: FastifyInstance, gh: Gatehouse): Promise<void> {
@@ -27,16 +28,7 @@ export async function auditRoutes(app: FastifyInstance, gh: Gatehouse): Promise<
         ...(q.since ? { since: new Date(q.since) } : {}),
         ...(q.until ? { until: new Date(q.until) } : {}),
       });
-      const page = entries.slice(0, limit);
-      if (entries.length > limit) {
-        const next = new URLSearchParams({
-          ...(q as Record<string, string>),
-          page_size: String(limit),
-          page_token: page.at(-1)?.id ?? '',
-        });
-        reply.header('Link', `</admin/audit?${next}>; rel="next"`);
-      }
-      return page;
+      return keysetPage(reply, '/admin/audit', q, entries, limit);
     },
   );
 }

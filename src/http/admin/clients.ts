@@ -3,9 +3,10 @@
 import type {} from '@fastify/swagger';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type ClientInput, toClientJson } from '../../clients/clients.js';
+import { toClientJson } from '../../clients/clients.js';
 import type { JsonPatchOperation } from '../../clients/json-patch.js';
 import type { Gatehouse } from '../../gatehouse.js';
+import { keysetPage } from './pagination.js';
 import { ChangesDecisionBody, ClientBody, ClientIdParams, ClientListQuery, JsonPatch, StatusBody } from './schemas.js';
 
 type IdParams = Static<typeof ClientIdParams>;
@@ -25,17 +26,7 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
         ...(q.owner ? { owner: q.owner } : {}),
         ...(q.status ? { status: q.status } : {}),
       });
-      const page = clients.slice(0, limit);
-      if (clients.length > limit) {
-        // Hydra's keyset pagination: the Link header carries the next page_token.
-        const next = new URLSearchParams({
-          ...(q as Record<string, string>),
-          page_size: String(limit),
-          page_token: page.at(-1)?.id ?? '',
-        });
-        reply.header('Link', `</admin/clients?${next}>; rel="next"`);
-      }
-      return page.map(toClientJson);
+      return keysetPage(reply, '/admin/clients', q, clients, limit).map(toClientJson);
     },
   );
 
@@ -43,7 +34,7 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
     '/admin/clients',
     { schema: { tags, summary: 'Create a client (approved unless the body says otherwise)', body: ClientBody } },
     async (request, reply) =>
-      reply.status(201).send(await gh.clients.create(request.actor, request.body as ClientInput, { status: 'approved' })),
+      reply.status(201).send(await gh.clients.create(request.actor, request.body, { status: 'approved' })),
   );
 
   app.get<{ Params: IdParams }>(
@@ -55,7 +46,7 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
   app.put<{ Params: IdParams; Body: Static<typeof ClientBody> }>(
     '/admin/clients/:id',
     { schema: { tags, summary: 'Replace a client', params: ClientIdParams, body: ClientBody } },
-    async (request) => gh.clients.replace(request.actor, request.params.id, request.body as ClientInput),
+    async (request) => gh.clients.replace(request.actor, request.params.id, request.body),
   );
 
   app.patch<{ Params: IdParams; Body: Static<typeof JsonPatch> }>(

@@ -1,6 +1,8 @@
 /** TypeBox schemas of the admin API: validation, types and the OpenAPI document from one source. */
 import type {} from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
+import { ClientInputSchema, ClientMetadata } from '../../clients/metadata.js';
+import { CHANGE_DECISIONS, MAX_REASON } from '../../clients/review.js';
 
 const open = { additionalProperties: true } as const;
 
@@ -9,35 +11,11 @@ export const ErrorBody = Type.Object(
   { $id: 'Error' },
 );
 
-export const ClientBody = Type.Object(
-  {
-    client_id: Type.Optional(Type.String({ maxLength: 128 })),
-    client_secret: Type.Optional(Type.String({ maxLength: 512 })),
-    client_name: Type.Optional(Type.String({ maxLength: 200 })),
-    redirect_uris: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
-    post_logout_redirect_uris: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
-    grant_types: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
-    response_types: Type.Optional(Type.Array(Type.String(), { maxItems: 10 })),
-    scope: Type.Optional(Type.String({ maxLength: 4096 })),
-    audience: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
-    token_endpoint_auth_method: Type.Optional(Type.String()),
-    application_type: Type.Optional(Type.String()),
-    skip_consent: Type.Optional(Type.Boolean()),
-    id_token_signed_response_alg: Type.Optional(Type.String()),
-    logo_uri: Type.Optional(Type.String()),
-    client_uri: Type.Optional(Type.String()),
-    policy_uri: Type.Optional(Type.String()),
-    tos_uri: Type.Optional(Type.String()),
-    owner: Type.Optional(Type.String()),
-    contacts: Type.Optional(Type.Union([Type.Array(Type.String(), { maxItems: 20 }), Type.Null()])),
-    metadata: Type.Optional(Type.Union([Type.Object({}, open), Type.Null()])),
-    status: Type.Optional(
-      Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected'), Type.Literal('suspended')]),
-    ),
-    status_reason: Type.Optional(Type.String({ maxLength: 1000 })),
-  },
-  { ...open, $id: 'ClientInput' },
-);
+/** The client metadata an operator may send: the one client schema (src/clients/metadata.ts). */
+export const ClientBody = ClientInputSchema;
+
+/** A client status, as the schema defines it. */
+const Status = ClientMetadata.properties.status;
 
 export const JsonPatch = Type.Array(
   Type.Object({
@@ -53,22 +31,20 @@ export const ClientIdParams = Type.Object({ id: Type.String({ minLength: 1, maxL
 
 export const ClientListQuery = Type.Object({
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  page_token: Type.Optional(Type.String({ maxLength: 128 })),
-  client_name: Type.Optional(Type.String({ maxLength: 200 })),
-  owner: Type.Optional(Type.String({ maxLength: 200 })),
-  status: Type.Optional(
-    Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected'), Type.Literal('suspended')]),
-  ),
+  page_token: Type.Optional(ClientMetadata.properties.client_id),
+  client_name: Type.Optional(ClientMetadata.properties.client_name),
+  owner: Type.Optional(ClientMetadata.properties.owner),
+  status: Type.Optional(Status),
 });
 
 export const StatusBody = Type.Object({
-  status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected'), Type.Literal('suspended')]),
-  reason: Type.Optional(Type.String({ maxLength: 1000 })),
+  status: Status,
+  reason: Type.Optional(Type.String({ maxLength: MAX_REASON })),
 });
 
 export const ChangesDecisionBody = Type.Object({
-  decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
-  reason: Type.Optional(Type.String({ maxLength: 1000 })),
+  decision: Type.Union([...CHANGE_DECISIONS.keys()].map((decision) => Type.Literal(decision))),
+  reason: Type.Optional(Type.String({ maxLength: MAX_REASON })),
 });
 
 export const challengeQuery = (name: string) => Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 256 }) });

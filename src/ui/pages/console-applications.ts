@@ -5,36 +5,12 @@
  */
 import type { AuditEntry } from '../../audit/audit-log.js';
 import type { ClientJson } from '../../clients/clients.js';
-import type { PendingChanges } from '../../db/schema.js';
-import { csrfField, hidden, notice } from '../forms.js';
+import type { ApplicationView, People } from '../../clients/console-views.js';
+import { notice } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
 import { clientHref, outsideLink, statusBadge, when, withQuery } from './console.js';
-import { auditTable, type People } from './console-audit.js';
-
-export interface DeveloperView {
-  id: string;
-  email: string | null;
-  phone: string | null;
-}
-
-export interface ApplicationView {
-  client: ClientJson;
-  /** The portal account that registered it; undefined when an operator created it. */
-  developer?: DeveloperView | undefined;
-  /** The account was removed since it registered the application. */
-  developerMissing?: boolean;
-}
-
-/** The plain words of a scope, as the consent screen shows them. */
-export type DescribeScope = (scope: string) => string | undefined;
-
-/** Where an action form sends the operator back to. */
-export type ReturnTo = 'queue' | 'client';
-
-export interface ActionErrors {
-  /** The field error of the reason box of one action. */
-  reason?: { action: string; message: string; typed: string } | undefined;
-}
+import { auditTable } from './console-audit.js';
+import { type ActionErrors, changeActions, changesDiff, type DescribeScope, statusActions } from './console-decisions.js';
 
 const none = html`<span class="muted">—</span>`;
 const nameOf = (c: ClientJson) => c.client_name || c.client_id;
@@ -87,101 +63,6 @@ ${c.owner ? html`<dt>Owner</dt><dd>${c.owner}</dd>` : ''}
 <dt>Registered by</dt><dd>${developerLine(app)}</dd>
 <dt>Created</dt><dd>${when(c.created_at)}</dd>
 </dl>`;
-}
-
-/** Old → new for each field held for review: removed entries struck, added ones marked. */
-export function changesDiff(c: ClientJson, pending: PendingChanges, describe: DescribeScope): SafeHtml {
-  const rows: { label: string; before: string[]; after: string[]; scopes?: boolean }[] = [];
-  if (pending.redirect_uris) rows.push({ label: 'Redirect URIs', before: c.redirect_uris, after: pending.redirect_uris });
-  if (pending.post_logout_redirect_uris) {
-    rows.push({
-      label: 'Post-logout redirect URIs',
-      before: c.post_logout_redirect_uris,
-      after: pending.post_logout_redirect_uris,
-    });
-  }
-  if (pending.grant_types) rows.push({ label: 'Grant types', before: c.grant_types, after: pending.grant_types });
-  if (pending.response_types) rows.push({ label: 'Response types', before: c.response_types, after: pending.response_types });
-  if (pending.application_type) {
-    rows.push({ label: 'Application type', before: [c.application_type], after: [pending.application_type] });
-  }
-  if (pending.token_endpoint_auth_method) {
-    rows.push({
-      label: 'Token endpoint authentication',
-      before: [c.token_endpoint_auth_method],
-      after: [pending.token_endpoint_auth_method],
-    });
-  }
-  if (pending.scope !== undefined) {
-    rows.push({
-      label: 'Scopes',
-      before: c.scope.split(' ').filter(Boolean),
-      after: pending.scope.split(' ').filter(Boolean),
-      scopes: true,
-    });
-  }
-  const entry = (value: string, scopes: boolean | undefined) =>
-    html`<code>${value}</code>${scopes && describe(value) ? html` <span class="muted">— ${describe(value)}</span>` : ''}`;
-  return html`${rows.map(({ label, before, after, scopes }) => {
-    const removed = before.filter((v) => !after.includes(v));
-    const added = after.filter((v) => !before.includes(v));
-    const kept = after.filter((v) => before.includes(v));
-    return html`<h4>${label}</h4>
-<ul class="diff">
-${removed.map((v) => html`<li class="del"><span aria-hidden="true">−</span><span class="visually-hidden">Removed:</span> <del>${entry(v, scopes)}</del></li>`)}
-${added.map((v) => html`<li class="add"><span aria-hidden="true">+</span><span class="visually-hidden">Added:</span> <ins>${entry(v, scopes)}</ins></li>`)}
-${kept.map((v) => html`<li class="same"><span aria-hidden="true"> </span><span class="visually-hidden">Unchanged:</span> ${entry(v, scopes)}</li>`)}
-</ul>`;
-  })}
-<p class="muted">Asked ${when(pending.requested_at)}. Until approved, the application keeps working with what it has now.</p>`;
-}
-
-function reasonBox(id: string, action: string, label: string, errors: ActionErrors, required: boolean): SafeHtml {
-  const fieldId = `reason-${action}-${id}`;
-  const error = errors.reason?.action === action ? errors.reason : undefined;
-  return html`<label for="${fieldId}">${label}${required ? '' : html` <span class="muted">(optional)</span>`}</label>
-<textarea id="${fieldId}" name="reason" rows="2" maxlength="1000"${required ? html` required` : ''}${error ? html` aria-invalid="true" aria-describedby="${fieldId}-error" autofocus` : ''}>${error?.typed ?? ''}</textarea>
-${error ? html`<p class="field-error" id="${fieldId}-error" role="alert">${error.message}</p>` : ''}`;
-}
-
-/** The decisions that fit the application's status; each a form that works without JavaScript. */
-export function statusActions(c: ClientJson, csrf: string, from: ReturnTo, errors: ActionErrors = {}): SafeHtml {
-  const form = (action: string, body: SafeHtml | string, button: string, kind = '') =>
-    html`<form method="post" action="/admin/ui/decide" class="action">
-${csrfField(csrf)}${hidden('client_id', c.client_id)}${hidden('from', from)}
-${body}<button type="submit" name="action" value="${action}"${kind ? html` class="${kind}"` : ''}>${button}</button></form>`;
-  const id = c.client_id;
-  switch (c.status) {
-    case 'pending':
-      return html`<div class="actions">
-${form('approve', '', 'Approve')}
-${form('reject', reasonBox(id, 'reject', 'Reason for rejecting', errors, true), 'Reject', 'danger')}
-</div>`;
-    case 'rejected':
-      return html`<div class="actions">${form('approve', reasonBox(id, 'approve', 'Why you reconsider', errors, false), 'Approve after all')}</div>`;
-    case 'approved':
-      return html`<div class="actions">${form(
-        'suspend',
-        reasonBox(id, 'suspend', 'Reason for suspending', errors, true),
-        'Suspend: revoke its tokens and refuse sign-ins',
-        'danger',
-      )}</div>`;
-    case 'suspended':
-      return html`<div class="actions">${form('reinstate', reasonBox(id, 'reinstate', 'Note', errors, false), 'Reinstate')}</div>`;
-    default:
-      return html``;
-  }
-}
-
-export function changeActions(c: ClientJson, csrf: string, from: ReturnTo, errors: ActionErrors = {}): SafeHtml {
-  const form = (decision: string, body: SafeHtml | string, button: string, kind = '') =>
-    html`<form method="post" action="/admin/ui/changes" class="action">
-${csrfField(csrf)}${hidden('client_id', c.client_id)}${hidden('from', from)}
-${body}<button type="submit" name="decision" value="${decision}"${kind ? html` class="${kind}"` : ''}>${button}</button></form>`;
-  return html`<div class="actions">
-${form('approve', '', 'Approve change')}
-${form('reject', reasonBox(c.client_id, 'reject-change', 'Reason for rejecting the change', errors, true), 'Reject change', 'danger')}
-</div>`;
 }
 
 function applicationHeading(c: ClientJson, level: 'h1' | 'h3'): SafeHtml {

@@ -1,10 +1,8 @@
 /** The console's audit log: who did what, when, to what, from where; newest first. */
 import type { AuditEntry } from '../../audit/audit-log.js';
+import type { People } from '../../clients/console-views.js';
 import { html, type SafeHtml } from '../html.js';
 import { clientHref, when, withQuery } from './console.js';
-
-/** Account ids → the email or phone they belong to, so a person is recognisable in the log. */
-export type People = ReadonlyMap<string, string>;
 
 const personOf = (id: string, people: People) => (people.has(id) ? html`<br><span class="muted">${people.get(id)}</span>` : '');
 
@@ -19,16 +17,6 @@ function targetOf(entry: AuditEntry, people: People): SafeHtml | string {
   const label = html`${target.type} <code>${target.id}</code>`;
   if (target.type === 'client') return html`<a href="${clientHref(target.id)}">${label}</a>`;
   return target.type === 'account' ? html`${label}${personOf(target.id, people)}` : label;
-}
-
-/** The account ids an entry names (a developer or person acting, an account acted on). */
-export function accountIdsIn(entries: readonly AuditEntry[]): string[] {
-  const ids = new Set<string>();
-  for (const e of entries) {
-    if ((e.actor.type === 'developer' || e.actor.type === 'account') && e.actor.id) ids.add(e.actor.id);
-    if (e.target?.type === 'account') ids.add(e.target.id);
-  }
-  return [...ids];
 }
 
 function detailsOf(details: Record<string, unknown>): SafeHtml | string {

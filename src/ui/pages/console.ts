@@ -5,6 +5,7 @@
  */
 import { csrfField, notice } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
+import { documentHead, LOGO } from '../layout.js';
 
 export type ConsoleSection = 'queue' | 'clients' | 'audit';
 
@@ -18,8 +19,6 @@ export interface ConsoleFrame {
   csrf?: string | undefined;
   current?: ConsoleSection | undefined;
 }
-
-const LOGO = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"><path d="M4 21V9l8-6 8 6v12"/><path d="M9 21v-6h6v6"/></svg>`;
 
 const SECTIONS: { id: ConsoleSection; href: string; label: string }[] = [
   { id: 'queue', href: '/admin/ui', label: 'Pending queue' },
@@ -36,16 +35,7 @@ export function consolePage(frame: ConsoleFrame): string {
 <span>Signed in as <strong>${frame.operator}</strong></span>
 <button type="submit" class="link">Sign out</button></form>`
     : '';
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${frame.title} · Gatehouse console</title>
-<link rel="stylesheet" href="/ui/assets/app.css">
-<link rel="icon" href="data:,">
-</head>
+  return html`${documentHead(`${frame.title} · Gatehouse console`)}
 <body class="console">
 <header class="console-bar">
 <div class="brand">${LOGO}<span>Gatehouse</span><span class="muted">admin console</span></div>

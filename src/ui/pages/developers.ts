@@ -6,6 +6,7 @@
 
 import type { ClientType } from '../../clients/application-form.js';
 import type { ClientJson } from '../../clients/clients.js';
+import type { SecretState } from '../../clients/developer-applications.js';
 import type { ClientStatus } from '../../db/schema.js';
 import { csrfField, hidden, notice } from '../forms.js';
 import { html, type SafeHtml } from '../html.js';
@@ -92,9 +93,6 @@ export const noApplicationPage = (f: PortalFrame, id: string): SafeHtml =>
     html`<h1>No such application</h1><p>You have no application with the client ID <code>${id}</code>.</p>
 <a class="button inline" href="/ui/developers">Your applications</a>`,
   );
-
-/** Where the client secret stands, as the application page explains it. */
-export type SecretState = 'public' | 'on_approval' | 'ready' | 'hidden';
 
 export interface ApplicationModel {
   client: ClientJson;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNext } from './console.js';
+import { safeNext } from './console-sign-in.js';
 
 describe('where the console returns after sign-in', () => {
   it('stays inside the console', () => {
