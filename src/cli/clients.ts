@@ -3,7 +3,9 @@
  * clients, decide their developers' pending changes and rotate their secrets, through the
  * admin API.
  */
+
 import type { ClientJson } from '../clients/clients.js';
+import type { Decision } from '../clients/review.js';
 import type { AdminClient } from './admin-client.js';
 import { type Invocation, tabulate } from './command.js';
 import { UsageError } from './usage-error.js';
@@ -13,9 +15,10 @@ export async function clientsCommand(api: AdminClient, { sub, id, values, print 
     if (!id) throw new UsageError(`clients ${sub} needs a client id`);
     return encodeURIComponent(id);
   };
-  const setStatus = async (status: string) => {
-    const client = await api.request<ClientJson>('PUT', `/admin/clients/${needId()}/status`, {
-      status,
+  // The review's decisions, under the console's rules (a reason where it asks for one).
+  const decide = async (decision: Decision) => {
+    const client = await api.request<ClientJson>('POST', `/admin/clients/${needId()}/decisions`, {
+      decision,
       ...(values.reason ? { reason: values.reason } : {}),
     });
     print(client, () => `${client.client_id} is now ${client.status}`);
@@ -59,13 +62,13 @@ export async function clientsCommand(api: AdminClient, { sub, id, values, print 
       return 0;
     }
     case 'approve':
-      return setStatus('approved');
+      return decide('approve');
     case 'reject':
-      return setStatus('rejected');
+      return decide('reject');
     case 'suspend':
-      return setStatus('suspended');
+      return decide('suspend');
     case 'reinstate':
-      return setStatus('approved');
+      return decide('reinstate');
     case 'approve-changes':
     case 'reject-changes': {
       const decision = sub === 'approve-changes' ? 'approve' : 'reject';

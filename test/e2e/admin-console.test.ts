@@ -487,6 +487,44 @@ describe('deciding on applications', () => {
     expect(late.body).toContain(lateApi.json().error_description);
   });
 
+  it('decides a client on the admin API under the same rules as the console (review.ts)', async () => {
+    const { app } = await portalApplication({ client_name: 'Reviewed Both Ways' });
+    const decide = (body: Record<string, string>) =>
+      t.adminApp.inject({
+        method: 'POST',
+        url: `/admin/clients/${app.client_id}/decisions`,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+    const browser = await operatorBrowser();
+    await browser.get('/admin/ui');
+
+    // Rejecting without a reason: 400 on both, with the rule's sentence, and nothing changes.
+    const byConsole = await browser.post('/admin/ui/decide', { client_id: app.client_id, action: 'reject', reason: ' ' });
+    const byApi = await decide({ decision: 'reject', reason: ' ' });
+    expect(byConsole.statusCode).toBe(400);
+    expect(byApi.statusCode).toBe(400);
+    expect(byApi.json().error).toBe('invalid_request');
+    expect(byConsole.body).toContain(byApi.json().error_description);
+    expect((await t.gh.clients.get(app.client_id)).status).toBe('pending');
+
+    // A pending application cannot be suspended or reinstated: 409 on both.
+    const suspendByConsole = await browser.post('/admin/ui/decide', { client_id: app.client_id, action: 'suspend', reason: 'r' });
+    const suspendByApi = await decide({ decision: 'suspend', reason: 'r' });
+    expect(suspendByConsole.statusCode).toBe(409);
+    expect(suspendByApi.statusCode).toBe(409);
+    expect(suspendByApi.json().error).toBe('conflict');
+    expect(suspendByConsole.body).toContain(suspendByApi.json().error_description);
+
+    // What the console allows, the API allows: approve, then suspend with a reason.
+    const approved = await decide({ decision: 'approve' });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json().status).toBe('approved');
+    expect((await decide({ decision: 'approve' })).statusCode).toBe(409);
+    const suspended = await decide({ decision: 'suspend', reason: 'Phishing reports' });
+    expect(suspended.json()).toMatchObject({ status: 'suspended', status_reason: 'Phishing reports' });
+  });
+
   it('refuses an action without its CSRF token', async () => {
     const { app } = await portalApplication({ client_name: 'Forged Target' });
     const browser = await operatorBrowser();

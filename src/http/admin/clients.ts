@@ -7,7 +7,15 @@ import { toClientJson } from '../../clients/clients.js';
 import type { JsonPatchOperation } from '../../clients/json-patch.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { keysetPage } from './pagination.js';
-import { ChangesDecisionBody, ClientBody, ClientIdParams, ClientListQuery, JsonPatch, StatusBody } from './schemas.js';
+import {
+  ChangesDecisionBody,
+  ClientBody,
+  ClientIdParams,
+  ClientListQuery,
+  DecisionBody,
+  JsonPatch,
+  StatusBody,
+} from './schemas.js';
 
 type IdParams = Static<typeof ClientIdParams>;
 const tags = ['clients'];
@@ -69,12 +77,28 @@ export async function clientRoutes(app: FastifyInstance, gh: Gatehouse): Promise
     {
       schema: {
         tags,
-        summary: 'Approve, reject, suspend or reinstate a client; leaving "approved" revokes its tokens',
+        summary:
+          'Set a client\'s status as given, outside the review (automation, migrations); leaving "approved" revokes its tokens',
         params: ClientIdParams,
         body: StatusBody,
       },
     },
     async (request) => gh.clients.setStatus(request.actor, request.params.id, request.body.status, request.body.reason),
+  );
+
+  // The review's decisions, under the rules the console and the CLI use (src/clients/review.ts):
+  // only the transitions it allows, a reason where it asks for one, the developer told.
+  app.post<{ Params: IdParams; Body: Static<typeof DecisionBody> }>(
+    '/admin/clients/:id/decisions',
+    {
+      schema: {
+        tags,
+        summary: 'Approve, reject, suspend or reinstate a client under the review rules; leaving "approved" revokes its tokens',
+        params: ClientIdParams,
+        body: DecisionBody,
+      },
+    },
+    async (request) => gh.clients.decide(request.actor, request.params.id, request.body.decision, request.body.reason),
   );
 
   app.put<{ Params: IdParams; Body: Static<typeof ChangesDecisionBody> }>(

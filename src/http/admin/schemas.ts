@@ -2,7 +2,7 @@
 import type {} from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import { ClientInputSchema, ClientMetadata } from '../../clients/metadata.js';
-import { CHANGE_DECISIONS, MAX_REASON } from '../../clients/review.js';
+import { CHANGE_DECISIONS, DECISIONS, MAX_REASON } from '../../clients/review.js';
 
 const open = { additionalProperties: true } as const;
 
@@ -39,6 +39,11 @@ export const ClientListQuery = Type.Object({
 
 export const StatusBody = Type.Object({
   status: Status,
+  reason: Type.Optional(Type.String({ maxLength: MAX_REASON })),
+});
+
+export const DecisionBody = Type.Object({
+  decision: Type.Union([...DECISIONS.keys()].map((decision) => Type.Literal(decision))),
   reason: Type.Optional(Type.String({ maxLength: MAX_REASON })),
 });
 
