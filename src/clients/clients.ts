@@ -11,7 +11,7 @@ import { conflict, notFound, OAuthError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
 import { type ApplicationType, redirectUriProblem } from '../oauth/redirect-uri.js';
 import { formatScope, parseScope, type ScopeCatalogue } from '../oauth/scopes.js';
-import type { GrantStore } from '../tokens/store.js';
+import type { TokenStore } from '../tokens/token-store.js';
 import { applyJsonPatch, type JsonPatchOperation } from './json-patch.js';
 import type { ClientFilter, ClientStore } from './store.js';
 
@@ -137,7 +137,7 @@ const MAX_METADATA_BYTES = 16 * 1024;
 
 export interface ClientsDeps {
   store: ClientStore;
-  grants: GrantStore;
+  grants: TokenStore;
   scopes: ScopeCatalogue;
   events: EventSink;
   box: SecretBox;

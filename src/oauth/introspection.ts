@@ -1,5 +1,5 @@
 /** RFC 7662: token introspection (with Hydra's `ext` and `token_use`). */
-import type { TokenWithGrant } from '../tokens/store.js';
+import type { TokenWithGrant } from '../tokens/token-store.js';
 
 export type IntrospectionAnswer = { active: false } | ({ active: true } & Record<string, unknown>);
 

@@ -2,7 +2,7 @@
 import { hashSecret, prefixes } from '../crypto/tokens.js';
 import type { TokenKind } from '../db/schema.js';
 import { invalidRequest, OAuthError } from '../errors.js';
-import type { GrantStore, TokenWithGrant } from '../tokens/store.js';
+import type { TokenStore, TokenWithGrant } from '../tokens/token-store.js';
 
 export interface ActiveToken {
   kind: TokenKind;
@@ -24,7 +24,7 @@ export function isActive(row: TokenWithGrant, now: number): boolean {
 
 export class TokenLookup {
   constructor(
-    private readonly grants: GrantStore,
+    private readonly grants: TokenStore,
     private readonly now: () => number,
   ) {}
 

@@ -6,15 +6,26 @@ import type { Actor } from '../../audit/actor.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import { invalidGrant, invalidRequest, invalidScope } from '../../errors.js';
 import type { EventSink } from '../../events/events.js';
-import type { GrantStore } from '../../tokens/store.js';
+import type { Spend } from '../../tokens/spend.js';
+import type { TokenWithGrant } from '../../tokens/token-store.js';
 import { includesAll, parseScope } from '../scopes.js';
 import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';
 import { nothingLeft, stillAllowed } from './still-allowed.js';
 
+/** What rotating a refresh token needs of the token store (src/tokens/token-store.ts). */
+export interface RefreshTokenStorage {
+  /** The token by its hash as it is now, with its grant's state (never a cached copy). */
+  findToken(hash: string): Promise<TokenWithGrant | undefined>;
+  /** Marks the token rotated and stores its successors in one statement; false when it was not live. */
+  rotate(rotation: Spend): Promise<boolean>;
+  /** Ends the token's whole family; true when it was still live. */
+  revokeGrant(id: string, reason: string, now: Date): Promise<boolean>;
+}
+
 export interface RefreshTokenDeps {
-  grants: GrantStore;
-  issuer: TokenIssuer;
+  grants: RefreshTokenStorage;
+  issuer: Pick<TokenIssuer, 'prepare'>;
   events: EventSink;
   now: () => number;
 }
