@@ -45,6 +45,8 @@ import { ClientAuthenticator } from './oauth/client-authentication.js';
 import { authorizationCodeGrant } from './oauth/grant-types/authorization-code.js';
 import { clientCredentialsGrant } from './oauth/grant-types/client-credentials.js';
 import { refreshTokenGrant } from './oauth/grant-types/refresh-token.js';
+import { ResourceApi } from './oauth/resource.js';
+import { Revocation } from './oauth/revocation.js';
 import { ScopeCatalogue } from './oauth/scopes.js';
 import { TokenEndpoint } from './oauth/token-endpoint.js';
 import { TokenIssuer } from './oauth/token-issuer.js';
@@ -137,6 +139,8 @@ export async function createGatehouse(options: GatehouseOptions) {
   };
   const issuer = new TokenIssuer(grants, keys, config, now);
   const authenticator = new ClientAuthenticator((id) => clientStore.findCached(id), events, authFailures);
+  const tokens = new TokenLookup(grants, now);
+  const profiles = new Profiles(db, { concurrency });
   const tokenEndpoint = new TokenEndpoint(authenticator, [
     authorizationCodeGrant({ codes, grants, issuer, events, now }),
     refreshTokenGrant({ grants, issuer, events, now }),
@@ -190,7 +194,7 @@ export async function createGatehouse(options: GatehouseOptions) {
     audit,
     identities: new LinkedIdentities({ db, events, now }),
     telegramLogins,
-    profiles: new Profiles(db, { concurrency }),
+    profiles,
     box,
     keys,
     scopes,
@@ -207,6 +211,8 @@ export async function createGatehouse(options: GatehouseOptions) {
     consentRequests: new ConsentRequests(flowDeps),
     logout: new Logout(flowDeps),
     tokenEndpoint,
-    tokens: new TokenLookup(grants, now),
+    tokens,
+    resources: new ResourceApi({ tokens, profiles, scopes }),
+    revocation: new Revocation({ authenticator, tokens, store: grants, events, now }),
   };
 }

@@ -13,7 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { identify } from '../../audit/actor.js';
 import { DEVELOPER_PORTAL_CLIENT_ID, developerPortalClient } from '../../clients/first-party.js';
 import { challengeFor } from '../../crypto/pkce.js';
-import { hashSecret, newSecret, safeEqual } from '../../crypto/tokens.js';
+import { newSecret, safeEqual } from '../../crypto/tokens.js';
 import type { Account } from '../../db/schema.js';
 import { OAuthError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
@@ -184,9 +184,7 @@ export function developerSessions(gh: Gatehouse) {
   /** Ends the portal session for good: the token behind the cookie is revoked, then the cookie cleared. */
   async function signOut(reply: FastifyReply, developer: Developer) {
     identify(reply.request.actor, 'developer', developer.account.id);
-    const now = new Date(gh.now());
-    if (developer.grantId) await gh.grants.revokeGrant(developer.grantId, 'signed out of the developer portal', now);
-    else await gh.grants.revokeToken(hashSecret(developer.token), now);
+    await gh.revocation.endSession(developer.token, developer.grantId, 'signed out of the developer portal');
     setCookie(reply, PORTAL_COOKIE, null);
   }
 
