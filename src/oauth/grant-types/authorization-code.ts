@@ -2,7 +2,7 @@
 import type { Actor } from '../../audit/actor.js';
 import { verifyPkce } from '../../crypto/pkce.js';
 import { hashSecret } from '../../crypto/tokens.js';
-import { invalidGrant, invalidRequest, type OAuthError } from '../../errors.js';
+import { invalidGrant, type OAuthError } from '../../errors.js';
 import type { EventSink } from '../../events/events.js';
 import type { CodeWithGrant } from '../../tokens/authorization-codes.js';
 import type { Spend } from '../../tokens/spend.js';
@@ -54,10 +54,9 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
 
   return {
     grantType: 'authorization_code',
-    parameters: ['code', 'redirect_uri', 'code_verifier'],
+    required: ['code'],
     async handle({ actor, client, params, lenientRedirectUri }) {
-      const code = params.get('code');
-      if (code === undefined) throw invalidRequest('The request has no code.');
+      const code = params.get('code') as string; // required: the token endpoint saw it
       const verifier = params.get('code_verifier');
       const redirectUri = params.get('redirect_uri');
       const hash = hashSecret(code);

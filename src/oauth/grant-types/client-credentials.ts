@@ -10,7 +10,7 @@ const USER_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'ph
 export function clientCredentialsGrant(deps: { issuer: TokenIssuer; scopes: ScopeCatalogue }): GrantHandler {
   return {
     grantType: 'client_credentials',
-    parameters: ['scope', 'audience'],
+    required: [],
     async handle({ client, params }) {
       if (client.token_endpoint_auth_method === 'none') {
         throw new OAuthError('unauthorized_client', 'A public client cannot use the client_credentials grant.');

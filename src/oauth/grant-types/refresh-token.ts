@@ -4,7 +4,7 @@
  */
 import type { Actor } from '../../audit/actor.js';
 import { hashSecret } from '../../crypto/tokens.js';
-import { invalidGrant, invalidRequest, invalidScope } from '../../errors.js';
+import { invalidGrant, invalidScope } from '../../errors.js';
 import type { EventSink } from '../../events/events.js';
 import type { Spend } from '../../tokens/spend.js';
 import type { TokenWithGrant } from '../../tokens/token-store.js';
@@ -42,10 +42,9 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
 
   return {
     grantType: 'refresh_token',
-    parameters: ['refresh_token', 'scope'],
+    required: ['refresh_token'],
     async handle({ actor, client, params }) {
-      const token = params.get('refresh_token');
-      if (token === undefined) throw invalidRequest('The request has no refresh_token.');
+      const token = params.get('refresh_token') as string; // required: the token endpoint saw it
       const askedScope = params.has('scope') ? parseScope(params.get('scope')) : undefined;
       const hash = hashSecret(token);
       const now = new Date(deps.now());
