@@ -4,29 +4,9 @@ import { hashSecret } from '../crypto/tokens.js';
 import type { TokenWithGrant } from '../tokens/token-store.js';
 import { readParams } from './params.js';
 import { Revocation, type RevocationStorage, revocationTarget } from './revocation.js';
-import { clock, NOW, recordingEvents, testActor, testClient } from './test-support.js';
+import { clock, recordingEvents, storedToken, testActor, testClient } from './test-support.js';
 
-const row = (overrides: Partial<TokenWithGrant>): TokenWithGrant => ({
-  hash: 'h',
-  kind: 'access',
-  grant_id: 'grant-1',
-  client_id: 'client-1',
-  subject: 'person-1',
-  scope: 'openid',
-  audience: [],
-  expires_at: new Date(NOW + 60_000),
-  created_at: new Date(NOW),
-  revoked_at: null,
-  rotated_at: null,
-  grant_revoked_at: null,
-  access_token_claims: null,
-  id_token_claims: null,
-  session_id: null,
-  auth_time: null,
-  acr: null,
-  amr: [],
-  ...overrides,
-});
+const row = storedToken;
 
 function setUp(stored: Record<string, TokenWithGrant>) {
   const revoked: string[] = [];

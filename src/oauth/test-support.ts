@@ -7,6 +7,7 @@ import type { Insertable } from 'kysely';
 import type { Actor } from '../audit/actor.js';
 import type { Client, TokensTable } from '../db/schema.js';
 import type { EventSink, GatehouseEvent } from '../events/events.js';
+import type { TokenWithGrant } from '../tokens/token-store.js';
 import type { IssueOptions, PreparedTokens, TokenIssuer } from './token-issuer.js';
 
 export const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -90,5 +91,30 @@ export function fakeIssuer(): Pick<TokenIssuer, 'prepare'> & { prepared: IssueOp
         rows,
       };
     },
+  };
+}
+
+/** A live token as the token store reads it, with its grant's state. */
+export function storedToken(overrides: Partial<TokenWithGrant> = {}): TokenWithGrant {
+  return {
+    hash: 'h',
+    kind: 'access',
+    grant_id: 'grant-1',
+    client_id: 'client-1',
+    subject: 'person-1',
+    scope: 'openid',
+    audience: [],
+    expires_at: new Date(NOW + 60_000),
+    created_at: new Date(NOW),
+    revoked_at: null,
+    rotated_at: null,
+    grant_revoked_at: null,
+    access_token_claims: null,
+    id_token_claims: null,
+    session_id: null,
+    auth_time: null,
+    acr: null,
+    amr: [],
+    ...overrides,
   };
 }
