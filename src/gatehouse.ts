@@ -45,6 +45,7 @@ import { ClientAuthenticator } from './oauth/client-authentication.js';
 import { authorizationCodeGrant } from './oauth/grant-types/authorization-code.js';
 import { clientCredentialsGrant } from './oauth/grant-types/client-credentials.js';
 import { refreshTokenGrant } from './oauth/grant-types/refresh-token.js';
+import { Introspection } from './oauth/introspection.js';
 import { ResourceApi } from './oauth/resource.js';
 import { Revocation } from './oauth/revocation.js';
 import { ScopeCatalogue } from './oauth/scopes.js';
@@ -212,6 +213,7 @@ export async function createGatehouse(options: GatehouseOptions) {
     logout: new Logout(flowDeps),
     tokenEndpoint,
     tokens,
+    introspection: new Introspection(tokens, config.issuer),
     resources: new ResourceApi({ tokens, profiles, scopes }),
     revocation: new Revocation({ authenticator, tokens, store: grants, events, now }),
   };
