@@ -8,9 +8,10 @@
 import type { Insertable, Selectable } from 'kysely';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import { anyOf, type Db, executeWithJson } from '../db/database.js';
-import { groupedLookup, groupedOnce } from '../db/group-commit.js';
+import { groupedOnce } from '../db/group-commit.js';
 import type { AuthorizationCodesTable, AuthorizationRequest, Grant, GrantsTable } from '../db/schema.js';
 import { LIVE_SESSION } from '../flows/flow-store.js';
+import { groupedByHash } from './lookup-by-hash.js';
 import { groupedSpends, type Spend, spendStatement } from './spend.js';
 
 export type CodeWithGrant = Selectable<AuthorizationCodesTable> &
@@ -49,13 +50,7 @@ export class AuthorizationCodeStore {
       concurrency,
       maxBatch: 200,
     });
-    this.reads = groupedLookup({
-      fetch: (hashes: string[]) => this.findMany(hashes),
-      keyOfItem: (hash) => hash,
-      keyOfRow: (row) => row.hash,
-      concurrency,
-      maxBatch: 500,
-    });
+    this.reads = groupedByHash((hashes) => this.findMany(hashes), concurrency);
     this.spends = groupedSpends(db, SPEND_CODE, concurrency);
   }
 

@@ -14,10 +14,11 @@
 import { type Insertable, sql } from 'kysely';
 import { deleteInChunks } from '../db/chunked-delete.js';
 import { anyOf, type Db, executeWithJson } from '../db/database.js';
-import { GroupCommit, groupedLookup } from '../db/group-commit.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
 import { ReadCache } from '../db/read-cache.js';
 import type { Grant, Token, TokensTable } from '../db/schema.js';
+import { groupedByHash } from './lookup-by-hash.js';
 import { groupedSpends, type Spend, spendStatement, TOKEN_RECORD } from './spend.js';
 
 export type TokenWithGrant = Token & {
@@ -55,13 +56,7 @@ export class TokenStore {
       concurrency,
       maxBatch: 500,
     });
-    this.tokenReads = groupedLookup({
-      fetch: (hashes: string[]) => this.findTokens(hashes),
-      keyOfItem: (hash) => hash,
-      keyOfRow: (row) => row.hash,
-      concurrency,
-      maxBatch: 500,
-    });
+    this.tokenReads = groupedByHash((hashes) => this.findTokens(hashes), concurrency);
     // The same token presented twice at once: one rotation wins, the other is a reuse.
     this.rotations = groupedSpends(db, ROTATE, concurrency);
   }
