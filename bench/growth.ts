@@ -14,7 +14,7 @@
 import pg from 'pg';
 import type { LoadResult } from './load.js';
 
-/** More than the access-token cache keeps (src/tokens/store.ts), so a cycle through them always misses. */
+/** More than the access-token cache keeps (src/tokens/token-store.ts), so a cycle through them always misses. */
 export const COLD_TOKENS = 60_000;
 const PREFIX = 'gh_at_growth-';
 

@@ -39,20 +39,27 @@ import { EventBus } from './events/events.js';
 import { Authorization } from './flows/authorization.js';
 import { ConsentRequests } from './flows/consent-requests.js';
 import type { FlowDeps } from './flows/context.js';
+import { FlowAccepts } from './flows/flow-accepts.js';
+import { FlowStore } from './flows/flow-store.js';
 import { LoginRequests } from './flows/login-requests.js';
+import { LoginSessionStore } from './flows/login-session-store.js';
 import { LoginSessions } from './flows/login-sessions.js';
 import { Logout } from './flows/logout.js';
-import { FlowStore } from './flows/store.js';
+import { LogoutStore } from './flows/logout-store.js';
 import { AuthenticationFailures } from './oauth/authentication-failures.js';
 import { ClientAuthenticator } from './oauth/client-authentication.js';
 import { authorizationCodeGrant } from './oauth/grant-types/authorization-code.js';
 import { clientCredentialsGrant } from './oauth/grant-types/client-credentials.js';
 import { refreshTokenGrant } from './oauth/grant-types/refresh-token.js';
+import { Introspection } from './oauth/introspection.js';
+import { ResourceApi } from './oauth/resource.js';
+import { Revocation } from './oauth/revocation.js';
 import { ScopeCatalogue } from './oauth/scopes.js';
 import { TokenEndpoint } from './oauth/token-endpoint.js';
 import { TokenIssuer } from './oauth/token-issuer.js';
 import { TokenLookup } from './oauth/token-lookup.js';
-import { GrantStore } from './tokens/store.js';
+import { AuthorizationCodeStore } from './tokens/authorization-codes.js';
+import { TokenStore } from './tokens/token-store.js';
 import { WalletChallenges } from './wallets/challenges.js';
 
 export interface GatehouseOptions {
@@ -97,7 +104,8 @@ export async function createGatehouse(options: GatehouseOptions) {
   if (options.prepare ?? true) await keys.ensure();
   const scopes = new ScopeCatalogue(config.accountIdScope);
   const clientStore = new ClientStore(db, database.invalidations);
-  const grants = new GrantStore(db, database.invalidations, { concurrency });
+  const grants = new TokenStore(db, database.invalidations, { concurrency });
+  const codes = new AuthorizationCodeStore(db, { concurrency });
   const flows = new FlowStore(db, { concurrency });
   const accounts = new AccountStore(db);
   const clients = new Clients({ store: clientStore, grants, scopes, events, box, now });
@@ -122,11 +130,26 @@ export async function createGatehouse(options: GatehouseOptions) {
   // The developer portal signs its developers in through Gatehouse itself, as a first-party client.
   if (options.prepare ?? true) await ensureFirstPartyClient(clients, developerPortalClient(config.issuer));
 
-  const flowDeps: FlowDeps = { flows, clients: clientStore, grants, keys, scopes, events, config, now };
+  const flowDeps: FlowDeps = {
+    flows,
+    accepts: new FlowAccepts(db, { concurrency }),
+    sessions: new LoginSessionStore(db),
+    logouts: new LogoutStore(db),
+    codes,
+    clients: clientStore,
+    grants,
+    keys,
+    scopes,
+    events,
+    config,
+    now,
+  };
   const issuer = new TokenIssuer(grants, keys, config, now);
   const authenticator = new ClientAuthenticator((id) => clientStore.findCached(id), events, authFailures);
+  const tokens = new TokenLookup(grants, now);
+  const profiles = new Profiles(db, { concurrency });
   const tokenEndpoint = new TokenEndpoint(authenticator, [
-    authorizationCodeGrant({ grants, issuer, events, now }),
+    authorizationCodeGrant({ codes, grants, issuer, events, now }),
     refreshTokenGrant({ grants, issuer, events, now }),
     clientCredentialsGrant({ issuer, scopes }),
   ]);
@@ -184,7 +207,7 @@ export async function createGatehouse(options: GatehouseOptions) {
     audit,
     identities: new LinkedIdentities({ store: new LinkedIdentityStore(db), events, now }),
     telegramLogins,
-    profiles: new Profiles(db, { concurrency }),
+    profiles,
     box,
     keys,
     scopes,
@@ -201,6 +224,9 @@ export async function createGatehouse(options: GatehouseOptions) {
     consentRequests: new ConsentRequests(flowDeps),
     logout: new Logout(flowDeps),
     tokenEndpoint,
-    tokens: new TokenLookup(grants, now),
+    tokens,
+    introspection: new Introspection(tokens, config.issuer),
+    resources: new ResourceApi({ tokens, profiles, scopes }),
+    revocation: new Revocation({ authenticator, tokens, store: grants, events, now }),
   };
 }

@@ -14,14 +14,14 @@ import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import type { ConsentRequests } from '../flows/consent-requests.js';
 import type { LoginSessions } from '../flows/login-sessions.js';
-import type { GrantStore } from '../tokens/store.js';
+import type { TokenStore } from '../tokens/token-store.js';
 import { IDENTITY_KINDS, identityKind, type LinkedIdentities } from './linked-identities.js';
 import type { SecondFactor, SecondFactorCode } from './second-factor.js';
 import { type Enrolment, type Totp, TotpError } from './totp.js';
 
 export interface OwnAccountDeps {
   consentRequests: Pick<ConsentRequests, 'listSessions' | 'revokeSessions'>;
-  grants: Pick<GrantStore, 'activeClients'>;
+  grants: Pick<TokenStore, 'activeClients'>;
   clientStore: Pick<ClientStore, 'find'>;
   sessions: Pick<LoginSessions, 'list' | 'end'>;
   totp: Pick<Totp, 'isEnabled' | 'remainingRecoveryCodes' | 'startEnrolment' | 'confirmEnrolment'>;

@@ -40,7 +40,7 @@ export interface AuditFilter {
 
 /**
  * One statement for any number of entries, which travel as one JSON document (as tokens do:
- * src/tokens/store.ts). A folded entry whose window already has one adds its count to it.
+ * src/tokens/token-store.ts). A folded entry whose window already has one adds its count to it.
  */
 const APPEND = `
   insert into audit_log (at, action, actor_type, actor_id, target_type, target_id, ip, details, fold_key)

@@ -12,7 +12,7 @@ import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { conflict, notFound } from '../oauth/errors.js';
 import type { ScopeCatalogue } from '../oauth/scopes.js';
-import type { GrantStore } from '../tokens/store.js';
+import type { TokenStore } from '../tokens/token-store.js';
 import { developerFields, toClientJson } from './client-json.js';
 import { applyJsonPatch, type JsonPatchOperation } from './json-patch.js';
 import { type ClientInput, type ClientJson, DEVELOPER_FIELDS, type DeveloperInput } from './metadata.js';
@@ -28,7 +28,7 @@ export { AUTH_METHODS, CLIENT_STATUSES, type ClientInput, type ClientJson, type 
 
 export interface ClientsDeps {
   store: ClientStore;
-  grants: GrantStore;
+  grants: TokenStore;
   scopes: ScopeCatalogue;
   events: EventSink;
   box: SecretBox;

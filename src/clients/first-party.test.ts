@@ -5,7 +5,7 @@ import { type Database, migrateToLatest } from '../db/database.js';
 import { systemActor } from '../events/actor.js';
 import { EventBus, type StampedEvent } from '../events/events.js';
 import { ScopeCatalogue } from '../oauth/scopes.js';
-import { GrantStore } from '../tokens/store.js';
+import { TokenStore } from '../tokens/token-store.js';
 import { Clients } from './clients.js';
 import { developerPortalClient, ensureFirstPartyClient } from './first-party.js';
 import { ClientStore } from './store.js';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   });
   clients = new Clients({
     store: new ClientStore(database.db),
-    grants: new GrantStore(database.db),
+    grants: new TokenStore(database.db),
     scopes: new ScopeCatalogue('GatehouseID'),
     events: bus,
     box: new SecretBox(['first-party-test-secret-of-32-characters-or-more']),

@@ -7,8 +7,9 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
-import { FlowStore } from '../flows/store.js';
-import { GrantStore } from '../tokens/store.js';
+import { FlowAccepts } from '../flows/flow-accepts.js';
+import { AuthorizationCodeStore } from '../tokens/authorization-codes.js';
+import { TokenStore } from '../tokens/token-store.js';
 import { type Database, type Db, migrateToLatest } from './database.js';
 
 let database: Database;
@@ -64,7 +65,7 @@ async function planOf(run: () => Promise<unknown>): Promise<string> {
 const now = new Date();
 
 it('a login accept finds its flow by index', async () => {
-  const flows = new FlowStore(watched);
+  const flows = new FlowAccepts(watched);
   const plan = await planOf(() =>
     flows.acceptLogin('l17', now, {
       subject: 'someone',
@@ -81,7 +82,7 @@ it('a login accept finds its flow by index', async () => {
 });
 
 it('a consent accept finds its flow by index', async () => {
-  const flows = new FlowStore(watched);
+  const flows = new FlowAccepts(watched);
   const plan = await planOf(() =>
     flows.acceptConsent(
       'c18',
@@ -103,9 +104,9 @@ it('a consent accept finds its flow by index', async () => {
 });
 
 it("a consent's end in a grant and a code finds its flow by index", async () => {
-  const flows = new FlowStore(watched);
+  const codes = new AuthorizationCodeStore(watched);
   const plan = await planOf(() =>
-    flows.finishWithCode(
+    codes.issue(
       'f19',
       now,
       now,
@@ -124,13 +125,13 @@ it("a consent's end in a grant and a code finds its flow by index", async () => 
 });
 
 it('a code redemption finds its code by index', async () => {
-  const grants = new GrantStore(watched, database.invalidations);
-  const plan = await planOf(() => grants.spendCode({ hash: 'a20', at: now, tokens: [] }));
+  const codes = new AuthorizationCodeStore(watched);
+  const plan = await planOf(() => codes.spend({ hash: 'a20', at: now, tokens: [] }));
   expect(plan).not.toMatch(/Seq Scan on authorization_codes/);
 });
 
 it('a refresh finds its token by index', async () => {
-  const grants = new GrantStore(watched, database.invalidations);
+  const grants = new TokenStore(watched, database.invalidations);
   const plan = await planOf(() => grants.rotate({ hash: 'r21', at: now, tokens: [] }));
   expect(plan).not.toMatch(/Seq Scan on tokens/);
 });

@@ -61,7 +61,7 @@ export class ConsentRequests {
     const accepted = challenge ? unlessRefused(() => consentAcceptance(body, this.deps.now())) : undefined;
     if (challenge && accepted) {
       const verifier = newSecret('challenge');
-      const flow = await this.deps.flows.acceptConsent(
+      const flow = await this.deps.accepts.acceptConsent(
         hashSecret(challenge),
         new Date(this.deps.now()),
         { ...accepted.changes, consent_verifier_hash: hashSecret(verifier) },
@@ -106,7 +106,7 @@ export class ConsentRequests {
    * revocation), the request ends with it, whether it reused the session or made it.
    */
   private async refuseEndedSession(flow: Flow): Promise<void> {
-    if (await this.deps.flows.sessionLive(flow.login_session_id, new Date(this.deps.now()))) return;
+    if (await this.deps.sessions.isLive(flow.login_session_id, new Date(this.deps.now()))) return;
     await this.deps.flows.endFlow(flow.id);
     throw sessionEnded('consent', flow.request_url);
   }

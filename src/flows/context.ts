@@ -8,8 +8,12 @@ import { GatehouseError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { ScopeCatalogue } from '../oauth/scopes.js';
-import type { GrantStore } from '../tokens/store.js';
-import type { FlowStore } from './store.js';
+import type { AuthorizationCodeStore } from '../tokens/authorization-codes.js';
+import type { TokenStore } from '../tokens/token-store.js';
+import type { FlowAccepts } from './flow-accepts.js';
+import type { FlowStore } from './flow-store.js';
+import type { LoginSessionStore } from './login-session-store.js';
+import type { LogoutStore } from './logout-store.js';
 
 export type FlowConfig = Pick<
   Config,
@@ -25,8 +29,12 @@ export type FlowConfig = Pick<
 
 export interface FlowDeps {
   flows: FlowStore;
+  accepts: FlowAccepts;
+  sessions: LoginSessionStore;
+  logouts: LogoutStore;
+  codes: AuthorizationCodeStore;
   clients: ClientStore;
-  grants: GrantStore;
+  grants: TokenStore;
   keys: SigningKeys;
   scopes: ScopeCatalogue;
   events: EventSink;

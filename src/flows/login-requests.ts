@@ -9,7 +9,7 @@ import { type Flow, json, type RequestError } from '../db/schema.js';
 import type { Actor } from '../events/actor.js';
 import { invalidRequest, OAuthError } from '../oauth/errors.js';
 import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, sessionEnded, unlessRefused } from './context.js';
-import type { LoginAcceptance } from './store.js';
+import type { LoginAcceptance } from './flow-accepts.js';
 
 export interface LoginAcceptBody {
   subject: string;
@@ -85,7 +85,7 @@ export class LoginRequests {
     if (challenge && accepted) {
       const verifier = newSecret('challenge');
       const now = new Date(this.deps.now());
-      const flow = await this.deps.flows.acceptLogin(hashSecret(challenge), now, {
+      const flow = await this.deps.accepts.acceptLogin(hashSecret(challenge), now, {
         ...accepted,
         login_verifier_hash: hashSecret(verifier),
       });
@@ -116,7 +116,7 @@ export class LoginRequests {
    * a sign-out or a revocation it ends, and the browser starts over without the session.
    */
   private async refuseEndedSession(flow: Flow): Promise<void> {
-    if (!flow.login_skip || (await this.deps.flows.sessionLive(flow.login_session_id, new Date(this.deps.now())))) return;
+    if (!flow.login_skip || (await this.deps.sessions.isLive(flow.login_session_id, new Date(this.deps.now())))) return;
     await this.deps.flows.endFlow(flow.id);
     throw sessionEnded('login', flow.request_url);
   }

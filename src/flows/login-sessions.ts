@@ -22,7 +22,7 @@ export class LoginSessions {
       expires_at: new Date(now + ttl * 1000),
       created_at: new Date(now),
     };
-    await this.deps.flows.insertSession(session);
+    await this.deps.sessions.insert(session);
     return {
       session,
       cookie: { name: SESSION_COOKIE, value: session.id, path: '/', maxAge: remember ? ttl : undefined, signed: true },
@@ -30,16 +30,16 @@ export class LoginSessions {
   }
 
   find(id: string | undefined): Promise<LoginSession | undefined> {
-    return id ? this.deps.flows.findSession(id, new Date(this.deps.now())) : Promise.resolve(undefined);
+    return id ? this.deps.sessions.find(id, new Date(this.deps.now())) : Promise.resolve(undefined);
   }
 
   list(subject: string): Promise<LoginSession[]> {
-    return this.deps.flows.listSessions(subject, new Date(this.deps.now()));
+    return this.deps.sessions.list(subject, new Date(this.deps.now()));
   }
 
   /** Ends one of the subject's sessions (never someone else's). */
   async end(actor: Actor, subject: string, id: string): Promise<void> {
-    await this.deps.flows.deleteSessions({ id, subject });
+    await this.deps.sessions.delete({ id, subject });
     await this.deps.events.emit({ type: 'session.revoked', subject, sessionId: id }, actor);
   }
 

@@ -70,13 +70,13 @@ export class Logout {
       }
     }
     const now = this.deps.now();
-    const session = input.sessionId ? await this.deps.flows.findSession(input.sessionId, new Date(now)) : undefined;
+    const session = input.sessionId ? await this.deps.sessions.find(input.sessionId, new Date(now)) : undefined;
     if (!session) {
       // Nobody is signed in here: nothing to confirm.
       return { location: this.returnUrl(postLogout, state), cookies: [] };
     }
     const challenge = newSecret('challenge');
-    await this.deps.flows.insertLogout({
+    await this.deps.logouts.insert({
       challenge_hash: hashSecret(challenge),
       subject: session.subject,
       session_id: session.id,
@@ -123,16 +123,16 @@ export class Logout {
   }
 
   private async finish(verifier: string, input: LogoutInput): Promise<LogoutOutcome> {
-    const request = await this.deps.flows.findLogout('verifier_hash', hashSecret(verifier));
+    const request = await this.deps.logouts.find('verifier_hash', hashSecret(verifier));
     if (!request || request.expires_at.getTime() <= this.deps.now()) {
       throw invalidRequest('The logout request has expired or was already completed.');
     }
     if (input.cookies[LOGOUT_CSRF_COOKIE] !== request.challenge_hash) {
       throw invalidRequest('This sign-out was started in another browser, or its cookie is missing.');
     }
-    const done = await this.deps.flows.transitionLogout(request.challenge_hash, ['accepted'], { status: 'done' });
+    const done = await this.deps.logouts.transition(request.challenge_hash, ['accepted'], { status: 'done' });
     if (!done) throw invalidRequest('The logout request has already been completed.');
-    if (request.session_id) await this.deps.flows.deleteSessions({ id: request.session_id });
+    if (request.session_id) await this.deps.sessions.delete({ id: request.session_id });
     await this.deps.events.emit(
       {
         type: 'session.revoked',
@@ -170,7 +170,7 @@ export class Logout {
 
   private async findRequest(challenge: string | undefined): Promise<LogoutRequest> {
     if (!challenge) throw invalidRequest('The logout_challenge parameter is missing.');
-    const request = await this.deps.flows.findLogout('challenge_hash', hashSecret(challenge));
+    const request = await this.deps.logouts.find('challenge_hash', hashSecret(challenge));
     if (!request || request.expires_at.getTime() <= this.deps.now()) {
       throw new OAuthError('not_found', 'The logout request does not exist or has expired.');
     }
@@ -197,7 +197,7 @@ export class Logout {
   async accept(challenge: string | undefined): Promise<{ redirect_to: string }> {
     const request = await this.findRequest(challenge);
     const verifier = newSecret('challenge');
-    const updated = await this.deps.flows.transitionLogout(request.challenge_hash, ['requested'], {
+    const updated = await this.deps.logouts.transition(request.challenge_hash, ['requested'], {
       status: 'accepted',
       verifier_hash: hashSecret(verifier),
     });
@@ -207,14 +207,14 @@ export class Logout {
 
   async reject(challenge: string | undefined): Promise<void> {
     const request = await this.findRequest(challenge);
-    const updated = await this.deps.flows.transitionLogout(request.challenge_hash, ['requested'], { status: 'rejected' });
+    const updated = await this.deps.logouts.transition(request.challenge_hash, ['requested'], { status: 'rejected' });
     if (!updated) throw alreadyHandled('logout');
   }
 
   /** DELETE /admin/oauth2/auth/sessions/login: by subject (every session) or by sid. */
   async revokeLoginSessions(actor: Actor, filter: { subject?: string | undefined; sid?: string | undefined }): Promise<void> {
     if (!filter.subject && !filter.sid) throw invalidRequest('Name a subject or a sid.');
-    await this.deps.flows.deleteSessions({
+    await this.deps.sessions.delete({
       ...(filter.subject ? { subject: filter.subject } : {}),
       ...(filter.sid ? { id: filter.sid } : {}),
     });

@@ -9,7 +9,7 @@ import type { Client } from '../db/schema.js';
 import { type Actor, identify } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
 import { type AuthenticationFailures, tooManyFailures } from './authentication-failures.js';
-import { AuthenticationFailed, invalidClient, invalidRequest, OAuthError } from './errors.js';
+import { AuthenticationFailed, invalidClient, invalidRequest } from './errors.js';
 import type { Params } from './params.js';
 
 export interface ClientCredentials {
@@ -35,7 +35,9 @@ function parseBasic(header: string): { clientId: string; secret: string } {
   try {
     clientId = decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' '));
     secret = decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' '));
-  } catch {
+  } catch (err) {
+    // decodeURIComponent's one refusal: a malformed percent-escape.
+    if (!(err instanceof URIError)) throw err;
     return malformed('The Basic credentials are not form-urlencoded.');
   }
   // RFC 6749 A.1: a client_id is VSCHAR; a control character (NUL above all) is never one.

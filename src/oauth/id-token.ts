@@ -1,6 +1,6 @@
 /** OpenID Connect Core 2 and 3.1.3.6: ID tokens, and reading an id_token_hint back. */
 import { hash } from 'node:crypto';
-import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { createLocalJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { signJwt } from '../crypto/jws.js';
 import type { SigningAlgorithm, SigningKeys } from '../crypto/signing-keys.js';
 import { newId } from '../crypto/tokens.js';
@@ -85,7 +85,10 @@ export async function readIdTokenHint(keys: SigningKeys, issuer: string, token: 
       currentDate: new Date(0),
     });
     return payload;
-  } catch {
+  } catch (err) {
+    // Not a token of ours (malformed, another issuer, an unknown key, a bad signature); a
+    // failure to read our own keys is not an answer about the token, and goes on.
+    if (!(err instanceof errors.JOSEError)) throw err;
     return undefined;
   }
 }

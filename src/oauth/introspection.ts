@@ -1,5 +1,9 @@
-/** RFC 7662: token introspection (with Hydra's `ext` and `token_use`). */
-import type { TokenWithGrant } from '../tokens/store.js';
+/** RFC 7662: token introspection (with Hydra's `ext`, `token_use` and `scope` parameter). */
+import type { TokenWithGrant } from '../tokens/token-store.js';
+import { invalidRequest } from './errors.js';
+import type { Params } from './params.js';
+import { parseScope } from './scopes.js';
+import type { TokenLookup } from './token-lookup.js';
 
 export type IntrospectionAnswer = { active: false } | ({ active: true } & Record<string, unknown>);
 
@@ -26,4 +30,36 @@ export function introspectionResponse(row: TokenWithGrant | undefined, issuer: s
   const ext = row.access_token_claims;
   if (ext && Object.keys(ext).length > 0) answer.ext = ext;
   return answer;
+}
+
+/**
+ * Hydra's `scope` parameter: a token is active only if it was granted every scope named
+ * (none named: no condition).
+ */
+export function grantedAll(row: TokenWithGrant, required: readonly string[]): boolean {
+  if (required.length === 0) return true;
+  const granted = row.scope.split(' ');
+  return required.every((s) => granted.includes(s));
+}
+
+/** RFC 7662 2.1: the introspection request's `token`, and Hydra's `scope`. */
+export class Introspection {
+  constructor(
+    private readonly tokens: Pick<TokenLookup, 'activeRow'>,
+    private readonly issuer: string,
+  ) {}
+
+  /** Synchronous when the token is cached: the hottest answer then takes no promise at all. */
+  answer(params: Params): IntrospectionAnswer | Promise<IntrospectionAnswer> {
+    const token = params.get('token');
+    if (token === undefined) throw invalidRequest('The request has no token.');
+    const found = this.tokens.activeRow(token);
+    return found instanceof Promise ? found.then((row) => this.answerFor(row, params)) : this.answerFor(found, params);
+  }
+
+  private answerFor(row: TokenWithGrant | undefined, params: Params): IntrospectionAnswer {
+    const required = parseScope(params.get('scope'));
+    if (row && !grantedAll(row, required)) return { active: false };
+    return introspectionResponse(row, this.issuer);
+  }
 }

@@ -13,7 +13,9 @@ export function redirectUriProblem(uri: string, applicationType: ApplicationType
   let url: URL;
   try {
     url = new URL(uri);
-  } catch {
+  } catch (err) {
+    // The URL constructor's one refusal: not a URL it can parse.
+    if (!(err instanceof TypeError)) throw err;
     return 'is not an absolute URI';
   }
   if (uri.includes('#')) return 'must not contain a fragment (RFC 6749 section 3.1.2)';
@@ -44,7 +46,8 @@ export function matchRedirectUri(
   let asked: URL;
   try {
     asked = new URL(requested);
-  } catch {
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
     return undefined;
   }
   if (asked.protocol !== 'http:' || !isLoopbackIpLiteral(asked.hostname)) return undefined;

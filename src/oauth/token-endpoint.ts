@@ -1,6 +1,7 @@
 /**
  * The token endpoint as a short pipeline (RFC 6749 3.2): read the grant type, authenticate
- * the client, check the client may use the grant, dispatch to the grant's module.
+ * the client, check the client may use the grant and the grant's required parameters are
+ * there, dispatch to the grant's module.
  * Repeated parameters were already refused when the body was read (params.ts).
  */
 import type { Actor } from '../events/actor.js';
@@ -14,7 +15,7 @@ export class TokenEndpoint {
   private readonly grants: Map<string, GrantHandler>;
 
   constructor(
-    private readonly authenticator: ClientAuthenticator,
+    private readonly authenticator: Pick<ClientAuthenticator, 'authenticate'>,
     grants: GrantHandler[],
   ) {
     this.grants = new Map(grants.map((g) => [g.grantType, g]));
@@ -40,6 +41,8 @@ export class TokenEndpoint {
     if (!client.grant_types.includes(grantType)) {
       throw new OAuthError('unauthorized_client', `The client may not use the ${grantType} grant.`);
     }
+    const missing = grant.required.find((name) => !input.params.has(name));
+    if (missing !== undefined) throw invalidRequest(`The request has no ${missing}.`);
     return grant.handle({ actor: input.actor, client, params: input.params, lenientRedirectUri: input.lenientRedirectUri });
   }
 }

@@ -8,7 +8,7 @@ import type { SigningAlgorithm, SigningKeys } from '../crypto/signing-keys.js';
 import { hashSecret, newSecret } from '../crypto/tokens.js';
 import type { Client, Grant, TokensTable } from '../db/schema.js';
 import { json } from '../db/schema.js';
-import type { GrantStore } from '../tokens/store.js';
+import type { TokenStore } from '../tokens/token-store.js';
 import { signIdToken } from './id-token.js';
 
 export interface TokenResponse {
@@ -48,7 +48,7 @@ export interface IssueOptions {
 
 export class TokenIssuer {
   constructor(
-    private readonly grants: GrantStore,
+    private readonly grants: TokenStore,
     private readonly keys: SigningKeys,
     private readonly config: IssuerConfig,
     private readonly now: () => number,

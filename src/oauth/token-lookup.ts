@@ -2,8 +2,8 @@
 
 import { hashSecret, prefixes } from '../crypto/tokens.js';
 import type { TokenKind } from '../db/schema.js';
-import type { GrantStore, TokenWithGrant } from '../tokens/store.js';
-import { BearerError, invalidRequest, OAuthError } from './errors.js';
+import type { TokenStore, TokenWithGrant } from '../tokens/token-store.js';
+import { BearerError, invalidRequest } from './errors.js';
 
 export interface ActiveToken {
   kind: TokenKind;
@@ -25,7 +25,7 @@ export function isActive(row: TokenWithGrant, now: number): boolean {
 
 export class TokenLookup {
   constructor(
-    private readonly grants: GrantStore,
+    private readonly grants: TokenStore,
     private readonly now: () => number,
   ) {}
 

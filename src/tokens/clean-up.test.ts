@@ -1,5 +1,5 @@
 /**
- * The background clean-up (GrantStore.deleteExpired): everything expired goes, however much
+ * The background clean-up (TokenStore.deleteExpired): everything expired goes, however much
  * there is (it deletes in chunks), nothing live goes with it, and a stopping node ends it early.
  */
 import { sql } from 'kysely';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { until } from '../../test/support/until.js';
 import { type Database, migrateToLatest } from '../db/database.js';
-import { GrantStore } from './store.js';
+import { TokenStore } from './token-store.js';
 
 let database: Database;
 
@@ -32,7 +32,7 @@ it('removes more expired tokens than one chunk holds, and keeps every live one',
     select 'expired-live-' || g, 'access', 'cleanup', 'email', ${now}::timestamptz + interval '1 hour'
     from generate_series(1, 100) g`.execute(database.db);
 
-  const removed = await new GrantStore(database.db, database.invalidations).deleteExpired(now);
+  const removed = await new TokenStore(database.db, database.invalidations).deleteExpired(now);
 
   expect(removed).toBe(12345);
   const left = await sql<{ n: number }>`select count(*)::int as n from tokens`.execute(database.db);
@@ -49,7 +49,7 @@ it('counts a row that expires at this very instant as expired, as every check do
     values ('at-the-instant', 'access', 'cleanup', 'email', ${now}),
            ('a-millisecond-later', 'access', 'cleanup', 'email', ${new Date(now.getTime() + 1)})`.execute(database.db);
 
-  await new GrantStore(database.db, database.invalidations).deleteExpired(now);
+  await new TokenStore(database.db, database.invalidations).deleteExpired(now);
 
   const left = await sql<{
     hash: string;
@@ -62,7 +62,7 @@ it('ends after the chunk under way once its node is stopping, leaving the rest f
   await sql`insert into tokens (hash, kind, client_id, scope, expires_at)
     select 'stopping-' || g, 'access', 'cleanup', 'email', ${now}::timestamptz - interval '1 second'
     from generate_series(1, 12000) g`.execute(database.db);
-  const store = new GrantStore(database.db, database.invalidations);
+  const store = new TokenStore(database.db, database.invalidations);
   const expiredLeft = async () =>
     (await sql<{ n: number }>`select count(*)::int as n from tokens where expires_at <= ${now}`.execute(database.db)).rows[0]?.n;
 

@@ -1,9 +1,9 @@
-/** GrantStore.revoke: a person's (or a client's) grants and tokens, and nobody else's. */
+/** TokenStore.revoke: a person's (or a client's) grants and tokens, and nobody else's. */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
-import { GrantStore } from './store.js';
+import { TokenStore } from './token-store.js';
 
 let database: Database;
 
@@ -45,7 +45,7 @@ async function revokedTokens(): Promise<string[]> {
 }
 
 it("revokes one person's grants and tokens with one client, then with all, and nobody else's", async () => {
-  const store = new GrantStore(database.db, database.invalidations);
+  const store = new TokenStore(database.db, database.invalidations);
   await store.revoke({ subject: 'alice', clientId: 'app-b' }, 'test', new Date());
   expect(await revokedTokens()).toEqual(['g-alice-b-at', 'g-alice-b-rt']);
 

@@ -1,5 +1,5 @@
 /**
- * Refresh-token rotation (GrantStore.rotate): concurrent rotations share one statement, and
+ * Refresh-token rotation (TokenStore.rotate): concurrent rotations share one statement, and
  * successors are stored exactly when the presented token was live and is now used.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,10 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import type { TokensTable } from '../db/schema.js';
-import { GrantStore, type Spend } from './store.js';
+import { AuthorizationCodeStore } from './authorization-codes.js';
+import type { Spend } from './spend.js';
+import { TokenStore } from './token-store.js';
 
 let database: Database;
-let store: GrantStore;
+let store: TokenStore;
+let codeStore: AuthorizationCodeStore;
 const CLIENT = 'rotation-client';
 const GRANT = 'rotation-grant';
 const expires = new Date(Date.now() + 3_600_000);
@@ -40,7 +43,8 @@ beforeAll(async () => {
     })
     .execute();
   await database.db.insertInto('grants').values({ id: GRANT, client_id: CLIENT, subject: 'user-1', scope: 'openid' }).execute();
-  store = new GrantStore(database.db, database.invalidations);
+  store = new TokenStore(database.db, database.invalidations);
+  codeStore = new AuthorizationCodeStore(database.db);
 });
 afterAll(() => database?.close());
 
@@ -78,7 +82,7 @@ async function existing(hashes: string[]): Promise<string[]> {
 
 const successors = (r: Spend) => r.tokens.map((t) => t.hash);
 
-describe('GrantStore.rotate', () => {
+describe('TokenStore.rotate', () => {
   it('rotates many distinct live refresh tokens at once, storing each one’s successors', async () => {
     const hashes = await Promise.all(Array.from({ length: 25 }, () => liveRefreshToken()));
     const rotations = hashes.map(rotation);
@@ -132,7 +136,7 @@ describe('GrantStore.rotate', () => {
   });
 });
 
-describe('GrantStore.spendCode', () => {
+describe('AuthorizationCodeStore.spend', () => {
   async function liveCode(expiresAt = expires): Promise<string> {
     const hash = unique('ac');
     await database.db
@@ -153,7 +157,7 @@ describe('GrantStore.spendCode', () => {
     const codes = await Promise.all(Array.from({ length: 10 }, () => liveCode()));
     const spends = codes.map(rotation);
     const twice = rotation(codes[0] as string);
-    const results = await Promise.all([...spends.map((s) => store.spendCode(s)), store.spendCode(twice)]);
+    const results = await Promise.all([...spends.map((s) => codeStore.spend(s)), codeStore.spend(twice)]);
     expect(results).toEqual([...codes.map(() => true), false]);
     const all = spends.flatMap(successors);
     expect(await existing(all)).toEqual([...all].sort());
@@ -164,10 +168,10 @@ describe('GrantStore.spendCode', () => {
 
   it('refuses a spent or unknown code, and a refresh token presented as a code, storing nothing', async () => {
     const spent = await liveCode();
-    expect(await store.spendCode(rotation(spent))).toBe(true);
+    expect(await codeStore.spend(rotation(spent))).toBe(true);
     const refresh = await liveRefreshToken();
     const attempts = [spent, unique('unknown'), refresh].map(rotation);
-    expect(await Promise.all(attempts.map((a) => store.spendCode(a)))).toEqual([false, false, false]);
+    expect(await Promise.all(attempts.map((a) => codeStore.spend(a)))).toEqual([false, false, false]);
     expect(await existing(attempts.flatMap(successors))).toEqual([]);
     const refreshRow = await database.db.selectFrom('tokens').select('rotated_at').where('hash', '=', refresh).executeTakeFirst();
     expect(refreshRow?.rotated_at).toBeNull();

@@ -1,13 +1,10 @@
 /**
  * The "Sign in with Galxe" resource API: GET /oauth/api/2/token (token detail) and
- * GET /oauth/api/2/user (the person's fields per granted scope).
+ * GET /oauth/api/2/user (the person's fields per granted scope, decided in oauth/resource.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { userFields } from '../../accounts/user-fields.js';
 import type { Gatehouse } from '../../gatehouse.js';
-import { BearerError } from '../../oauth/errors.js';
 import { type RawParams, readParams } from '../../oauth/params.js';
-import { parseScope } from '../../oauth/scopes.js';
 import { readBearer } from '../../oauth/token-lookup.js';
 
 /** Galxe writes Go's time format: "2022-08-31 16:00:22.666401 +0800 CST"; in UTC here. */
@@ -24,16 +21,7 @@ export async function galxeRoutes(app: FastifyInstance, gh: Gatehouse): Promise<
 
   app.get('/oauth/api/2/user', async (request, reply) => {
     const params = readParams(request.query as RawParams);
-    const token = await gh.tokens.bearer(readBearer(request.headers.authorization, undefined));
-    const asked = params.has('scope') ? parseScope(params.get('scope')) : token.scope;
-    const missing = asked.find((s) => !token.scope.includes(s));
-    if (missing !== undefined) {
-      throw new BearerError('insufficient_scope', `The access token was not granted the scope "${missing}".`, 403);
-    }
-    const subject = token.subject ?? '';
-    const { account, identities } = token.subject
-      ? await gh.profiles.read(token.subject)
-      : { account: undefined, identities: [] };
-    return reply.send(userFields(subject, account, asked, gh.scopes, identities));
+    const bearer = readBearer(request.headers.authorization, undefined);
+    return reply.send(await gh.resources.galxeUser(bearer, params.get('scope')));
   });
 }

@@ -12,12 +12,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DEVELOPER_PORTAL_CLIENT_ID, developerPortalClient } from '../../clients/first-party.js';
 import { challengeFor } from '../../crypto/pkce.js';
-import { hashSecret, newSecret, safeEqual } from '../../crypto/tokens.js';
+import { newSecret, safeEqual } from '../../crypto/tokens.js';
 import type { Account } from '../../db/schema.js';
 import { GatehouseError } from '../../errors.js';
 import { identify } from '../../events/actor.js';
 import type { Gatehouse } from '../../gatehouse.js';
-import { OAuthError } from '../../oauth/errors.js';
 import { readParams } from '../../oauth/params.js';
 import { clientNetwork } from '../client-network.js';
 import { applyCookies, signedCookie } from '../cookies.js';
@@ -185,9 +184,7 @@ export function developerSessions(gh: Gatehouse) {
   /** Ends the portal session for good: the token behind the cookie is revoked, then the cookie cleared. */
   async function signOut(reply: FastifyReply, developer: Developer) {
     identify(reply.request.actor, 'developer', developer.account.id);
-    const now = new Date(gh.now());
-    if (developer.grantId) await gh.grants.revokeGrant(developer.grantId, 'signed out of the developer portal', now);
-    else await gh.grants.revokeToken(hashSecret(developer.token), now);
+    await gh.revocation.endSession(developer.token, developer.grantId, 'signed out of the developer portal');
     setCookie(reply, PORTAL_COOKIE, null);
   }
 

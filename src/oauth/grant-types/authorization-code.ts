@@ -4,15 +4,32 @@ import { verifyPkce } from '../../crypto/pkce.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import type { Actor } from '../../events/actor.js';
 import type { EventSink } from '../../events/events.js';
-import type { GrantStore } from '../../tokens/store.js';
-import { invalidGrant, invalidRequest, type OAuthError } from '../errors.js';
+import type { CodeWithGrant } from '../../tokens/authorization-codes.js';
+import type { Spend } from '../../tokens/spend.js';
+import { invalidGrant, type OAuthError } from '../errors.js';
 import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';
 import { nothingLeft, stillAllowed } from './still-allowed.js';
 
+/** What redeeming a code needs of the code store (src/tokens/authorization-codes.ts). */
+export interface AuthorizationCodeStorage {
+  /** The code by its hash, with what its tokens need of its grant. */
+  find(hash: string): Promise<CodeWithGrant | undefined>;
+  /** Marks the code used, buying nothing. */
+  consume(hash: string, now: Date): Promise<unknown>;
+  /** Spends the code and stores its tokens in one statement; false when it was already used. */
+  spend(spend: Spend): Promise<boolean>;
+}
+
+/** Ending a whole token family (src/tokens/token-store.ts); true when it was still live. */
+export interface GrantRevocation {
+  revokeGrant(id: string, reason: string, now: Date): Promise<boolean>;
+}
+
 export interface AuthorizationCodeDeps {
-  grants: GrantStore;
-  issuer: TokenIssuer;
+  codes: AuthorizationCodeStorage;
+  grants: GrantRevocation;
+  issuer: Pick<TokenIssuer, 'prepare'>;
   events: EventSink;
   now: () => number;
 }
@@ -27,7 +44,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
 
   /** RFC 6749 4.1.2: a code used twice revokes every token it issued. */
   async function replayed(actor: Actor, hash: string, clientId: string, now: Date): Promise<never> {
-    const used = await deps.grants.findCode(hash);
+    const used = await deps.codes.find(hash);
     if (used?.consumed_at && used.client_id === clientId) {
       if (await deps.grants.revokeGrant(used.grant_id, 'authorization code replayed', now)) {
         await deps.events.emit({ type: 'code.replayed', clientId, grantId: used.grant_id }, actor);
@@ -38,17 +55,16 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
 
   return {
     grantType: 'authorization_code',
-    parameters: ['code', 'redirect_uri', 'code_verifier'],
+    required: ['code'],
     async handle({ actor, client, params, lenientRedirectUri }) {
-      const code = params.get('code');
-      if (code === undefined) throw invalidRequest('The request has no code.');
+      const code = params.get('code') as string; // required: the token endpoint saw it
       const verifier = params.get('code_verifier');
       const redirectUri = params.get('redirect_uri');
       const hash = hashSecret(code);
       const now = new Date(deps.now());
 
       // The code and its grant, read together.
-      const row = await deps.grants.findCode(hash);
+      const row = await deps.codes.find(hash);
       if (!row) throw unusable();
       if (row.consumed_at) return replayed(actor, hash, client.id, now);
       // The client's scope may have been narrowed since the authorization request: tokens carry
@@ -84,7 +100,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
       })();
       if (refusal) {
         // A failed redemption spends the code too: it must never be tried again.
-        if (row.client_id === client.id) await deps.grants.consumeCode(hash, now);
+        if (row.client_id === client.id) await deps.codes.consume(hash, now);
         throw refusal;
       }
 
@@ -99,7 +115,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
       });
       // One statement: the code is spent and its tokens stored, or neither (a concurrent
       // redemption got there first, which is handled as a replay).
-      if (!(await deps.grants.spendCode({ hash, at: now, tokens: prepared.rows }))) return replayed(actor, hash, client.id, now);
+      if (!(await deps.codes.spend({ hash, at: now, tokens: prepared.rows }))) return replayed(actor, hash, client.id, now);
       return prepared.response;
     },
   };

@@ -8,10 +8,10 @@ import type { GrantHandler } from './grant.js';
 /** Scopes that speak of a person, meaningless when the client acts for itself. */
 const USER_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'phone']);
 
-export function clientCredentialsGrant(deps: { issuer: TokenIssuer; scopes: ScopeCatalogue }): GrantHandler {
+export function clientCredentialsGrant(deps: { issuer: Pick<TokenIssuer, 'issue'>; scopes: ScopeCatalogue }): GrantHandler {
   return {
     grantType: 'client_credentials',
-    parameters: ['scope', 'audience'],
+    required: [],
     async handle({ client, params }) {
       if (client.token_endpoint_auth_method === 'none') {
         throw new OAuthError('unauthorized_client', 'A public client cannot use the client_credentials grant.');

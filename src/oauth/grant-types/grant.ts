@@ -15,7 +15,10 @@ export interface GrantContext {
 
 export interface GrantHandler {
   grantType: string;
-  /** Parameters this grant reads, besides grant_type and client authentication. */
-  parameters: readonly string[];
+  /**
+   * Parameters the grant cannot do without: the token endpoint refuses a request that lacks
+   * one (invalid_request, RFC 6749 5.2) before it calls `handle`, which may then rely on them.
+   */
+  required: readonly string[];
   handle(ctx: GrantContext): Promise<TokenResponse>;
 }

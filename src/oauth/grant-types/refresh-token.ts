@@ -6,16 +6,27 @@
 import { hashSecret } from '../../crypto/tokens.js';
 import type { Actor } from '../../events/actor.js';
 import type { EventSink } from '../../events/events.js';
-import type { GrantStore } from '../../tokens/store.js';
-import { invalidGrant, invalidRequest, invalidScope } from '../errors.js';
+import type { Spend } from '../../tokens/spend.js';
+import type { TokenWithGrant } from '../../tokens/token-store.js';
+import { invalidGrant, invalidScope } from '../errors.js';
 import { includesAll, parseScope } from '../scopes.js';
 import { earnsRefreshToken, type TokenIssuer } from '../token-issuer.js';
 import type { GrantHandler } from './grant.js';
 import { nothingLeft, stillAllowed } from './still-allowed.js';
 
+/** What rotating a refresh token needs of the token store (src/tokens/token-store.ts). */
+export interface RefreshTokenStorage {
+  /** The token by its hash as it is now, with its grant's state (never a cached copy). */
+  findToken(hash: string): Promise<TokenWithGrant | undefined>;
+  /** Marks the token rotated and stores its successors in one statement; false when it was not live. */
+  rotate(rotation: Spend): Promise<boolean>;
+  /** Ends the token's whole family; true when it was still live. */
+  revokeGrant(id: string, reason: string, now: Date): Promise<boolean>;
+}
+
 export interface RefreshTokenDeps {
-  grants: GrantStore;
-  issuer: TokenIssuer;
+  grants: RefreshTokenStorage;
+  issuer: Pick<TokenIssuer, 'prepare'>;
   events: EventSink;
   now: () => number;
 }
@@ -32,10 +43,9 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
 
   return {
     grantType: 'refresh_token',
-    parameters: ['refresh_token', 'scope'],
+    required: ['refresh_token'],
     async handle({ actor, client, params }) {
-      const token = params.get('refresh_token');
-      if (token === undefined) throw invalidRequest('The request has no refresh_token.');
+      const token = params.get('refresh_token') as string; // required: the token endpoint saw it
       const askedScope = params.has('scope') ? parseScope(params.get('scope')) : undefined;
       const hash = hashSecret(token);
       const now = new Date(deps.now());

@@ -1,24 +1,25 @@
 /**
- * Queries on grants, authorization codes and tokens. Every secret is addressed by its hash;
- * spending a code or a refresh token is one atomic UPDATE … WHERE still usable, in the same
- * statement as the insert of the tokens it buys, so two concurrent redemptions cannot both
- * succeed and no redemption is ever half done.
+ * Queries on issued tokens and the grants they belong to (a grant is a token family: revoking
+ * it ends every token of it at once). Every token is addressed by its hash; rotating a refresh
+ * token is one atomic UPDATE … WHERE still usable, in the same statement as the insert of its
+ * successors (spend.ts). Authorization codes have their own store (authorization-codes.ts).
  *
- * Two things keep the hot paths short. Concurrent requests' writes (issued tokens, rotations,
- * code exchanges) and token and code lookups are grouped into shared statements and commits
- * (src/db/group-commit.ts). Access tokens read to be checked (introspection, userinfo) come
- * from a cache that every revocation evicts, on every node, in the revoking transaction
- * (src/db/invalidations.ts); refresh tokens and codes are always read fresh, since using one
- * changes it.
+ * Two things keep the hot paths short. Concurrent requests' writes (issued tokens, rotations)
+ * and token lookups are grouped into shared statements and commits (src/db/group-commit.ts).
+ * Access tokens read to be checked (introspection, userinfo) come from a cache that every
+ * revocation evicts, on every node, in the revoking transaction (src/db/invalidations.ts);
+ * refresh tokens are always read fresh, since using one changes it.
  */
 
-import { type Insertable, type Selectable, sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import { deleteInChunks } from '../db/chunked-delete.js';
 import { anyOf, type Db, executeWithJson } from '../db/database.js';
-import { GroupCommit, groupedLookup, groupedOnce } from '../db/group-commit.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { type Invalidation, type Invalidations, LocalInvalidations } from '../db/invalidations.js';
 import { ReadCache } from '../db/read-cache.js';
-import type { AuthorizationCodesTable, Grant, Token, TokensTable } from '../db/schema.js';
+import type { Grant, Token, TokensTable } from '../db/schema.js';
+import { groupedByHash } from './lookup-by-hash.js';
+import { groupedSpends, type Spend, spendStatement, TOKEN_RECORD } from './spend.js';
 
 export type TokenWithGrant = Token & {
   grant_revoked_at: Date | null;
@@ -26,37 +27,23 @@ export type TokenWithGrant = Token & {
   id_token_claims: Record<string, unknown> | null;
 } & Pick<Grant, 'session_id' | 'auth_time' | 'acr' | 'amr'>;
 
-export type CodeWithGrant = Selectable<AuthorizationCodesTable> &
-  Pick<Grant, 'subject' | 'scope' | 'audience' | 'session_id' | 'auth_time' | 'acr' | 'amr' | 'id_token_claims'> & {
-    grant_revoked_at: Date | null;
-  };
-
-/** A single-use secret (refresh token, code) being used: its hash, and the tokens it buys. */
-export interface Spend {
-  hash: string;
-  at: Date;
-  tokens: Insertable<TokensTable>[];
-}
-
-export interface GrantStoreOptions {
+export interface TokenStoreOptions {
   /** Grouped token reads, and grouped writes, in flight at once; each holds a pooled connection. */
   concurrency?: number;
 }
 
-export class GrantStore {
+export class TokenStore {
   private readonly accessTokens: ReadCache<string, TokenWithGrant>;
   /** Each item is one request's rows, so they commit together or not at all. */
   private readonly tokenWrites: GroupCommit<Insertable<TokensTable>[], undefined>;
-  private readonly rotations: (rotation: Spend) => Promise<true | undefined>;
-  private readonly codeSpends: (spend: Spend) => Promise<true | undefined>;
+  private readonly rotations: (rotation: Spend) => Promise<boolean>;
   /** Reads grouped the same way: one query for the lookups that arrive together. */
   private readonly tokenReads: (hash: string) => Promise<TokenWithGrant | undefined>;
-  private readonly codeReads: (hash: string) => Promise<CodeWithGrant | undefined>;
 
   constructor(
     private readonly db: Db,
     private readonly invalidations: Invalidations = new LocalInvalidations(),
-    options: GrantStoreOptions = {},
+    options: TokenStoreOptions = {},
   ) {
     this.accessTokens = new ReadCache({ max: 50_000, maxAgeMs: 30_000, enabled: () => invalidations.listening });
     invalidations.subscribe((invalidation) => this.evict(invalidation));
@@ -69,20 +56,9 @@ export class GrantStore {
       concurrency,
       maxBatch: 500,
     });
-    const byHash = <Row extends { hash: string }>(fetch: (hashes: string[]) => Promise<Row[]>) =>
-      groupedLookup({ fetch, keyOfItem: (hash: string) => hash, keyOfRow: (row: Row) => row.hash, concurrency, maxBatch: 500 });
-    this.tokenReads = byHash((hashes) => this.findTokens(hashes));
-    this.codeReads = byHash((hashes) => this.findCodes(hashes));
-    // The same secret presented twice at once: one use wins, the other is a reuse.
-    const spending = (kind: 'refresh' | 'code') =>
-      groupedOnce({
-        keyOf: (spend: Spend) => spend.hash,
-        write: (firsts) => this.spendTogether(kind, firsts),
-        concurrency,
-        maxBatch: 200,
-      });
-    this.rotations = spending('refresh');
-    this.codeSpends = spending('code');
+    this.tokenReads = groupedByHash((hashes) => this.findTokens(hashes), concurrency);
+    // The same token presented twice at once: one rotation wins, the other is a reuse.
+    this.rotations = groupedSpends(db, ROTATE, concurrency);
   }
 
   private evict(invalidation: Invalidation): void {
@@ -92,42 +68,6 @@ export class GrantStore {
     else if (invalidation.kind === 'client') cache.deleteWhere((row) => row.client_id === invalidation.id);
     else if (invalidation.kind === 'subject') cache.deleteWhere((row) => row.subject === invalidation.subject);
     else cache.clear();
-  }
-
-  /** Marks the code used; undefined when it does not exist or was already used. */
-  consumeCode(hash: string, now: Date): Promise<Selectable<AuthorizationCodesTable> | undefined> {
-    return this.db
-      .updateTable('authorization_codes')
-      .set({ consumed_at: now })
-      .where('hash', '=', hash)
-      .where('consumed_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
-  }
-
-  /** A code with what the tokens it buys need of its grant, in one read (grouped, as tokens are). */
-  findCode(hash: string): Promise<CodeWithGrant | undefined> {
-    return this.codeReads(hash);
-  }
-
-  private findCodes(hashes: string[]): Promise<CodeWithGrant[]> {
-    return this.db
-      .selectFrom('authorization_codes')
-      .innerJoin('grants', 'grants.id', 'authorization_codes.grant_id')
-      .selectAll('authorization_codes')
-      .select([
-        'grants.subject',
-        'grants.scope',
-        'grants.audience',
-        'grants.session_id',
-        'grants.auth_time',
-        'grants.acr',
-        'grants.amr',
-        'grants.id_token_claims',
-        'grants.revoked_at as grant_revoked_at',
-      ])
-      .where('authorization_codes.hash', '=', anyOf(hashes))
-      .execute();
   }
 
   /** Stores one request's tokens, together with other requests' tokens (group commit). */
@@ -185,21 +125,7 @@ export class GrantStore {
    * (unknown, already used, revoked). Concurrent rotations share one statement and commit.
    */
   rotate(rotation: Spend): Promise<boolean> {
-    return this.rotations(rotation).then((used) => used === true);
-  }
-
-  /** The same for an authorization code: spent, and its tokens stored, or neither. */
-  spendCode(spend: Spend): Promise<boolean> {
-    return this.codeSpends(spend).then((used) => used === true);
-  }
-
-  /** Spends the first use of each secret in a group; the hashes it spent. */
-  private async spendTogether(kind: 'refresh' | 'code', spends: Spend[]): Promise<Map<string, true>> {
-    const presented = spends.map((r) => ({ hash: r.hash, at: r.at }));
-    const successors = spends.flatMap((r) => r.tokens.map((t) => ({ ...t, parent: r.hash, created_at: t.created_at ?? r.at })));
-    const hashes = spends.map((r) => r.hash);
-    const result = await executeWithJson<{ hash: string }>(this.db, SPEND[kind], [presented, successors], hashes);
-    return new Map(result.rows.map((row) => [row.hash, true]));
+    return this.rotations(rotation);
   }
 
   async revokeToken(hash: string, now: Date): Promise<void> {
@@ -291,10 +217,6 @@ const EXPIRING = [
   ['login_sessions', 'id'],
 ] as const;
 
-/** A token row as the JSON documents below carry it (audience as its JSON text). */
-const TOKEN_RECORD = `hash text, kind text, grant_id text, client_id text, subject text, scope text, audience text,
-  expires_at timestamptz, created_at timestamptz`;
-
 /**
  * One statement of one shape for any number of tokens: the rows travel as a single JSON
  * document. A multi-row VALUES list has nine parameters a row, which Kysely parses, pg
@@ -306,37 +228,12 @@ const INSERT_TOKENS = `
     coalesce(created_at, now()), revoked_at, rotated_at
   from json_to_recordset($1::json) as t(${TOKEN_RECORD}, revoked_at timestamptz, rotated_at timestamptz)`;
 
-/**
- * Spending secrets and storing what they buy, in one statement: $1 the presented hashes with
- * when they were used, $2 the successor tokens, each naming its parent, $3 the presented
- * hashes as an array (see executeWithJson). A successor is stored
- * exactly when its parent was spent by this statement. Data-modifying CTEs run once whether or
- * not the final SELECT reads them.
- */
-const spend = (use: string) => `
-  with presented as (
-    select * from json_to_recordset($1::json) as p(hash text, at timestamptz)
-  ), used as (${use}), inserted as (
-    insert into tokens (hash, kind, grant_id, client_id, subject, scope, audience, expires_at, created_at)
-    select s.hash, s.kind, s.grant_id, s.client_id, s.subject, s.scope, coalesce(s.audience::jsonb, '[]'), s.expires_at, s.created_at
-    from json_to_recordset($2::json) as s(parent text, ${TOKEN_RECORD})
-    where s.parent in (select hash from used)
-    returning 1
-  )
-  select hash from used`;
-
-const SPEND = {
-  refresh: spend(`
+/** Rotating a refresh token: it is marked rotated, only while it is live (spend.ts). */
+const ROTATE = spendStatement(`
     update tokens set rotated_at = presented.at from presented
     where tokens.hash = any($3::text[]) and tokens.hash = presented.hash and tokens.kind = 'refresh'
       and tokens.rotated_at is null and tokens.revoked_at is null
-    returning tokens.hash`),
-  code: spend(`
-    update authorization_codes set consumed_at = presented.at from presented
-    where authorization_codes.hash = any($3::text[]) and authorization_codes.hash = presented.hash
-      and authorization_codes.consumed_at is null
-    returning authorization_codes.hash`),
-} as const;
+    returning tokens.hash`);
 
 function freeze<T extends object>(row: T): T {
   for (const value of Object.values(row)) if (value && typeof value === 'object') Object.freeze(value);
