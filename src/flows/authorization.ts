@@ -17,6 +17,7 @@ import { includesAll } from '../oauth/scopes.js';
 import { AUTHORIZE_PATH, type CookieChange, type FlowDeps, flowCsrfCookie, uiUrl, withParam } from './context.js';
 import { establishedSession } from './established-session.js';
 import type { FlowStore } from './flow-store.js';
+import { sessionLiveAt } from './flow-store.js';
 import { admitNewRequest, type NewRequestLimit } from './new-request-limit.js';
 import { clearCsrf, trustedTarget, verifiedFlow } from './returning-browser.js';
 
@@ -139,7 +140,7 @@ export class Authorization {
     const now = this.deps.now();
     // A reused session is checked again here: the person may have signed out since the login
     // request was created (the code itself is only issued while the session lives).
-    if (flow.login_skip && !(await this.deps.sessions.isLive(flow.login_session_id, new Date(now)))) {
+    if (flow.login_skip && !sessionLiveAt(flow, now)) {
       await this.deps.flows.endFlow(flow.id);
       throw signedOutMeanwhile();
     }

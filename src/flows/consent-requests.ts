@@ -10,6 +10,7 @@ import type { Actor } from '../events/actor.js';
 import { invalidRequest, OAuthError } from '../oauth/errors.js';
 import { includesAll } from '../oauth/scopes.js';
 import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, sessionEnded, unlessRefused } from './context.js';
+import { type FlowWithSession, sessionLiveAt } from './flow-store.js';
 import { MAX_REMEMBER_FOR, oidcContext, type RedirectTo, type RejectBody, requestError } from './login-requests.js';
 
 export interface ConsentAcceptBody {
@@ -105,8 +106,8 @@ export class ConsentRequests {
    * Consent is asked for the person of a login session: once that session ends (sign-out,
    * revocation), the request ends with it, whether it reused the session or made it.
    */
-  private async refuseEndedSession(flow: Flow): Promise<void> {
-    if (await this.deps.sessions.isLive(flow.login_session_id, new Date(this.deps.now()))) return;
+  private async refuseEndedSession(flow: FlowWithSession): Promise<void> {
+    if (sessionLiveAt(flow, this.deps.now())) return;
     await this.deps.flows.endFlow(flow.id);
     throw sessionEnded('consent', flow.request_url);
   }

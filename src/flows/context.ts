@@ -1,9 +1,9 @@
 /** What the login, consent and logout flows need, passed in (no singletons). */
+
 import type { ClientStore } from '../clients/store.js';
 import type { Config } from '../config/config.js';
 import type { SigningKeys } from '../crypto/signing-keys.js';
 import { hashSecret } from '../crypto/tokens.js';
-import type { Flow } from '../db/schema.js';
 import { GatehouseError } from '../errors.js';
 import type { EventSink } from '../events/events.js';
 import { OAuthError } from '../oauth/errors.js';
@@ -11,7 +11,7 @@ import type { ScopeCatalogue } from '../oauth/scopes.js';
 import type { AuthorizationCodeStore } from '../tokens/authorization-codes.js';
 import type { TokenStore } from '../tokens/token-store.js';
 import type { FlowAccepts } from './flow-accepts.js';
-import type { FlowStore } from './flow-store.js';
+import type { FlowStore, FlowWithSession } from './flow-store.js';
 import type { LoginSessionStore } from './login-session-store.js';
 import type { LogoutStore } from './logout-store.js';
 
@@ -77,7 +77,7 @@ export async function findFlowByChallenge(
   deps: FlowDeps,
   key: 'login_challenge_hash' | 'consent_challenge_hash',
   challenge: string | undefined,
-): Promise<Flow> {
+): Promise<FlowWithSession> {
   const what = key === 'login_challenge_hash' ? 'login' : 'consent';
   if (!challenge) throw new OAuthError('invalid_request', `The ${what}_challenge parameter is missing.`);
   const flow = await deps.flows.findBy(key, hashSecret(challenge));

@@ -25,8 +25,18 @@ type FlowKey = 'login_challenge_hash' | 'login_verifier_hash' | 'consent_challen
 /** A login session a flow establishes; remembered or not is always said. */
 export type NewLoginSession = Insertable<LoginSessionsTable> & { remember: boolean };
 
+/**
+ * A flow as read by challenge or verifier, with when its login session ends (null: it has none,
+ * or it ended): the checks that a request's session still lives need no read of their own.
+ */
+export type FlowWithSession = Flow & { session_expires_at: Date | null };
+
+/** Whether the login session a flow relies on is live at `now` (see FlowWithSession). */
+export const sessionLiveAt = (flow: FlowWithSession, now: number): boolean =>
+  flow.session_expires_at !== null && flow.session_expires_at.getTime() > now;
+
 /** A flow as read for the step after login, with the consent its person may have remembered. */
-export type FlowAfterLogin = Flow & { remembered_scope: string[] | null; remembered_audience: string[] | null };
+export type FlowAfterLogin = FlowWithSession & { remembered_scope: string[] | null; remembered_audience: string[] | null };
 
 /**
  * The flow's login session still exists and has not expired: a request whose session ended
@@ -38,7 +48,7 @@ export const LIVE_SESSION = `exists (select 1 from login_sessions s where s.id =
 /** Every use-once write carries its checks per row, so grouping changes no answer. */
 export class FlowStore {
   private readonly inserts: GroupCommit<Insertable<FlowsTable>, undefined>;
-  private readonly lookups: Record<FlowKey, (hash: string) => Promise<Flow | undefined>>;
+  private readonly lookups: Record<FlowKey, (hash: string) => Promise<FlowWithSession | undefined>>;
   private readonly afterLoginLookups: (item: { hash: string; now: Date }) => Promise<FlowAfterLogin | undefined>;
 
   constructor(
@@ -56,7 +66,14 @@ export class FlowStore {
     });
     const lookupBy = (key: FlowKey) =>
       groupedLookup({
-        fetch: (hashes: string[]) => db.selectFrom('flows').selectAll().where(key, '=', anyOf(hashes)).execute(),
+        fetch: (hashes: string[]): Promise<FlowWithSession[]> =>
+          db
+            .selectFrom('flows')
+            .leftJoin('login_sessions as session', 'session.id', 'flows.login_session_id')
+            .selectAll('flows')
+            .select('session.expires_at as session_expires_at')
+            .where(`flows.${key}`, '=', anyOf(hashes))
+            .execute(),
         keyOfItem: (hash) => hash,
         keyOfRow: (flow) => flow[key] as string,
         concurrency,
@@ -88,7 +105,7 @@ export class FlowStore {
     return this.inserts.submit(flow);
   }
 
-  findBy(key: FlowKey, hash: string): Promise<Flow | undefined> {
+  findBy(key: FlowKey, hash: string): Promise<FlowWithSession | undefined> {
     return this.lookups[key](hash);
   }
 
@@ -164,8 +181,9 @@ export class FlowStore {
             .as('remembered'),
         (join) => join.onTrue(),
       )
+      .leftJoin('login_sessions as session', 'session.id', 'flows.login_session_id')
       .selectAll('flows')
-      .select(['remembered.remembered_scope', 'remembered.remembered_audience'])
+      .select(['remembered.remembered_scope', 'remembered.remembered_audience', 'session.expires_at as session_expires_at'])
       .where('flows.login_verifier_hash', '=', anyOf(hashes))
       .execute();
   }

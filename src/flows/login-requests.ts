@@ -10,6 +10,7 @@ import type { Actor } from '../events/actor.js';
 import { invalidRequest, OAuthError } from '../oauth/errors.js';
 import { alreadyHandled, type FlowDeps, findFlowByChallenge, resumeUrl, sessionEnded, unlessRefused } from './context.js';
 import type { LoginAcceptance } from './flow-accepts.js';
+import { type FlowWithSession, sessionLiveAt } from './flow-store.js';
 
 export interface LoginAcceptBody {
   subject: string;
@@ -115,8 +116,8 @@ export class LoginRequests {
    * A request made to reuse a session (skip) is answered only while that session lives: after
    * a sign-out or a revocation it ends, and the browser starts over without the session.
    */
-  private async refuseEndedSession(flow: Flow): Promise<void> {
-    if (!flow.login_skip || (await this.deps.sessions.isLive(flow.login_session_id, new Date(this.deps.now())))) return;
+  private async refuseEndedSession(flow: FlowWithSession): Promise<void> {
+    if (!flow.login_skip || sessionLiveAt(flow, this.deps.now())) return;
     await this.deps.flows.endFlow(flow.id);
     throw sessionEnded('login', flow.request_url);
   }

@@ -28,11 +28,6 @@ export class LoginSessionStore {
       .execute();
   }
 
-  /** Whether a login session is still live: a flow that relies on it checks at each use. */
-  async isLive(id: string | null, now: Date): Promise<boolean> {
-    return id !== null && (await this.find(id, now)) !== undefined;
-  }
-
   /**
    * Ends login sessions (one by id, or every one of a subject) and, in the same statement,
    * every flow still open on them: a login or consent request that would reuse the session,
