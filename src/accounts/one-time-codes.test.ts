@@ -3,8 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
 import { GatehouseError } from '../errors.js';
+import { CaptchaRequired, CodeError, RateLimited } from './code-refusals.js';
 import { OneTimeCodeStore } from './one-time-code-store.js';
-import { CaptchaRequired, CodeError, codeKeyFrom, OneTimeCodes, RateLimited } from './one-time-codes.js';
+import { codeKeyFrom, OneTimeCodes } from './one-time-codes.js';
 
 let database: Database;
 const start = Date.parse('2031-05-01T12:00:00Z');

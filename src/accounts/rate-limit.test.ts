@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/support/database.js';
 import { type Database, migrateToLatest } from '../db/database.js';
-import { addressBucket, RateLimiter } from './rate-limit.js';
+import { addressBucket } from '../net/address-bucket.js';
+import { RateLimiter } from './rate-limit.js';
 
 let database: Database;
 // A window-aligned start, so "the rest of the window" is exact.

@@ -9,7 +9,7 @@
 import { GatehouseError } from '../errors.js';
 import type { Actor } from '../events/actor.js';
 import type { EventSink } from '../events/events.js';
-import { waitText } from './one-time-codes.js';
+import { waitText } from './code-refusals.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Totp } from './totp.js';
 

@@ -9,7 +9,7 @@ import type { OutgoingMessage } from '../delivery/delivery.js';
 import { GatehouseError } from '../errors.js';
 import { systemActor } from '../events/actor.js';
 import { createGatehouse, type Gatehouse } from '../gatehouse.js';
-import { CodeError } from './one-time-codes.js';
+import { CodeError } from './code-refusals.js';
 import { SecondFactorRefused } from './second-factor.js';
 import { type Attempt, type Requester, SignIn } from './sign-in.js';
 

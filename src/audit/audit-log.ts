@@ -5,6 +5,7 @@ import { type Db, executeWithJson } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
 import type { ActorType } from '../events/actor.js';
 import { foldBatch } from './folding.js';
+import type { NewAuditEntry } from './new-entry.js';
 
 export interface AuditEntry {
   id: string;
@@ -16,14 +17,7 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
-export interface NewAuditEntry {
-  at: Date;
-  action: string;
-  actor: { type: ActorType; id?: string | undefined };
-  target?: { type: string; id: string } | undefined;
-  ip?: string | undefined;
-  details?: Record<string, unknown>;
-}
+export type { NewAuditEntry };
 
 export interface AuditFilter {
   limit: number;

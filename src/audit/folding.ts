@@ -6,7 +6,7 @@
  * `count` and move its `last_at`. The entry keeps the first failure's time, actor and address.
  */
 import { windowStartOf } from '../accounts/rate-limit.js';
-import type { NewAuditEntry } from './audit-log.js';
+import type { NewAuditEntry } from './new-entry.js';
 
 /** The actions that fold, all of them failures an anonymous caller can repeat at will. */
 export const FOLDED_ACTIONS: ReadonlySet<string> = new Set([

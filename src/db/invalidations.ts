@@ -9,9 +9,14 @@
  * evicted again once the connection is back. The embedded database is one process's alone,
  * so there only local evictions exist.
  */
+
+import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import pg from 'pg';
-import type { Db } from './database.js';
+import type { Database } from './schema.js';
+
+// The Kysely type spelled out rather than imported from database.ts, which builds on this module.
+type Db = Kysely<Database>;
 
 export type Invalidation =
   | { kind: 'client'; id: string }

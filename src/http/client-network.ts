@@ -1,7 +1,7 @@
 /** Which network a request counts under for every per-address limit. */
 import type { FastifyRequest } from 'fastify';
-import { addressBucket } from '../accounts/rate-limit.js';
 import type { Gatehouse } from '../gatehouse.js';
+import { addressBucket } from '../net/address-bucket.js';
 
 /**
  * Its IPv4 address, or its IPv6 address by the configured prefix (RATE_LIMIT_IPV6_PREFIX, a /64

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { addressBucket } from '../../accounts/rate-limit.js';
+import { addressBucket } from '../../net/address-bucket.js';
 
 /**
  * One-time codes count their limits by the network that asked (an IPv4 address, or an IPv6

@@ -12,8 +12,8 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CodeError } from '../../accounts/code-refusals.js';
 import { InputError } from '../../accounts/identifiers.js';
-import { CodeError } from '../../accounts/one-time-codes.js';
 import { SecondFactorRefused } from '../../accounts/second-factor.js';
 import { type Attempt, type Requester, SignIn, type SignInOutcome } from '../../accounts/sign-in.js';
 import type { GatehouseError } from '../../errors.js';
