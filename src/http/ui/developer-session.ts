@@ -56,12 +56,14 @@ const safeReturn = (path: string | undefined): string => (path && PORTAL_PAGE.te
 
 function parseJson<T>(value: string | undefined, valid: (v: Partial<T>) => boolean): T | undefined {
   if (value === undefined) return undefined;
+  let parsed: Partial<T> | null;
   try {
-    const parsed = JSON.parse(value) as Partial<T> | null;
-    return parsed !== null && typeof parsed === 'object' && valid(parsed) ? (parsed as T) : undefined;
-  } catch {
-    return undefined;
+    parsed = JSON.parse(value) as Partial<T> | null;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
   }
+  return parsed !== null && typeof parsed === 'object' && valid(parsed) ? (parsed as T) : undefined;
 }
 
 export function developerSessions(gh: Gatehouse) {
