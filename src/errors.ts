@@ -65,6 +65,10 @@ export class InternalError extends GatehouseError {
 export const tooManyRequests = (description: string, retryAfterSeconds: number, debug?: string) =>
   new GatehouseError('too_many_requests', description, { status: 429, retryAfterSeconds, ...(debug ? { debug } : {}) });
 
+/** A GatehouseError meant for the asker: its description may be shown (an InternalError's may not). */
+export const isRefusal = (err: unknown): err is GatehouseError =>
+  err instanceof GatehouseError && !(err instanceof InternalError);
+
 // Node socket errors and PostgreSQL classes 08 (connection exception) and 57P (shutdown).
 const UNAVAILABLE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|08...|57P0[1-3])$/;
 
@@ -83,7 +87,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * errors included, as server_error with the original only in `debug`.
  */
 export function asPublicError(err: unknown): GatehouseError {
-  if (err instanceof GatehouseError && !(err instanceof InternalError)) return err;
+  if (isRefusal(err)) return err;
   const debug = err instanceof Error ? err.message : String(err);
   if (isDatabaseUnavailable(err)) {
     return new GatehouseError('temporarily_unavailable', 'The service is temporarily unavailable; try again shortly.', {

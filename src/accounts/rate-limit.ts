@@ -9,8 +9,7 @@
  * Fixed windows allow up to twice the limit across a window boundary; for form-post and
  * guessing limits that is an acceptable price for one row and one statement per hit.
  */
-import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import { type Db, executeWithJson } from '../db/database.js';
 import { GroupCommit } from '../db/group-commit.js';
 
 export interface RateLimitResult {
@@ -27,6 +26,14 @@ export function windowStartOf(now: number, windowSeconds: number): number {
   const windowMs = windowSeconds * 1000;
   return Math.floor(now / windowMs) * windowMs;
 }
+
+const COUNT_HITS = `
+  insert into rate_limits (key, window_start, count)
+  select key, window_start, hits from json_to_recordset($1::json) as v(key text, window_start timestamptz, hits int)
+  on conflict (key, window_start) do update set count = rate_limits.count + excluded.count
+  returning key, window_start, count`;
+
+const slotOf = (key: string, windowStart: number) => `${windowStart} ${key}`;
 
 interface Hit {
   key: string;
@@ -61,26 +68,19 @@ export class RateLimiter {
    * batch lets exactly as many through as the same hits in sequence.
    */
   private async count(hits: Hit[]): Promise<number[]> {
-    const windows = new Map<string, { key: string; window_start: string; hits: number }>();
-    const slot = (hit: Hit) => `${hit.windowStart} ${hit.key}`;
-    const position = hits.map((hit) => {
-      const id = slot(hit);
-      const window = windows.get(id) ?? { key: hit.key, window_start: new Date(hit.windowStart).toISOString(), hits: 0 };
-      windows.set(id, window);
-      return window.hits++;
+    const windows = new Map<string, { key: string; window_start: Date; hits: number }>();
+    // Each hit's window, and how many hits of that window came before it in the batch.
+    const placed = hits.map((hit) => {
+      const slot = slotOf(hit.key, hit.windowStart);
+      const window = windows.get(slot) ?? { key: hit.key, window_start: new Date(hit.windowStart), hits: 0 };
+      windows.set(slot, window);
+      return { slot, window, before: window.hits++ };
     });
-    const rows = await sql<{ key: string; window_start: Date; count: number }>`
-      insert into rate_limits (key, window_start, count)
-      select key, window_start, hits from json_to_recordset(${JSON.stringify([...windows.values()])}::json)
-        as v(key text, window_start timestamptz, hits int)
-      on conflict (key, window_start) do update set count = rate_limits.count + excluded.count
-      returning key, window_start, count`.execute(this.db);
-    const totals = new Map(rows.rows.map((row) => [`${new Date(row.window_start).getTime()} ${row.key}`, Number(row.count)]));
-    return hits.map((hit, i) => {
-      const id = slot(hit);
-      const window = windows.get(id) as { hits: number };
-      return (totals.get(id) as number) - (window.hits - 1 - (position[i] as number));
-    });
+    const { rows } = await executeWithJson<{ key: string; window_start: Date; count: number }>(this.db, COUNT_HITS, [
+      [...windows.values()],
+    ]);
+    const totals = new Map(rows.map((row) => [slotOf(row.key, new Date(row.window_start).getTime()), Number(row.count)]));
+    return placed.map(({ slot, window, before }) => (totals.get(slot) as number) - (window.hits - 1 - before));
   }
 
   /** Removes windows that have ended (assuming none is longer than MAX_WINDOW_SECONDS). */

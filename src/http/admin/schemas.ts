@@ -37,20 +37,17 @@ export const ClientListQuery = Type.Object({
   status: Type.Optional(Status),
 });
 
-export const StatusBody = Type.Object({
-  status: Status,
-  reason: Type.Optional(Type.String({ maxLength: MAX_REASON })),
-});
+/** Kept in the audit log and shown to the developer. */
+const Reason = Type.Optional(Type.String({ maxLength: MAX_REASON }));
 
-export const DecisionBody = Type.Object({
-  decision: Type.Union([...DECISIONS.keys()].map((decision) => Type.Literal(decision))),
-  reason: Type.Optional(Type.String({ maxLength: MAX_REASON })),
-});
+export const StatusBody = Type.Object({ status: Status, reason: Reason });
 
-export const ChangesDecisionBody = Type.Object({
-  decision: Type.Union([...CHANGE_DECISIONS.keys()].map((decision) => Type.Literal(decision))),
-  reason: Type.Optional(Type.String({ maxLength: MAX_REASON })),
-});
+/** One of the review's decisions (src/clients/review.ts), with its reason. */
+const decisionBody = <D extends string>(decisions: Iterable<D>) =>
+  Type.Object({ decision: Type.Union([...decisions].map((decision) => Type.Literal(decision))), reason: Reason });
+
+export const DecisionBody = decisionBody(DECISIONS.keys());
+export const ChangesDecisionBody = decisionBody(CHANGE_DECISIONS.keys());
 
 export const challengeQuery = (name: string) => Type.Object({ [name]: Type.String({ minLength: 1, maxLength: 256 }) });
 

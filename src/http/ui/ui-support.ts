@@ -2,7 +2,7 @@
 
 import type {} from '@fastify/csrf-protection';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GatehouseError, InternalError } from '../../errors.js';
+import { type GatehouseError, isRefusal, tooManyRequests } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
 import { type Params, type RawParams, readParams } from '../../oauth/params.js';
 import type { SafeHtml } from '../../ui/html.js';
@@ -41,7 +41,7 @@ export function sendError(reply: FastifyReply, status: number, error: string, de
  * anything else, a server fault included, is thrown on to the error handler.
  */
 export function refusalOf(err: unknown): GatehouseError {
-  if (err instanceof GatehouseError && !(err instanceof InternalError)) return err;
+  if (isRefusal(err)) return err;
   throw err;
 }
 
@@ -86,10 +86,9 @@ export async function limitByAddress(
 ) {
   const result = await gh.login.limiter.hit(`ui:${bucket}:${clientNetwork(gh, request)}`, limit, windowSeconds);
   if (!result.allowed) {
-    throw new GatehouseError(
-      'too_many_requests',
+    throw tooManyRequests(
       `Too many attempts from your network. Try again in ${result.retryAfterSeconds} seconds.`,
-      { status: 429 },
+      result.retryAfterSeconds,
     );
   }
 }
