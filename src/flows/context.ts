@@ -4,7 +4,7 @@ import type { ClientStore } from '../clients/store.js';
 import type { Config } from '../config/config.js';
 import type { SigningKeys } from '../crypto/signing-keys.js';
 import { hashSecret } from '../crypto/tokens.js';
-import { GatehouseError } from '../errors.js';
+import { GatehouseError, isRefusal } from '../errors.js';
 import type { EventSink } from '../events/events.js';
 import { OAuthError } from '../oauth/errors.js';
 import type { ScopeCatalogue } from '../oauth/scopes.js';
@@ -95,7 +95,7 @@ export function unlessRefused<T>(parse: () => T): T | undefined {
   try {
     return parse();
   } catch (err) {
-    if (err instanceof GatehouseError) return undefined;
+    if (isRefusal(err)) return undefined;
     throw err;
   }
 }

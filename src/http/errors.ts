@@ -17,6 +17,9 @@ declare module 'fastify' {
   }
 }
 
+/** A page's own script asking for JSON (Accept: application/json): its errors are JSON too. */
+export const asksForJson = (request: FastifyRequest): boolean => (request.headers.accept ?? '').includes('application/json');
+
 /** Fastify's own client errors (bad JSON, wrong content type, body too large, …). */
 function fromFastify(err: FastifyError): GatehouseError | undefined {
   if (err.code?.startsWith('FST_CSRF_')) {
@@ -85,7 +88,7 @@ export function installErrorHandler(app: FastifyInstance, options: { admin: bool
         303,
       );
     }
-    if (request.routeOptions.config?.htmlErrors) {
+    if (request.routeOptions.config?.htmlErrors && !asksForJson(request)) {
       return reply
         .status(error.status)
         .headers(pageHeaders())

@@ -5,7 +5,8 @@
  * application through /oauth/api/2/user.
  */
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { InternalError } from '../../src/errors.js';
 import type { WalletKind } from '../../src/wallets/chain.js';
 import {
   aptosWallet,
@@ -418,6 +419,22 @@ describe('guards', () => {
     expect(asForm.statusCode).toBe(502);
     expect(asForm.body).toContain('The Flow network gave no usable answer');
     expect(asForm.body).toContain(`name="nonce" value="${c.nonce}"`);
+  });
+
+  it('shows the script no server fault: an internal error is a plain server_error, never its message', async () => {
+    const { browser } = await person();
+    await browser.get('/ui/account/identities/solana');
+    const fault = vi
+      .spyOn(t.gh.login.limiter, 'hit')
+      .mockRejectedValueOnce(new InternalError('key material for tenant 42 is missing'));
+    try {
+      const response = await postJson(browser, '/ui/account/identities/solana/challenge', { address: solanaWallet().address });
+      expect(response.statusCode).toBe(500);
+      expect(response.json().error).toBe('server_error');
+      expect(response.body).not.toContain('tenant 42');
+    } finally {
+      fault.mockRestore();
+    }
   });
 
   it('limits how many messages one account asks for', async () => {

@@ -7,16 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../db/schema.js';
-import { GatehouseError } from '../../errors.js';
 import type { Gatehouse } from '../../gatehouse.js';
-import { OAuthError } from '../../oauth/errors.js';
 import type { Params } from '../../oauth/params.js';
 import { type WalletLinkModel, walletLinkPage, walletLinkTitle, walletTakenPage } from '../../ui/pages/wallet-link.js';
 import { WALLET_KINDS, type WalletKind } from '../../wallets/chain.js';
 import { fieldOf } from '../../wallets/errors.js';
 import { CHAINS, type IssuedChallenge, WalletLinks, WalletTaken } from '../../wallets/wallet-links.js';
+import { asksForJson } from '../errors.js';
 import { signedIn } from './signed-in.js';
 import { csrfToken, formOf, limitByAddress, queryOf, refusalOf, safeReturnTo, sendPage } from './ui-support.js';
 
@@ -25,28 +24,6 @@ export const WALLET_SCRIPT_PATH = '/ui/assets/wallet-link.js';
 // Beside this module both in src/ (tsx) and in dist/ (copied by scripts/copy-assets.mjs).
 const script = readFileSync(new URL('../../ui/assets/wallet-link.js', import.meta.url));
 const scriptEtag = `"${createHash('sha256').update(script).digest('base64url').slice(0, 16)}"`;
-
-const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? '').includes('application/json');
-
-/**
- * The script's requests get their errors as JSON; a form post's fall through to the app's
- * handler, which renders a page (the routes are `htmlErrors`).
- */
-function jsonErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (!wantsJson(request)) throw error;
-  const known =
-    error instanceof GatehouseError
-      ? error
-      : error.code?.startsWith('FST_CSRF_')
-        ? new OAuthError('invalid_request', 'This page has expired. Reload it and try again.', { status: 403 })
-        : undefined;
-  if (!known) throw error;
-  return reply
-    .status(known.status)
-    .header('Cache-Control', 'no-store')
-    .type('application/json; charset=utf-8')
-    .send(known.toJSON());
-}
 
 function challengeJson(c: IssuedChallenge) {
   return {
@@ -83,7 +60,7 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
   async function signedInAccount(request: FastifyRequest, reply: FastifyReply): Promise<Account | undefined> {
     const who = await signedIn(gh, request);
     if (who) return who.account;
-    if (wantsJson(request)) {
+    if (asksForJson(request)) {
       await reply
         .status(401)
         .send({ error: 'login_required', error_description: 'You are signed out. Sign in again, then link the wallet.' });
@@ -129,7 +106,7 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
       return page(reply, account, kind, { returnTo, step: 'address', errors: {} });
     });
 
-    const options = { config, errorHandler: jsonErrors, ...csrf };
+    const options = { config, ...csrf };
     app.post(
       `${path}/challenge`,
       options,
@@ -139,14 +116,14 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
         try {
           challenge = await wallets.challenge(account.id, kind, address, { chainId: form.get('chain_id') });
         } catch (err) {
-          if (wantsJson(request)) throw err;
+          if (asksForJson(request)) throw err;
           // The form shows an address it cannot read beside the field; any other refusal is the error page.
           const refused = refusalOf(err);
           if (refused.error !== 'invalid_address') throw refused;
           const errors = { address: refused.description };
           return page(reply, account, kind, { returnTo, step: 'address', address, errors }, 400);
         }
-        if (wantsJson(request)) return reply.send(challengeJson(challenge));
+        if (asksForJson(request)) return reply.send(challengeJson(challenge));
         return page(reply, account, kind, { returnTo, step: 'sign', challenge, errors: {} });
       }),
     );
@@ -164,10 +141,10 @@ export async function walletLinkRoutes(app: FastifyInstance, gh: Gatehouse): Pro
             publicKey: form.get('public_key'),
           });
           const next = returnTo ?? '/ui/account?done=linked';
-          if (wantsJson(request)) return reply.send({ linked: { kind, address: linked.display_name }, redirect_to: next });
+          if (asksForJson(request)) return reply.send({ linked: { kind, address: linked.display_name }, redirect_to: next });
           return reply.redirect(next, 303);
         } catch (err) {
-          if (wantsJson(request)) throw err;
+          if (asksForJson(request)) throw err;
           const refused = refusalOf(err);
           if (refused instanceof WalletTaken) {
             const taken = walletTakenPage({ kind, address: refused.address, description: refused.description, returnTo });
